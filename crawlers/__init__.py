@@ -1,0 +1,1 @@
+"""Everything that touches a web page: discovery, browser engines, checks, journeys."""

@@ -1,0 +1,108 @@
+"""Database engines and migrations.
+
+SQLite is the embedded default (WAL, a busy timeout and foreign keys on, so the feedback
+collector, the dashboard and an audit can share one file); PostgreSQL is chosen by
+``MONITOR_DATABASE_URL``. Migrations are Alembic's, applied by ``monitor db upgrade`` and
+automatically before any command that needs the database.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DBAPIError as _DBAPIError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened; the message says why in one line."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for the URL, with SQLite tuned for several processes sharing one file."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"MONITOR_DATABASE_URL is not a database URL: {exc}") from exc
+    if url.drivername.startswith("sqlite"):
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache(maxsize=8)
+def engine_for(database_url: str) -> Engine:
+    """One engine per URL per process."""
+    return make_engine(database_url)
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("monitor") / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def describe_failure(exc: BaseException, database_url: str) -> str:
+    """A one-line explanation of why the database could not be used."""
+    safe = make_url(database_url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else exc.__class__.__name__
+    return f"cannot use the database at {safe}: {first}"
+
+
+def upgrade(database_url: str) -> str:
+    """Bring the database to the newest schema; return the revision it is at."""
+    engine = engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(database_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            return current_revision_on(connection) or "base"
+    except (OperationalError, _DBAPIError) as exc:
+        raise DatabaseUnavailable(describe_failure(exc, database_url)) from exc
+
+
+def current_revision_on(connection: Any) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(database_url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+def ping(database_url: str) -> None:
+    """Raise ``DatabaseUnavailable`` if the database does not answer."""
+    try:
+        with engine_for(database_url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, _DBAPIError) as exc:
+        raise DatabaseUnavailable(describe_failure(exc, database_url)) from exc

@@ -1,0 +1,249 @@
+"""The one place that reads and writes the database.
+
+The CLI, the crawlers, the feedback collector, the scheduler and the dashboard's data
+module call these methods; nothing else opens a session. Each method is one short
+transaction, so the SQLite file stays usable by several processes at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from monitor.config import ServiceConfig
+from monitor.db import engine_for
+from monitor.models import (
+    Feedback,
+    Page,
+    PageResult,
+    PageStatus,
+    Run,
+    RunStatus,
+    Service,
+    utcnow,
+)
+
+
+class Repository:
+    """Reads and writes of the monitor's data, over one engine."""
+
+    def __init__(self, database_url: str | None = None, *, engine: Engine | None = None) -> None:
+        if engine is None:
+            if database_url is None:
+                raise ValueError("give a database_url or an engine")
+            engine = engine_for(database_url)
+        self.engine = engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # --- services -----------------------------------------------------------------------
+
+    def sync_services(self, services: Iterable[ServiceConfig]) -> None:
+        """Make the service table match services.yaml; removed services become inactive."""
+        wanted = {s.id: s for s in services}
+        with self.session() as session:
+            existing = {s.id: s for s in session.exec(select(Service)).all()}
+            for service_id, config in wanted.items():
+                row = existing.get(service_id) or Service(id=service_id, name=config.name)
+                row.name = config.name
+                row.owner_name = config.owner.name
+                row.owner_email = config.owner.email
+                row.tags = dict(config.tags)
+                row.active = True
+                row.updated_at = utcnow()
+                session.add(row)
+            for service_id, row in existing.items():
+                if service_id not in wanted and row.active:
+                    row.active = False
+                    session.add(row)
+            session.commit()
+
+    def services(self, *, active_only: bool = True) -> list[Service]:
+        with self.session() as session:
+            query = select(Service).order_by(col(Service.name))
+            if active_only:
+                query = query.where(col(Service.active).is_(True))
+            return list(session.exec(query).all())
+
+    def service(self, service_id: str) -> Service | None:
+        with self.session() as session:
+            return session.get(Service, service_id)
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        *,
+        kind: str = "audit",
+        trigger: str = "cli",
+        service_ids: Sequence[str],
+        engine: str = "playwright",
+        options: dict[str, Any] | None = None,
+        full_audit: bool = False,
+    ) -> Run:
+        run = Run(
+            kind=kind,
+            trigger=trigger,
+            service_ids=list(service_ids),
+            engine=engine,
+            options=options or {},
+            full_audit=full_audit,
+        )
+        with self.session() as session:
+            session.add(run)
+            session.commit()
+            session.refresh(run)
+        return run
+
+    def start_run(
+        self,
+        run_id: int,
+        *,
+        holder: str,
+        axe_version: str | None = None,
+        check_versions: dict[str, str] | None = None,
+    ) -> Run:
+        with self.session() as session:
+            run = session.get_one(Run, run_id)
+            run.status = RunStatus.running
+            run.started_at = run.started_at or utcnow()
+            run.heartbeat_at = utcnow()
+            run.holder = holder
+            if axe_version:
+                run.axe_version = axe_version
+            if check_versions:
+                run.check_versions = check_versions
+            session.add(run)
+            session.commit()
+            session.refresh(run)
+            return run
+
+    def heartbeat(self, run_id: int) -> None:
+        with self.session() as session:
+            session.execute(update(Run).where(col(Run.id) == run_id).values(heartbeat_at=utcnow()))
+            session.commit()
+
+    def finish_run(self, run_id: int, status: RunStatus, error: str | None = None) -> Run:
+        """Close a run and store its counts, computed from its page results."""
+        with self.session() as session:
+            run = session.get_one(Run, run_id)
+            counts = dict(
+                session.exec(
+                    select(PageResult.status, func.count())
+                    .where(PageResult.run_id == run_id)
+                    .group_by(PageResult.status)
+                ).all()
+            )
+            run.pages_found = sum(counts.values())
+            run.pages_audited = counts.get(PageStatus.audited, 0)
+            run.pages_carried = counts.get(PageStatus.carried, 0)
+            run.pages_failed = counts.get(PageStatus.failed, 0)
+            run.status = status
+            run.error = error
+            run.finished_at = utcnow()
+            session.add(run)
+            session.commit()
+            session.refresh(run)
+            return run
+
+    def run(self, run_id: int) -> Run | None:
+        with self.session() as session:
+            return session.get(Run, run_id)
+
+    def runs(self, *, limit: int = 50, kind: str | None = None) -> list[Run]:
+        with self.session() as session:
+            query = select(Run).order_by(col(Run.id).desc()).limit(limit)
+            if kind:
+                query = query.where(Run.kind == kind)
+            return list(session.exec(query).all())
+
+    def mark_stale_runs_interrupted(self, older_than: datetime) -> list[int]:
+        """Runs whose process stopped sending heartbeats are marked so, never left 'running'."""
+        with self.session() as session:
+            stale = session.exec(
+                select(Run).where(
+                    Run.status == RunStatus.running,
+                    col(Run.heartbeat_at) < older_than,
+                )
+            ).all()
+            for run in stale:
+                run.status = RunStatus.interrupted
+                session.add(run)
+            session.commit()
+            return [r.id for r in stale if r.id is not None]
+
+    # --- pages --------------------------------------------------------------------------
+
+    def upsert_page(self, service_id: str, url: str, *, kind: str = "html", depth: int = 0) -> Page:
+        with self.session() as session:
+            page = session.exec(
+                select(Page).where(Page.service_id == service_id, Page.url == url)
+            ).first()
+            if page is None:
+                page = Page(service_id=service_id, url=url, kind=kind, depth=depth)
+            else:
+                page.last_seen_at = utcnow()
+                page.kind = kind
+            session.add(page)
+            session.commit()
+            session.refresh(page)
+            return page
+
+    def pages(self, service_id: str) -> list[Page]:
+        with self.session() as session:
+            return list(
+                session.exec(
+                    select(Page).where(Page.service_id == service_id).order_by(col(Page.url))
+                ).all()
+            )
+
+    def save_page_result(self, result: PageResult) -> PageResult:
+        """Insert or replace the result of one page in one run."""
+        with self.session() as session:
+            existing = session.exec(
+                select(PageResult).where(
+                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
+                )
+            ).first()
+            if existing is not None:
+                for field, value in result.model_dump(exclude={"id"}).items():
+                    setattr(existing, field, value)
+                result = existing
+            session.add(result)
+            session.commit()
+            session.refresh(result)
+            return result
+
+    def page_results(self, run_id: int) -> list[PageResult]:
+        with self.session() as session:
+            return list(
+                session.exec(
+                    select(PageResult)
+                    .where(PageResult.run_id == run_id)
+                    .order_by(col(PageResult.id))
+                ).all()
+            )
+
+    # --- feedback -----------------------------------------------------------------------
+
+    def add_feedback(self, feedback: Feedback) -> Feedback:
+        with self.session() as session:
+            session.add(feedback)
+            session.commit()
+            session.refresh(feedback)
+            return feedback
+
+    def feedback(self, *, service_id: str | None = None, limit: int = 100) -> list[Feedback]:
+        with self.session() as session:
+            query = select(Feedback).order_by(col(Feedback.id).desc()).limit(limit)
+            if service_id:
+                query = query.where(Feedback.service_id == service_id)
+            return list(session.exec(query).all())

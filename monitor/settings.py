@@ -1,0 +1,117 @@
+"""One place for the monitor's settings.
+
+Every value can be set in the environment with the ``MONITOR_`` prefix (for example
+``MONITOR_DATABASE_URL``) or in a ``.env`` file in the working directory. The CLI, the
+migrations, the feedback collector, the dashboard and the tests all read this object.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from monitor import __version__
+
+DEFAULT_AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+class Settings(BaseSettings):
+    """Settings of one installation of the monitor (see the README's settings table)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MONITOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    config_dir: Path = Path("config")
+    database_url: str = ""
+
+    # Browsers: Debian's Chromium and chromedriver; nothing is ever downloaded.
+    engine: Literal["playwright", "selenium"] = "playwright"
+    chromium_path: Path = Path("/usr/bin/chromium")
+    chromedriver_path: Path = Path("/usr/bin/chromedriver")
+    selenium_remote_url: str | None = None
+    concurrency: int = Field(default=2, ge=1, le=32)
+    recycle_context_every: int = Field(default=50, ge=1)
+    page_timeout_seconds: float = Field(default=30.0, gt=0)
+    network_idle_seconds: float = Field(default=3.0, ge=0)
+    user_agent: str = f"CouncilDXMonitor/{__version__} (+resident digital-experience monitor)"
+
+    # Discovery over HTTP.
+    per_host_concurrency: int = Field(default=4, ge=1)
+    http_timeout_seconds: float = Field(default=15.0, gt=0)
+    http_retries: int = Field(default=2, ge=0)
+    max_pages: int = Field(default=200, ge=1)
+    max_depth: int = Field(default=5, ge=0)
+
+    # Checks.
+    axe_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_AXE_TAGS))
+    axe_best_practice: bool = False
+    full_audit_every_days: int = Field(default=7, ge=1)
+    evidence_max_mb: int = Field(default=500, ge=1)
+    keep_runs_days: int = Field(default=400, ge=1)
+
+    # Feedback collector.
+    feedback_host: str = "127.0.0.1"
+    feedback_port: int = Field(default=8750, ge=0, le=65535)
+    feedback_secret: str = "development-only-secret"
+    feedback_retention_days: int = Field(default=365, ge=1)
+    feedback_rate_limit_per_minute: int = Field(default=20, ge=1)
+    feedback_duplicate_window_minutes: int = Field(default=10, ge=0)
+    feedback_max_body_bytes: int = Field(default=16_384, ge=1024)
+    redis_url: str | None = None
+
+    # Scheduling and scale-out.
+    execution_backend: Literal["local", "celery"] = "local"
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    lease_seconds: int = Field(default=900, ge=30)
+
+    # The local demo site of council services.
+    demo_host: str = "127.0.0.1"
+    demo_port: int = Field(default=8700, ge=0, le=65535)
+    dashboard_port: int = Field(default=8501, ge=0, le=65535)
+
+    @field_validator("data_dir", "config_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _defaults_and_secrets(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'monitor.db').resolve()}"
+        if self.environment == "production" and self.feedback_secret == "development-only-secret":
+            raise ValueError(
+                "MONITOR_FEEDBACK_SECRET must be set to a long random value in production"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Screenshots, traces and other evidence kept with runs."""
+        return self.data_dir / "evidence"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

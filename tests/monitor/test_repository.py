@@ -1,0 +1,112 @@
+"""Repository round trips, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.config import load_config
+from monitor.models import Feedback, PageResult, PageStatus, RunStatus, utcnow
+from monitor.repository import Repository
+from tests.conftest import CONFIG_DIR
+
+
+def test_services_are_synced_from_config_and_removed_ones_deactivated(
+    repository: Repository,
+) -> None:
+    config = load_config(CONFIG_DIR)
+    repository.sync_services(config.services)
+    assert {s.id for s in repository.services()} == {s.id for s in config.services}
+    parking = repository.service("pay-a-parking-fine")
+    assert parking is not None and parking.tags == {"supplier": "ParkRight Services"}
+    repository.sync_services(config.services[:2])
+    assert {s.id for s in repository.services()} == {"council-website", "report-a-pothole"}
+    assert len(repository.services(active_only=False)) == len(config.services)
+
+
+def test_a_run_records_its_pages_and_counts(repository: Repository) -> None:
+    repository.sync_services(load_config(CONFIG_DIR).services)
+    run = repository.create_run(
+        service_ids=["join-the-library"], trigger="cli", options={"max_pages": 3}
+    )
+    assert run.id is not None and run.status == RunStatus.queued
+    started = repository.start_run(
+        run.id, holder="test", axe_version="4.12.1", check_versions={"axe": "1"}
+    )
+    assert started.status == RunStatus.running and started.axe_version == "4.12.1"
+    page = repository.upsert_page("join-the-library", "http://127.0.0.1/join-the-library")
+    again = repository.upsert_page("join-the-library", "http://127.0.0.1/join-the-library")
+    assert again.id == page.id
+    other = repository.upsert_page("join-the-library", "http://127.0.0.1/join-the-library/apply")
+    assert page.id is not None and other.id is not None
+    repository.save_page_result(
+        PageResult(
+            run_id=run.id,
+            page_id=page.id,
+            service_id="join-the-library",
+            status=PageStatus.audited,
+            http_status=200,
+            load_ms=120,
+        )
+    )
+    repository.save_page_result(
+        PageResult(
+            run_id=run.id,
+            page_id=other.id,
+            service_id="join-the-library",
+            status=PageStatus.pending,
+        )
+    )
+    # Saving again replaces the row: one result per page per run.
+    repository.save_page_result(
+        PageResult(
+            run_id=run.id,
+            page_id=other.id,
+            service_id="join-the-library",
+            status=PageStatus.failed,
+            error="timeout after 30s",
+            error_kind="timeout",
+        )
+    )
+    results = repository.page_results(run.id)
+    assert [(r.page_id, r.status) for r in results] == [(page.id, "audited"), (other.id, "failed")]
+    finished = repository.finish_run(run.id, RunStatus.completed)
+    assert (finished.pages_found, finished.pages_audited, finished.pages_failed) == (2, 1, 1)
+    assert finished.finished_at is not None and finished.started_at is not None
+    assert finished.finished_at >= finished.started_at
+    assert repository.runs(limit=1)[0].id == run.id
+
+
+def test_runs_without_a_heartbeat_are_marked_interrupted(repository: Repository) -> None:
+    repository.sync_services(load_config(CONFIG_DIR).services)
+    run = repository.create_run(service_ids=["join-the-library"])
+    assert run.id is not None
+    repository.start_run(run.id, holder="gone")
+    assert repository.mark_stale_runs_interrupted(utcnow() - timedelta(minutes=5)) == []
+    assert repository.mark_stale_runs_interrupted(utcnow() + timedelta(seconds=1)) == [run.id]
+    stored = repository.run(run.id)
+    assert stored is not None and stored.status == RunStatus.interrupted
+
+
+def test_feedback_round_trip_keeps_every_field(repository: Repository) -> None:
+    saved = repository.add_feedback(
+        Feedback(
+            service_id="join-the-library",
+            page_path="/join-the-library",
+            kind="satisfaction",
+            rating=4,
+            completed="yes",
+            comment="Quick and clear [email]",
+            redacted=True,
+            flags=["email"],
+            client_hash="ab" * 32,
+        )
+    )
+    (loaded,) = repository.feedback(service_id="join-the-library")
+    assert loaded.id == saved.id
+    assert (loaded.rating, loaded.completed, loaded.comment, loaded.flags) == (
+        4,
+        "yes",
+        "Quick and clear [email]",
+        ["email"],
+    )
+    assert loaded.received_at.tzinfo is not None
