@@ -1,22 +1,15 @@
-"""The one place that reads and writes the database.
-
-The CLI, the crawlers, the feedback collector, the scheduler and the dashboard's data
-module call these methods; nothing else opens a session. Each method is one short
-transaction, so the SQLite file stays usable by several processes at once.
-"""
+"""Reads and writes of services, runs, pages and page results."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import func, update
+from sqlmodel import col, select
 
 from monitor.config import ServiceConfig
-from monitor.db import engine_for
 from monitor.models import (
     Feedback,
     Page,
@@ -27,22 +20,11 @@ from monitor.models import (
     Service,
     utcnow,
 )
+from monitor.repository.base import RepositoryBase
 
 
-class Repository:
-    """Reads and writes of the monitor's data, over one engine."""
-
-    def __init__(self, database_url: str | None = None, *, engine: Engine | None = None) -> None:
-        if engine is None:
-            if database_url is None:
-                raise ValueError("give a database_url or an engine")
-            engine = engine_for(database_url)
-        self.engine = engine
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+class CoreRepository(RepositoryBase):
+    """Services, runs, pages and page results."""
 
     # --- services -----------------------------------------------------------------------
 
@@ -231,8 +213,6 @@ class Repository:
                     .order_by(col(PageResult.id))
                 ).all()
             )
-
-    # --- feedback -----------------------------------------------------------------------
 
     def add_feedback(self, feedback: Feedback) -> Feedback:
         with self.session() as session:

@@ -1,0 +1,190 @@
+"""The two extension points of the crawlers: browser engines and checks.
+
+A *browser engine* opens a URL in a real browser and hands back a ``LoadedPage``;
+a *check* is a function from a loaded page (plus its ``PageContext``) to a list of
+``FindingData``. New checks are added by writing one module in ``crawlers.checks``
+that defines ``CHECK``; new engines by one module in ``crawlers.engines``.
+
+Errors while loading a page are ``PageError`` with a ``kind`` slug; the run records them
+as the page's result and goes on::
+
+    PageError(kind=...)
+      timeout · http-error · redirect-loop · crash · tls · dns · connection
+      · navigation · too-large · download · unsupported
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from monitor.config import BrandFile, ServiceConfig
+    from monitor.settings import Settings
+
+
+class PageError(Exception):
+    """A page could not be loaded or audited; ``kind`` says what went wrong."""
+
+    def __init__(self, kind: str, message: str, *, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.http_status = http_status
+
+
+@dataclass
+class FindingData:
+    """One defect seen by one check on one page (before it is stored)."""
+
+    check: str
+    rule: str
+    message: str
+    wcag: tuple[str, ...] = ()
+    impact: str | None = None  # minor | moderate | serious | critical
+    selector: str = ""
+    snippet: str = ""
+    help_url: str | None = None
+    outcome: str = "violation"  # violation | needs_review
+    region: str | None = None  # shared page furniture the element sits in, if any
+    key: str = ""  # extra identity, e.g. the target of a broken link
+    journey_id: str | None = None
+    journey_step: int | None = None
+
+    def fingerprint(self, service_id: str) -> str:
+        """Stable identity of the defect within a service, across pages and runs.
+
+        Ids, numbers and query strings that change between requests are normalised away,
+        so the same defect on the same template is one issue however many pages show it.
+        """
+        parts = [
+            service_id,
+            self.check,
+            self.rule,
+            self.outcome,
+            normalise_selector(self.selector),
+            normalise_snippet(self.snippet),
+            self.key,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+_VOLATILE_TOKEN = re.compile(r"[0-9a-f]{6,}|\d+", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r'\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+)')
+_KEPT_ATTRIBUTES = {"class", "role", "type", "aria-hidden", "tabindex", "lang"}
+
+
+def normalise_selector(selector: str) -> str:
+    """Drop numbers and hex runs that frameworks put in ids (``#field-8f3a21`` → ``#field-#``)."""
+    return _VOLATILE_TOKEN.sub("#", selector.strip())
+
+
+def normalise_snippet(snippet: str) -> str:
+    """Keep the element's shape (tag, classes, role, type), not its per-request values."""
+    match = re.match(r"\s*<\s*([a-zA-Z0-9-]+)", snippet)
+    if not match:
+        return ""
+    kept = sorted(
+        f"{name.lower()}={_VOLATILE_TOKEN.sub('#', value.strip(chr(34) + chr(39)))}"
+        for name, value in _ATTRIBUTE.findall(snippet.split(">", 1)[0])
+        if name.lower() in _KEPT_ATTRIBUTES
+    )
+    return " ".join([match.group(1).lower(), *kept])
+
+
+@dataclass
+class PageContext:
+    """What a check knows besides the page: which service and run, and the settings."""
+
+    service_id: str
+    run_id: int | None
+    settings: Settings
+    service: ServiceConfig | None = None
+    brand: BrandFile | None = None
+    config_dir: Path | None = None
+    evidence_dir: Path | None = None
+    exclude_regions: list[str] = field(default_factory=list)  # selectors audited elsewhere
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class LoadedPage(ABC):
+    """A page loaded in a real browser, whatever the engine."""
+
+    requested_url: str
+    url: str  # final URL after redirects
+    status: int | None
+    content_type: str | None
+    title: str
+    load_ms: int
+    console_errors: list[str]
+
+    @abstractmethod
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        """Run a JavaScript function body ``(arg) => ...`` and return its JSON result."""
+
+    @abstractmethod
+    async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Run the injected axe-core and return its raw results."""
+
+    @abstractmethod
+    async def screenshot(self, selector: str) -> bytes | None:
+        """PNG of the first element matching ``selector``, or None if there is none."""
+
+    @abstractmethod
+    async def content(self) -> str:
+        """The rendered HTML."""
+
+    async def links(self) -> list[str]:
+        """Absolute addresses of every link on the page."""
+        found = await self.evaluate(
+            "() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href)"
+        )
+        return [str(u) for u in found or []]
+
+
+class BrowserEngine(ABC):
+    """Opens URLs in a real browser; one engine serves many pages in parallel."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Launch the browser (or connect to a Selenium Grid)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close everything the engine started."""
+
+    @abstractmethod
+    def open(
+        self, url: str, *, wait_for_selector: str | None = None
+    ) -> AbstractAsyncContextManager[LoadedPage]:
+        """Load ``url`` and yield the page; raise ``PageError`` if it cannot be loaded."""
+
+    async def __aenter__(self) -> BrowserEngine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+@runtime_checkable
+class Check(Protocol):
+    """A check: a name, a version, and a page in → findings out."""
+
+    name: str
+    version: str
+    #: True for checks that judge a page as a whole (title, language); those always run
+    #: on the full page even when shared furniture is audited separately.
+    whole_page: bool
+
+    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]: ...

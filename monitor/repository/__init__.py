@@ -1,0 +1,18 @@
+"""The one place that reads and writes the database.
+
+The CLI, the crawlers, the feedback collector, the scheduler and the dashboard's data
+module call ``Repository`` methods; nothing else opens a session. Each method is one
+short transaction, so the SQLite file stays usable by several processes at once. The
+methods are grouped by subject in the modules of this package.
+"""
+
+from __future__ import annotations
+
+from monitor.repository.core import CoreRepository
+
+
+class Repository(CoreRepository):
+    """Every read and write of the monitor's data."""
+
+
+__all__ = ["Repository"]
