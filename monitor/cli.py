@@ -18,6 +18,7 @@ from rich.console import Console
 from monitor import __version__
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, upgrade
+from monitor.feedback.cli import feedback_app
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
 from monitor.yamlsource import ConfigError
@@ -39,6 +40,7 @@ demo_app = typer.Typer(help="The local demo of council services.", no_args_is_he
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(feedback_app, name="feedback")
 
 out = Console()
 err = Console(stderr=True)
@@ -186,6 +188,14 @@ def demo_run(
         site.stop()
 
 
+def _register_commands() -> None:
+    """Import the modules whose commands join this app (they import ``app`` from here)."""
+    import monitor.audit_cli  # noqa: F401
+    import monitor.dashboard_cli  # noqa: F401
+    import monitor.brand_cli
+    import monitor.journeys_cli  # noqa: F401
+
+
 def main() -> None:
     """Entry point of the ``monitor`` console script."""
     try:
@@ -195,5 +205,10 @@ def main() -> None:
         sys.exit(130)
 
 
+_register_commands()
+
 if __name__ == "__main__":
-    main()
+    # Run the imported module's app, which the command modules registered on.
+    from monitor.cli import main as registered_main
+
+    registered_main()

@@ -64,6 +64,19 @@ Regex = Annotated[str, AfterValidator(_regex)]
 HexColour = Annotated[str, AfterValidator(_hex_colour)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# The brand rules (crawlers.brand.score.RULES); a service may be exempted from some.
+BrandRuleId = Literal[
+    "logo",
+    "palette",
+    "typeface",
+    "header",
+    "footer",
+    "footer-links",
+    "title-pattern",
+    "favicon",
+    "cookie-banner",
+    "domain",
+]
 
 
 # --- services.yaml ----------------------------------------------------------------------
@@ -172,6 +185,23 @@ class JourneyConfig(Strict):
     step_timeout_seconds: float = Field(default=15, gt=0)
     retries: int = Field(default=1, ge=0, le=3)
 
+    @model_validator(mode="after")
+    def _templates_are_defined(self) -> JourneyConfig:
+        # {{name}} must be a variable and {{secret.NAME}} a listed secret, caught on load.
+        for index, step in enumerate(self.steps):
+            for secret, name in re.findall(
+                r"\{\{\s*(secret\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", str(step.model_dump())
+            ):
+                if secret and name not in self.secrets:
+                    raise ValueError(
+                        f"steps[{index}] uses {{{{secret.{name}}}}}; expected {name} in secrets"
+                    )
+                if not secret and name not in self.variables:
+                    raise ValueError(
+                        f"steps[{index}] uses {{{{{name}}}}}; expected {name} in variables"
+                    )
+        return self
+
 
 class ServiceConfig(Strict):
     """One of the council's online services, as the digital team lists it."""
@@ -189,7 +219,7 @@ class ServiceConfig(Strict):
     tags: dict[str, str] = Field(default_factory=dict)
     wait_for_selector: str | None = None
     checks: dict[str, bool] = Field(default_factory=dict)
-    brand_exemptions: list[str] = Field(default_factory=list)
+    brand_exemptions: list[BrandRuleId] = Field(default_factory=list)
     accessibility_statement_url: HttpUrl | None = None
     journeys: list[JourneyConfig] = Field(default_factory=list)
 
@@ -210,9 +240,23 @@ class ServiceDefaults(Strict):
     checks: dict[str, bool] = Field(default_factory=dict)
 
 
+class RedactPattern(Strict):
+    """A council reference format removed from residents' comments, e.g. ``POT-\\d{6}``."""
+
+    name: Slug
+    pattern: Regex
+
+
+class FeedbackConfig(Strict):
+    """Settings of the feedback collector that belong to the council, not the installation."""
+
+    redact_patterns: list[RedactPattern] = Field(default_factory=list)
+
+
 class ServicesFile(Strict):
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults)
     services: list[ServiceConfig] = Field(min_length=1)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
 
 
 # --- brand.yaml -------------------------------------------------------------------------
@@ -261,6 +305,7 @@ class BrandFile(Strict):
     favicon: bool = True
     cookie_banner: CookieBanner | None = None
     domains: list[str] = Field(default_factory=list)
+    weights: dict[BrandRuleId, float] = Field(default_factory=dict)  # of each rule in the score
 
     @field_validator("title_pattern")
     @classmethod
@@ -325,6 +370,7 @@ class CouncilConfig:
     services: list[ServiceConfig]
     brand: BrandFile
     measures: MeasuresFile
+    feedback: FeedbackConfig = FeedbackConfig()
 
     def service(self, service_id: str) -> ServiceConfig:
         for service in self.services:
@@ -466,7 +512,9 @@ def load_config(directory: Path) -> CouncilConfig:
     if problems:
         raise ConfigError(problems)
     services, brand, measures = (item for item, _ in loaded)
-    return CouncilConfig(directory, services.defaults, services.services, brand, measures)
+    return CouncilConfig(
+        directory, services.defaults, services.services, brand, measures, services.feedback
+    )
 
 
 def resolve_logo(config: CouncilConfig) -> Path | None:

@@ -113,7 +113,12 @@ class Page(SQLModel, table=True):
 class PageResult(SQLModel, table=True):
     """What happened when a run visited a page: status, timings, or the error."""
 
-    __table_args__ = (UniqueConstraint("run_id", "page_id", name="uq_result_run_page"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "page_id", name="uq_result_run_page"),
+        # Covering indexes for the dashboard's per-service and per-run aggregates (0002).
+        Index("ix_pageresult_service_run", "service_id", "run_id", "status", "serious_count"),
+        Index("ix_pageresult_run_status", "run_id", "status", "serious_count"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", index=True)
@@ -172,6 +177,9 @@ class Issue(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("service_id", "fingerprint", name="uq_issue_service_fingerprint"),
         Index("ix_issue_service_status", "service_id", "status"),
+        Index("ix_issue_status_impact", "status", "impact", "service_id"),
+        Index("ix_issue_first_seen_run", "first_seen_run_id"),
+        Index("ix_issue_fixed_run", "fixed_run_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -214,7 +222,11 @@ class IssuePage(SQLModel, table=True):
 class BrandResult(SQLModel, table=True):
     """A page's brand score and its pass/fail for each brand rule in one run."""
 
-    __table_args__ = (UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),
+        Index("ix_brandresult_service_run", "service_id", "run_id", "passed"),
+        Index("ix_brandresult_run_passed", "run_id", "passed"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", index=True)
@@ -229,6 +241,8 @@ class BrandResult(SQLModel, table=True):
 
 class JourneyRun(SQLModel, table=True):
     """One attempt at one resident journey."""
+
+    __table_args__ = (Index("ix_journeyrun_started_service", "started_at", "service_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", index=True)
@@ -264,7 +278,10 @@ class JourneyStepResult(SQLModel, table=True):
 class Feedback(SQLModel, table=True):
     """One resident's feedback, with personal data already redacted from the comment."""
 
-    __table_args__ = (Index("ix_feedback_service_time", "service_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_feedback_service_time", "service_id", "received_at"),
+        Index("ix_feedback_time_kind", "received_at", "kind", "service_id", "rating", "useful"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(default_factory=utcnow, index=True)

@@ -56,15 +56,11 @@ class Settings(BaseSettings):
     per_host_concurrency: int = Field(default=4, ge=1)
     http_timeout_seconds: float = Field(default=15.0, gt=0)
     http_retries: int = Field(default=2, ge=0)
-    max_pages: int = Field(default=200, ge=1)
-    max_depth: int = Field(default=5, ge=0)
 
     # Checks.
     axe_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_AXE_TAGS))
     axe_best_practice: bool = False
-    full_audit_every_days: int = Field(default=7, ge=1)
     evidence_max_mb: int = Field(default=500, ge=1)
-    keep_runs_days: int = Field(default=400, ge=1)
 
     # Feedback collector.
     feedback_host: str = "127.0.0.1"
@@ -76,9 +72,7 @@ class Settings(BaseSettings):
     feedback_max_body_bytes: int = Field(default=16_384, ge=1024)
     redis_url: str | None = None
 
-    # Scheduling and scale-out.
-    execution_backend: Literal["local", "celery"] = "local"
-    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    # One audit of a service at a time.
     lease_seconds: int = Field(default=900, ge=30)
 
     # The local demo site of council services.

@@ -1,0 +1,102 @@
+"""The browser engines behind one interface: Playwright (default) and Selenium.
+
+``make_engine(settings)`` picks the engine named by ``settings.engine``. Both engines load
+a page the same way (load event, then network idle bounded by
+``settings.network_idle_seconds``, then an optional selector), inject the same axe-core
+file, and turn every way a page can fail into a ``PageError`` with the same ``kind``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crawlers.base import BrowserEngine, PageError
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
+
+ENGINE_NAMES = ("playwright", "selenium")
+
+#: Pages whose body is bigger than this are refused (``PageError('too-large')``): axe on a
+#: DOM that size takes minutes and the page is not a resident-facing web page anyway.
+MAX_PAGE_BYTES = 15 * 1024 * 1024
+
+#: How long the rendered page may take to answer a trivial script before it counts as hung.
+RESPONSIVE_SECONDS = 5.0
+
+# Chromium's network error codes (as Playwright and chromedriver both report them) → kind.
+_NET_ERROR_KINDS: list[tuple[str, str]] = [
+    (r"ERR_TOO_MANY_REDIRECTS", "redirect-loop"),
+    (r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL|SSL_PROTOCOL|ERR_CERTIFICATE", "tls"),
+    (r"ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED|ERR_DNS_", "dns"),
+    (
+        r"ERR_CONNECTION_|ERR_ADDRESS_|ERR_NETWORK_|ERR_INTERNET_DISCONNECTED|ERR_EMPTY_RESPONSE"
+        r"|ERR_UNSAFE_PORT|ERR_TUNNEL|ERR_PROXY",
+        "connection",
+    ),
+    (r"Download is starting|ERR_ABORTED.*download", "download"),
+    (r"ERR_TIMED_OUT|Timeout \d+ms exceeded|timed out|timeout", "timeout"),
+    (r"crash", "crash"),
+    (r"ERR_INVALID_RESPONSE|ERR_RESPONSE_|ERR_CONTENT_", "http-error"),
+]
+
+
+def classify_browser_error(message: str) -> str:
+    """The ``PageError`` kind for a browser's error message (``navigation`` if unknown)."""
+    for pattern, kind in _NET_ERROR_KINDS:
+        if re.search(pattern, message, re.IGNORECASE):
+            return kind
+    return "navigation"
+
+
+def page_error_from(exc: BaseException, url: str) -> PageError:
+    """A ``PageError`` for an exception raised by the browser while loading ``url``."""
+    if isinstance(exc, PageError):
+        return exc
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    kind = classify_browser_error(message)
+    net = re.search(r"net::(ERR_[A-Z_]+)", message)
+    summary = {
+        "redirect-loop": "the address redirects in a loop",
+        "tls": "the secure connection failed (certificate or TLS problem)",
+        "dns": "the server's name could not be found",
+        "connection": "the server could not be reached",
+        "download": "the address is a file to download, not a web page",
+        "timeout": "the page did not load in time",
+        "crash": "the browser tab crashed",
+    }.get(kind, "the page could not be loaded")
+    detail = net.group(1) if net else message[:200]
+    return PageError(kind, f"{summary}: {url} ({detail})")
+
+
+def require_browser(settings: Settings, *, driver: bool = False) -> None:
+    """Fail clearly when the Debian Chromium (or chromedriver) is not installed."""
+    needed: list[Path] = [settings.chromium_path]
+    if driver:
+        needed.append(settings.chromedriver_path)
+    for path in needed:
+        if not Path(path).exists():
+            what = "Chromedriver" if path == settings.chromedriver_path and driver else "Chromium"
+            raise RuntimeError(f"{what} not found at {path}: run `make install`")
+
+
+#: Raised (as ``RuntimeError``) by ``start()`` when the browser cannot be launched.
+BROWSER_LAUNCH_ERROR = "Chromium not found at {path}: run `make install`"
+
+
+def make_engine(settings: Settings, name: str | None = None) -> BrowserEngine:
+    """The browser engine named ``name`` (default: ``settings.engine``), not yet started."""
+    chosen = name or settings.engine
+    if chosen == "playwright":
+        from crawlers.engines.playwright_engine import PlaywrightEngine
+
+        return PlaywrightEngine(settings)
+    if chosen == "selenium":
+        from crawlers.engines.selenium_engine import SeleniumEngine
+
+        return SeleniumEngine(settings)
+    raise ValueError(
+        f"unknown browser engine {chosen!r}: expected one of {', '.join(ENGINE_NAMES)}"
+    )

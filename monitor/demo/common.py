@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -25,6 +26,8 @@ class Response:
     content_type: str = HTML
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait (interruptibly) before answering
+    # A body sent piece by piece with no Content-Length (the connection close ends it).
+    chunks: Iterable[bytes] | None = None
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -62,6 +65,7 @@ class Ctx:
     query: Mapping[str, str] = field(default_factory=dict)
     form: Mapping[str, str] = field(default_factory=dict)
     slow_seconds: float = 0.0
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
 
     def value(self, name: str) -> str:
         """A submitted value: the form on POST, else the query string."""

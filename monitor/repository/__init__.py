@@ -8,10 +8,22 @@ methods are grouped by subject in the modules of this package.
 
 from __future__ import annotations
 
+from monitor.repository.brand import BrandRepository
 from monitor.repository.core import CoreRepository
+from monitor.repository.feedback import FeedbackRepository
+from monitor.repository.issues import IssueRepository
+from monitor.repository.journeys import JourneyRepository
+from monitor.repository.scorecard import ScorecardRepository
 
 
-class Repository(CoreRepository):
+class Repository(
+    BrandRepository,
+    FeedbackRepository,
+    IssueRepository,
+    JourneyRepository,
+    ScorecardRepository,
+    CoreRepository,
+):
     """Every read and write of the monitor's data."""
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from monitor.config import ServiceConfig
 from monitor.models import (
     Feedback,
+    Lease,
     Page,
     PageResult,
     PageStatus,
@@ -227,3 +229,56 @@ class CoreRepository(RepositoryBase):
             if service_id:
                 query = query.where(Feedback.service_id == service_id)
             return list(session.exec(query).all())
+
+    # --- leases: one audit of a service at a time ----------------------------------------
+
+    def acquire_lease(
+        self, name: str, holder: str, seconds: int, *, run_id: int | None = None
+    ) -> bool:
+        """Take the named lease if it is free or expired; True if this holder now has it."""
+        now = utcnow()
+        expires = now + timedelta(seconds=seconds)
+        with self.session() as session:
+            lease = session.get(Lease, name)
+            if lease is not None and lease.holder != holder and _aware(lease.expires_at) > now:
+                return False
+            if lease is None:
+                lease = Lease(name=name, holder=holder, expires_at=expires, run_id=run_id)
+            else:
+                lease.holder, lease.expires_at, lease.acquired_at = holder, expires, now
+                lease.run_id = run_id
+            session.add(lease)
+            try:
+                session.commit()
+            except IntegrityError:  # another process took it between our read and write
+                return False
+            return True
+
+    def renew_lease(self, name: str, holder: str, seconds: int) -> bool:
+        with self.session() as session:
+            count = session.execute(
+                update(Lease)
+                .where(col(Lease.name) == name, col(Lease.holder) == holder)
+                .values(expires_at=utcnow() + timedelta(seconds=seconds))
+            ).rowcount  # type: ignore[attr-defined]
+            session.commit()
+            return bool(count)
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.session() as session:
+            session.execute(
+                delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
+            )
+            session.commit()
+
+    def lease(self, name: str) -> Lease | None:
+        with self.session() as session:
+            lease = session.get(Lease, name)
+            if lease is None or _aware(lease.expires_at) <= utcnow():
+                return None
+            return lease
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes from raw SQL paths; treat them as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

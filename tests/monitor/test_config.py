@@ -169,8 +169,8 @@ def test_journey_steps_need_exactly_one_known_action(config_dir: Path) -> None:
     replace(
         config_dir,
         "services.yaml",
-        "    tags: {directorate: libraries-registration-archives}",
-        "    tags: {directorate: libraries-registration-archives}\n"
+        "    tags: {directorate: children-young-people-education}",
+        "    tags: {directorate: children-young-people-education}\n"
         "    journeys:\n"
         "      - id: join\n"
         "        name: Join\n"
@@ -182,7 +182,7 @@ def test_journey_steps_need_exactly_one_known_action(config_dir: Path) -> None:
     found = problems(config_dir)
     teleport = line_of(config_dir, "services.yaml", "teleport")
     assert any(
-        f":{teleport}: services[4].journeys[0].steps[1].teleport: unknown key" in p for p in found
+        f":{teleport}: services[3].journeys[0].steps[1].teleport: unknown key" in p for p in found
     )
     assert any("steps[2].fill.value: required key is missing" in p for p in found)
 

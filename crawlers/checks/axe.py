@@ -1,0 +1,88 @@
+"""The axe-core accessibility check: WCAG 2.2 A and AA by default.
+
+Violations and "needs review" results (axe's *incomplete*) are kept apart. WCAG success
+criteria are read from axe's tags (``wcag143`` → ``1.4.3``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawlers.axe_source import axe_version
+from crawlers.base import FindingData, LoadedPage, PageContext
+
+SNIPPET_LIMIT = 300
+_CRITERION = re.compile(r"^wcag(\d)(\d)(\d+)$")
+
+
+def criteria_from_tags(tags: list[str]) -> tuple[str, ...]:
+    """WCAG success criteria named by axe's tags: ``["wcag2aa", "wcag143"]`` → ``("1.4.3",)``."""
+    found = []
+    for tag in tags:
+        match = _CRITERION.match(tag)
+        if match:
+            found.append(".".join(match.groups()))
+    return tuple(sorted(set(found), key=lambda c: [int(x) for x in c.split(".")]))
+
+
+def truncate(text: str, limit: int = SNIPPET_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def axe_options(tags: list[str], best_practice: bool) -> dict[str, Any]:
+    values = [*tags, "best-practice"] if best_practice else list(tags)
+    return {
+        "runOnly": {"type": "tag", "values": values},
+        "resultTypes": ["violations", "incomplete"],
+    }
+
+
+def findings_from_axe(results: dict[str, Any]) -> list[FindingData]:
+    """One finding per element per rule, violations first."""
+    findings: list[FindingData] = []
+    for key, outcome in (("violations", "violation"), ("incomplete", "needs_review")):
+        for rule in results.get(key, []):
+            criteria = criteria_from_tags(rule.get("tags", []))
+            for node in rule.get("nodes", []):
+                target = node.get("target") or []
+                selector = " >>> ".join(
+                    t if isinstance(t, str) else " ".join(map(str, t)) for t in target
+                )
+                findings.append(
+                    FindingData(
+                        check="axe",
+                        rule=rule["id"],
+                        message=truncate(node.get("failureSummary") or rule.get("help", ""), 1000),
+                        wcag=criteria,
+                        impact=node.get("impact") or rule.get("impact"),
+                        selector=selector,
+                        snippet=truncate(node.get("html", "")),
+                        help_url=rule.get("helpUrl"),
+                        outcome=outcome,
+                    )
+                )
+    return findings
+
+
+class AxeCheck:
+    """Runs the injected axe-core on the loaded page."""
+
+    name = "axe"
+    whole_page = False
+
+    @property
+    def version(self) -> str:
+        return f"1/axe-{axe_version()}"
+
+    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        settings = context.settings
+        options = axe_options(settings.axe_tags, settings.axe_best_practice)
+        scope = (
+            {"exclude": [[s] for s in context.exclude_regions]} if context.exclude_regions else None
+        )
+        return findings_from_axe(await page.run_axe(options, scope))
+
+
+CHECK = AxeCheck()

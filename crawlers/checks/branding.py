@@ -1,0 +1,162 @@
+"""The branding check: is this page recognisably the council's? (issue 4)
+
+In the same visit as axe it reads the rendered page (``crawlers/brand/collect.js``):
+the colours significant elements actually show, the typefaces of body text and
+headings, the header logo (screenshot → perceptual hash), the header and footer, the
+footer links, the title, the favicon, the cookie banner and the domain. Each deviation is
+a finding (``key`` = the colour, font or link, so each is its own issue); the page's brand
+score and pass/fail per rule go to ``context.extras["brand_result"]`` for the run to store
+with ``Repository.save_brand_result``. A failing page's header is kept as evidence.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.brand import collect_script
+from crawlers.brand.audit import BrandVerdict, PageObservations, judge
+from crawlers.brand.evidence import save_header_screenshot
+from crawlers.brand.logo import LogoImageError, compare_logo
+from monitor.config import BRAND_FILE, BrandFile, load_config
+
+log = logging.getLogger(__name__)
+
+MAX_ELEMENTS = 5000  # elements whose styles are read per page (huge pages are sampled)
+FAVICON_BYTES = 64 * 1024
+
+
+def resolve_brand(context: PageContext) -> tuple[BrandFile | None, Path]:
+    """brand.yaml from the context, else loaded from the config folder."""
+    config_dir = Path(context.config_dir or context.settings.config_dir)
+    if context.brand is not None:
+        return context.brand, config_dir
+    if not (config_dir / BRAND_FILE).is_file():
+        return None, config_dir
+    return load_config(config_dir).brand, config_dir
+
+
+def collect_options(brand: BrandFile) -> dict[str, Any]:
+    return {
+        "header": brand.header.model_dump(),
+        "footer": brand.footer.model_dump(),
+        "cookieBanner": brand.cookie_banner.selector if brand.cookie_banner else None,
+        "logoInHeader": brand.logo.in_header if brand.logo else True,
+        "maxElements": MAX_ELEMENTS,
+    }
+
+
+async def _favicon_status(context: PageContext, url: str) -> int | None:
+    """HTTP status of the favicon, asked once per run (shared with the links check)."""
+    if url.startswith("data:"):
+        return 200
+    cache: dict[str, int | None] = context.extras.setdefault("brand_favicons", {})
+    if url in cache:
+        return cache[url]
+    status: int | None
+    if context.extras.get("host_policy") is not None:
+        from crawlers.checks.links import link_status
+
+        status, _ = await link_status(context, url)
+    else:
+        from crawlers.discovery import make_client
+
+        async with make_client(context.settings) as client:
+            try:
+                response = await client.get(url)
+                status = response.status_code if response.content else 204
+            except Exception as exc:  # any failure to fetch means "not served"
+                log.debug("favicon %s: %s", url, exc)
+                status = None
+    cache[url] = status
+    return status
+
+
+async def observe(
+    page: LoadedPage, context: PageContext, brand: BrandFile, config_dir: Path
+) -> PageObservations:
+    """Everything the rules need from the page, in one script call and one screenshot."""
+    collected: dict[str, Any] = await page.evaluate(collect_script(), collect_options(brand)) or {}
+    url = str(collected.get("url") or page.url)
+    seen = PageObservations(
+        collected=collected, url=url, title=str(collected.get("title") or page.title or "")
+    )
+    logo_seen = collected.get("logo")
+    if brand.logo is not None and logo_seen:
+        reference = (
+            brand.logo.file if brand.logo.file.is_absolute() else config_dir / brand.logo.file
+        )
+        try:
+            png = await page.screenshot(logo_seen["selector"])
+            if png is None:
+                seen.logo_error = "the logo element could not be captured"
+            else:
+                seen.logo = compare_logo(png, reference, max_distance=brand.logo.max_hash_distance)
+        except (LogoImageError, OSError) as exc:
+            seen.logo_error = str(exc)
+        except Exception as exc:  # engines raise their own errors for detached elements
+            seen.logo_error = f"screenshot failed: {exc}"
+    if brand.favicon:
+        declared = collected.get("favicons") or []
+        parts = urlsplit(url)
+        seen.favicon_url = (
+            declared[0] if declared else urljoin(f"{parts.scheme}://{parts.netloc}", "/favicon.ico")
+        )
+        status = await _favicon_status(context, seen.favicon_url)
+        seen.favicon_served = status is not None and 200 <= status < 300
+    return seen
+
+
+async def keep_header_evidence(
+    page: LoadedPage, context: PageContext, verdict: BrandVerdict, collected: dict[str, Any]
+) -> str | None:
+    """Screenshot of a failing page's header (or the top of the page if it has none)."""
+    if verdict.passed or context.evidence_dir is None:
+        return None
+    header = collected.get("header") or {}
+    selector = header.get("selector") if header.get("found") else "body"
+    try:
+        png = await page.screenshot(selector or "body")
+    except Exception as exc:  # evidence is a bonus: never fail the check for it
+        log.warning("no header screenshot of %s: %s", verdict.url, exc)
+        return None
+    if png is None:
+        return None
+    path = save_header_screenshot(
+        png,
+        evidence_dir=Path(context.evidence_dir),
+        run_id=context.run_id,
+        page_url=verdict.url,
+        max_total_bytes=context.settings.evidence_max_mb * 1024 * 1024,
+    )
+    return str(path) if path else None
+
+
+class BrandingCheck:
+    """The council's brand rules (brand.yaml) on one loaded page."""
+
+    name = "branding"
+    version = "1"
+    whole_page = True
+
+    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        brand, config_dir = resolve_brand(context)
+        if brand is None:
+            return []
+        exemptions = context.service.brand_exemptions if context.service else []
+        seen = await observe(page, context, brand, config_dir)
+        verdict = judge(
+            brand,
+            seen,
+            exemptions=exemptions,
+            weights={str(k): w for k, w in brand.weights.items()},
+        )
+        screenshot = await keep_header_evidence(page, context, verdict, seen.collected)
+        context.extras["brand_result"] = verdict.as_result(screenshot)
+        return verdict.findings
+
+
+CHECK = BrandingCheck()

@@ -1,0 +1,445 @@
+"""The default browser engine: one headless Chromium driven by Playwright's async API.
+
+One Chromium serves a pool of at most ``settings.concurrency`` tabs. Each tab is a page in
+its own browser context and is kept warm between addresses (navigating a warm page is
+several times faster than opening a new context); the context is replaced every
+``settings.recycle_context_every`` pages so memory stays flat, and at once after anything
+goes wrong with it (a crash, a hung script, a page that never loaded). axe-core is injected
+as a context init script, so every document and frame has it before its own scripts run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypeVar
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Page,
+    Playwright,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from crawlers.axe_source import axe_script
+from crawlers.base import BrowserEngine, LoadedPage, PageError
+from crawlers.engines import (
+    MAX_PAGE_BYTES,
+    RESPONSIVE_SECONDS,
+    page_error_from,
+    require_browser,
+)
+from monitor.settings import BROWSER_FLAGS, Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What the page says about itself once loaded (the same script as the Selenium engine).
+PAGE_FACTS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {
+    url: location.href,
+    title: document.title || '',
+    contentType: document.contentType || null,
+    status: nav && nav.responseStatus ? nav.responseStatus : null,
+    bodyBytes: nav ? Math.max(nav.decodedBodySize || 0, nav.encodedBodySize || 0) : 0,
+    loadMs: nav ? Math.round(nav.loadEventEnd || nav.domContentLoadedEventEnd || 0) : 0,
+    axe: typeof window.axe === 'object',
+  };
+}"""
+RUN_AXE = "([context, options]) => axe.run(context || document, options)"
+_NAVIGATED = ("Execution context was destroyed", "navigation", "Cannot find context")
+
+
+@dataclass
+class _Tab:
+    """One slot of the pool: a browser context and its warm page."""
+
+    context: BrowserContext
+    generation: int  # which Chromium launch it belongs to
+    page: Page | None = None
+    served: int = 0
+    crashed: bool = False
+    current: PlaywrightPage | None = None  # the loaded page events are recorded on
+
+
+class PlaywrightPage(LoadedPage):
+    """A page loaded in a Playwright tab; valid only inside ``engine.open(...)``."""
+
+    def __init__(self, engine: PlaywrightEngine, tab: _Tab, page: Page, url: str) -> None:
+        self._engine = engine
+        self._tab = tab
+        self.page = page  # the Playwright page, for journeys and tests
+        self.requested_url = url
+        self.url = url
+        self.status = None
+        self.content_type = None
+        self.title = ""
+        self.load_ms = 0
+        self.console_errors: list[str] = []
+        self.dialogs: list[str] = []  # JavaScript dialogs that were dismissed
+        self.fully_loaded = True  # False when only DOMContentLoaded happened in time
+        self.broken = False  # set when the tab must be thrown away afterwards
+
+    async def _call(
+        self, make: Callable[[], Awaitable[T]], what: str, seconds: float | None = None
+    ) -> T:
+        """One browser call with a time limit; hangs, crashes and errors become ``PageError``.
+
+        A page that navigates away by itself is followed once: the call is repeated on the
+        document it ends up on, which is what gets audited.
+        """
+        limit = seconds if seconds is not None else self._engine.settings.page_timeout_seconds
+        for attempt in (0, 1):
+            try:
+                return await asyncio.wait_for(make(), limit)
+            except (TimeoutError, PlaywrightTimeoutError) as exc:
+                self.broken = True
+                raise PageError(
+                    "timeout",
+                    f"the page stopped responding while {what} (a script running forever?): "
+                    f"{self.url}",
+                    http_status=self.status,
+                ) from exc
+            except PlaywrightError as exc:
+                text = str(exc)
+                if self._tab.crashed or "crash" in text.lower():
+                    self.broken = True
+                    raise PageError(
+                        "crash", f"the browser tab crashed while {what}: {self.url}"
+                    ) from exc
+                if attempt == 0 and any(s in text for s in _NAVIGATED):
+                    with suppress(PlaywrightError):
+                        await self.page.wait_for_load_state("load", timeout=limit * 1000)
+                    self.url = self.page.url
+                    continue
+                raise PageError(
+                    "script",
+                    f"the browser failed while {what}: {text.strip().splitlines()[0][:300]}",
+                    http_status=self.status,
+                ) from exc
+        raise AssertionError("unreachable")
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return await self._call(lambda: self.page.evaluate(script, arg), "running a script")
+
+    async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        async def run() -> dict[str, Any]:
+            if self._engine.axe_injection == "evaluate" or not await self.page.evaluate(
+                "() => typeof window.axe === 'object'"
+            ):
+                await self._engine._inject_axe(self.page)
+            result: dict[str, Any] = await self.page.evaluate(RUN_AXE, [context, options])
+            return result
+
+        result = await self._call(run, "running axe")
+        self.url = self.page.url
+        return result
+
+    async def screenshot(self, selector: str) -> bytes | None:
+        handle = await self._call(lambda: self.page.query_selector(selector), "finding an element")
+        if handle is None or not await self._call(handle.is_visible, "finding an element"):
+            return None
+        try:
+            shot: bytes = await handle.screenshot(type="png", timeout=RESPONSIVE_SECONDS * 1000)
+        except PlaywrightError:
+            return None  # the element went away or never settled
+        return shot
+
+    async def content(self) -> str:
+        return await self._call(self.page.content, "reading the HTML")
+
+
+class PlaywrightEngine(BrowserEngine):
+    """A pool of warm Chromium tabs, at most ``settings.concurrency`` in use at once."""
+
+    name: ClassVar[str] = "playwright"
+    #: "init-script" (context.add_init_script, measured fastest) or "evaluate" after load.
+    axe_injection: Literal["init-script", "evaluate"] = "init-script"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.max_page_bytes = MAX_PAGE_BYTES
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._generation = 0
+        self._idle: list[_Tab] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._launch_lock: asyncio.Lock | None = None
+        # Counters for tests, benchmarks and the run log.
+        self.in_use = 0
+        self.peak_in_use = 0
+        self.pages_opened = 0
+        self.contexts_created = 0
+        self.browser_launches = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        require_browser(self.settings)
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._launch_lock = asyncio.Lock()
+        self._playwright = await async_playwright().start()
+        await self._launch()
+
+    async def _launch(self) -> None:
+        assert self._playwright is not None
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=str(self.settings.chromium_path),
+                headless=True,
+                args=BROWSER_FLAGS,
+                timeout=60_000,
+            )
+        except PlaywrightError as exc:
+            raise RuntimeError(
+                f"Chromium at {self.settings.chromium_path} could not be started: "
+                f"{str(exc).splitlines()[0]}"
+            ) from exc
+        self._generation += 1
+        self.browser_launches += 1
+        self._idle.clear()
+
+    async def close(self) -> None:
+        for tab in self._idle:
+            with suppress(Exception):
+                await asyncio.wait_for(tab.context.close(), 10)
+        self._idle.clear()
+        if self._browser is not None:
+            with suppress(Exception):
+                await asyncio.wait_for(self._browser.close(), 20)
+            self._browser = None
+        if self._playwright is not None:
+            with suppress(Exception):
+                await self._playwright.stop()
+            self._playwright = None
+
+    def browser_pids(self) -> list[int]:
+        """Nothing to report: Playwright's Chromium is a child of this process (see psutil)."""
+        return []
+
+    # -- the pool --------------------------------------------------------------------------
+
+    async def _ensure_browser(self) -> None:
+        assert self._launch_lock is not None
+        async with self._launch_lock:
+            if self._browser is None or not self._browser.is_connected():
+                log.warning("Chromium is gone; starting it again")
+                if self._browser is not None:
+                    with suppress(Exception):
+                        await asyncio.wait_for(self._browser.close(), 10)
+                await self._launch()
+
+    async def _new_tab(self) -> _Tab:
+        await self._ensure_browser()
+        assert self._browser is not None
+        context = await self._browser.new_context(
+            user_agent=self.settings.user_agent,
+            accept_downloads=False,
+            service_workers="block",
+        )
+        if self.axe_injection == "init-script":
+            await context.add_init_script(script=axe_script())
+        self.contexts_created += 1
+        return _Tab(context=context, generation=self._generation)
+
+    async def _inject_axe(self, page: Page) -> None:
+        """Put axe-core into every frame of a page that has no init script."""
+        for frame in page.frames:
+            with suppress(PlaywrightError):
+                await frame.evaluate(axe_script())
+
+    async def _take_tab(self) -> _Tab:
+        while self._idle:
+            tab = self._idle.pop()
+            if tab.generation == self._generation and self._browser_ok():
+                return tab
+        return await self._new_tab()
+
+    def _browser_ok(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def _give_back(self, tab: _Tab, healthy: bool) -> None:
+        tab.current = None
+        tab.served += 1
+        if healthy and tab.served < self.settings.recycle_context_every and not tab.crashed:
+            # Pop-ups that slipped past the handler would otherwise pile up in the context.
+            for extra in tab.context.pages:
+                if extra is not tab.page:
+                    with suppress(PlaywrightError):
+                        await extra.close()
+            self._idle.append(tab)
+            return
+        await self._discard(tab)
+
+    async def _discard(self, tab: _Tab) -> None:
+        try:
+            await asyncio.wait_for(tab.context.close(), 10)
+        except (TimeoutError, PlaywrightError):
+            # A context that cannot even be closed means a wedged browser: start afresh.
+            log.warning("a browser context would not close; restarting Chromium")
+            if self._browser is not None:
+                with suppress(Exception):
+                    await asyncio.wait_for(self._browser.close(), 10)
+            self._browser = None
+            await self._ensure_browser()
+
+    async def _page_for(self, tab: _Tab) -> Page:
+        if tab.page is not None and not tab.page.is_closed():
+            return tab.page
+        page = await tab.context.new_page()
+
+        def on_crash(_: Page) -> None:
+            tab.crashed = True
+
+        def on_console(message: Any) -> None:
+            if message.type == "error" and tab.current is not None:
+                tab.current.console_errors.append(message.text[:500])
+
+        def on_page_error(error: Any) -> None:
+            if tab.current is not None:
+                tab.current.console_errors.append(str(error)[:500])
+
+        async def on_dialog(dialog: Dialog) -> None:
+            if tab.current is not None:
+                tab.current.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
+            with suppress(PlaywrightError):
+                # Leaving must win over "are you sure?"; everything else is dismissed.
+                if dialog.type == "beforeunload":
+                    await dialog.accept()
+                else:
+                    await dialog.dismiss()
+
+        async def on_popup(popup: Page) -> None:
+            with suppress(PlaywrightError):
+                await popup.close()
+
+        page.on("crash", on_crash)
+        page.on("console", on_console)
+        page.on("pageerror", on_page_error)
+        page.on("dialog", on_dialog)
+        page.on("popup", on_popup)
+        tab.page = page
+        return page
+
+    @asynccontextmanager
+    async def open(
+        self, url: str, *, wait_for_selector: str | None = None
+    ) -> AsyncIterator[LoadedPage]:
+        if self._slots is None:
+            raise RuntimeError("the browser engine is not started: use `async with engine:`")
+        async with self._slots:
+            self.in_use += 1
+            self.peak_in_use = max(self.peak_in_use, self.in_use)
+            self.pages_opened += 1
+            tab: _Tab | None = None
+            healthy = False
+            try:
+                tab = await self._take_tab()
+                try:
+                    loaded = await self._load(tab, url, wait_for_selector)
+                except PageError:
+                    # Refused addresses (a download, a TLS failure...) leave the tab usable.
+                    healthy = tab.current is not None and not tab.current.broken
+                    raise
+                try:
+                    yield loaded
+                except PageError:
+                    healthy = not loaded.broken
+                    raise
+                healthy = not loaded.broken
+            finally:
+                self.in_use -= 1
+                if tab is not None:
+                    await self._give_back(tab, healthy)
+
+    async def _load(self, tab: _Tab, url: str, wait_for_selector: str | None) -> PlaywrightPage:
+        page = await self._page_for(tab)
+        loaded = PlaywrightPage(self, tab, page, url)
+        tab.current = loaded
+        timeout = self.settings.page_timeout_seconds
+        deadline = time.monotonic() + timeout
+
+        def left_ms() -> float:
+            return max(1.0, (deadline - time.monotonic()) * 1000)
+
+        await tab.context.clear_cookies()  # every address is audited as a first visit
+        try:
+            response = await page.goto(url, wait_until="commit", timeout=left_ms())
+        except PlaywrightError as exc:
+            error = page_error_from(exc, url)
+            loaded.broken = error.kind in ("timeout", "crash") or tab.crashed
+            # Chromium is still showing its error page; the next address gets a fresh page.
+            with suppress(PlaywrightError):
+                await page.close()
+            if tab.crashed:
+                error = PageError("crash", f"the browser tab crashed loading {url}")
+            raise error from exc
+        if response is not None:
+            loaded.status = response.status
+            loaded.content_type = response.headers.get("content-type")
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > self.max_page_bytes:
+                loaded.broken = True  # stop the transfer by throwing the tab away
+                raise PageError(
+                    "too-large",
+                    f"the page is {int(length) / 1e6:.1f} MB, over the "
+                    f"{self.max_page_bytes / 1e6:.0f} MB limit: {url}",
+                    http_status=response.status,
+                )
+        try:
+            await page.wait_for_load_state("domcontentloaded", timeout=left_ms())
+        except PlaywrightError as exc:
+            loaded.broken = True
+            kind = "crash" if tab.crashed else "timeout"
+            raise PageError(
+                kind,
+                f"the page did not load within {timeout:g} s: {url}"
+                if kind == "timeout"
+                else f"the browser tab crashed loading {url}",
+                http_status=loaded.status,
+            ) from exc
+        try:
+            await page.wait_for_load_state("load", timeout=left_ms())
+        except PlaywrightError:
+            loaded.fully_loaded = False  # DOMContentLoaded happened: audit what is there
+        if loaded.fully_loaded and self.settings.network_idle_seconds > 0:
+            with suppress(PlaywrightError):
+                await page.wait_for_load_state(
+                    "networkidle",
+                    timeout=min(left_ms(), self.settings.network_idle_seconds * 1000),
+                )
+        if wait_for_selector:
+            try:
+                await page.wait_for_selector(wait_for_selector, timeout=left_ms())
+            except PlaywrightTimeoutError as exc:
+                raise PageError(
+                    "timeout",
+                    f"{wait_for_selector!r} did not appear within {timeout:g} s: {url}",
+                    http_status=loaded.status,
+                ) from exc
+        facts = await loaded._call(
+            lambda: page.evaluate(PAGE_FACTS), "reading the page", RESPONSIVE_SECONDS
+        )
+        loaded.url = facts["url"]
+        loaded.title = facts["title"]
+        loaded.content_type = facts["contentType"] or loaded.content_type
+        loaded.status = facts["status"] or loaded.status
+        loaded.load_ms = facts["loadMs"] or int((time.monotonic() - deadline + timeout) * 1000)
+        if facts["bodyBytes"] > self.max_page_bytes:
+            loaded.broken = True
+            raise PageError(
+                "too-large",
+                f"the page is {facts['bodyBytes'] / 1e6:.1f} MB, over the "
+                f"{self.max_page_bytes / 1e6:.0f} MB limit: {url}",
+                http_status=loaded.status,
+            )
+        return loaded

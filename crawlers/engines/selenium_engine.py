@@ -1,0 +1,545 @@
+"""The Selenium browser engine: local chromedriver, or browsers from a Selenium Grid.
+
+A pool of ``settings.concurrency`` WebDriver sessions, each used by one page at a time.
+WebDriver calls block, so they run in this engine's own threads and the interface stays
+async. A session is replaced every ``settings.recycle_context_every`` pages and at once after
+a crash or a hung page. axe-core is injected with axe-selenium-python's ``Axe`` pointed at
+the one axe-core file of ``crawlers.axe_source`` (never the 2018 copy the package bundles),
+into the page and every frame in it, so the results match the Playwright engine's.
+
+WebDriver reports no HTTP status: it is read from the Navigation Timing API
+(``responseStatus``), with the content type from ``document.contentType``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar, TypeVar
+
+import psutil
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.common.exceptions import (
+    JavascriptException,
+    NoAlertPresentException,
+    NoSuchFrameException,
+    StaleElementReferenceException,
+    TimeoutException,
+    UnexpectedAlertPresentException,
+    WebDriverException,
+)
+from selenium.webdriver.chrome.options import Options as ChromeOptions
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from crawlers.axe_source import axe_path
+from crawlers.base import BrowserEngine, LoadedPage, PageError
+from crawlers.engines import (
+    MAX_PAGE_BYTES,
+    RESPONSIVE_SECONDS,
+    page_error_from,
+    require_browser,
+)
+from crawlers.engines.playwright_engine import PAGE_FACTS
+from monitor.settings import BROWSER_FLAGS, Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(arguments[0] || document, arguments[1]).then(
+  (results) => done(JSON.stringify(results)),
+  (error) => done(JSON.stringify({__error: String(error)})),
+);"""
+# Network idle, as far as a page can tell: no new resource finished for this long.
+QUIET_SECONDS = 0.5
+_NAVIGATED = ("Execution context was destroyed", "Cannot find context", "detached")
+_MARKER = "__councilMonitorPreviousDocument"
+
+
+@dataclass
+class _Session:
+    """One slot of the pool: a WebDriver session and the axe injector bound to it."""
+
+    driver: WebDriver
+    axe: Axe
+    served: int = 0
+
+
+def _message(exc: BaseException) -> str:
+    text = getattr(exc, "msg", None) or str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+class SeleniumPage(LoadedPage):
+    """A page loaded in a WebDriver session; valid only inside ``engine.open(...)``."""
+
+    def __init__(self, engine: SeleniumEngine, session: _Session, url: str) -> None:
+        self._engine = engine
+        self._session = session
+        self.driver = session.driver  # for journeys and tests
+        self.requested_url = url
+        self.url = url
+        self.status = None
+        self.content_type = None
+        self.title = ""
+        self.load_ms = 0
+        self.console_errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.fully_loaded = True
+        self.broken = False
+
+    async def _call(self, work: Callable[[], T], what: str) -> T:
+        """Run blocking WebDriver work in a thread; failures become ``PageError``."""
+        limit = self._engine.settings.page_timeout_seconds
+        for attempt in (0, 1):
+            try:
+                return await self._engine._in_thread(work, limit + 2)
+            except (TimeoutError, TimeoutException) as exc:
+                self.broken = True
+                raise PageError(
+                    "timeout",
+                    f"the page stopped responding while {what} (a script running forever?): "
+                    f"{self.url}",
+                    http_status=self.status,
+                ) from exc
+            except UnexpectedAlertPresentException as exc:
+                if attempt:
+                    raise PageError(
+                        "script", f"the page kept opening dialogs while {what}: {self.url}"
+                    ) from exc
+                self.dialogs.append(f"alert: {exc.alert_text}")
+                await self._engine._in_thread(
+                    lambda: self._engine._dismiss_dialogs(self.driver, self), limit
+                )
+                continue
+            except WebDriverException as exc:
+                text = _message(exc)
+                if "crash" in text.lower():
+                    self.broken = True
+                    raise PageError(
+                        "crash", f"the browser tab crashed while {what}: {self.url}"
+                    ) from exc
+                if attempt == 0 and any(s in text for s in _NAVIGATED):
+                    # The page went somewhere else by itself: audit where it ended up.
+                    await self._engine._in_thread(
+                        lambda: self._engine._wait_ready(self.driver, limit), limit + 10
+                    )
+                    continue
+                raise PageError(
+                    "script",
+                    f"the browser failed while {what}: {text[:300]}",
+                    http_status=self.status,
+                ) from exc
+        raise AssertionError("unreachable")
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return await self._call(
+            lambda: self.driver.execute_script(f"return ({script})(arguments[0]);", arg),
+            "running a script",
+        )
+
+    async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            self._engine._inject_axe(self._session)
+            raw = self.driver.execute_async_script(RUN_AXE, context, options)
+            results: dict[str, Any] = json.loads(raw)
+            if "__error" in results:
+                raise JavascriptException(f"axe-core failed: {results['__error']}")
+            return results
+
+        results = await self._call(run, "running axe")
+        self.url = await self._call(lambda: self.driver.current_url, "reading the address")
+        return results
+
+    async def screenshot(self, selector: str) -> bytes | None:
+        def shoot() -> bytes | None:
+            found = self.driver.find_elements(By.CSS_SELECTOR, selector)
+            if not found:
+                return None
+            try:
+                if not found[0].is_displayed():
+                    return None
+                return found[0].screenshot_as_png
+            except (StaleElementReferenceException, JavascriptException):
+                return None
+
+        return await self._call(shoot, "taking a screenshot")
+
+    async def content(self) -> str:
+        return await self._call(
+            lambda: str(
+                self.driver.execute_script(
+                    "return (document.doctype ? new XMLSerializer()"
+                    ".serializeToString(document.doctype) : '')"
+                    " + document.documentElement.outerHTML;"
+                )
+            ),
+            "reading the HTML",
+        )
+
+
+class SeleniumEngine(BrowserEngine):
+    """A pool of WebDriver sessions, at most ``settings.concurrency`` in use at once."""
+
+    name: ClassVar[str] = "selenium"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.max_page_bytes = MAX_PAGE_BYTES
+        self._idle: list[_Session] = []
+        self._all: list[_Session] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        # Counters for tests, benchmarks and the run log.
+        self.in_use = 0
+        self.peak_in_use = 0
+        self.pages_opened = 0
+        self.contexts_created = 0  # WebDriver sessions started (a session is the context)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if not self.settings.selenium_remote_url:
+            require_browser(self.settings, driver=True)
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+        # Two spare threads so that a session being thrown away never starves the pool.
+        self._threads = ThreadPoolExecutor(
+            max_workers=self.settings.concurrency + 2, thread_name_prefix="selenium"
+        )
+        # Start one session now so a missing browser or Grid shows up at once.
+        self._idle.append(await self._in_thread(self._new_session, 120))
+
+    async def close(self) -> None:
+        sessions, self._idle, self._all = list(self._all), [], []
+        if self._threads is not None:
+            await asyncio.gather(
+                *(self._in_thread(partial(self._quit, s), 30) for s in sessions),
+                return_exceptions=True,
+            )
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            self._threads = None
+
+    async def _in_thread(self, work: Callable[[], T], seconds: float) -> T:
+        assert self._threads is not None, "the browser engine is not started"
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(self._threads, work), seconds)
+
+    def _options(self) -> ChromeOptions:
+        options = ChromeOptions()
+        for flag in BROWSER_FLAGS:
+            options.add_argument(flag)
+        options.add_argument("--headless=new")
+        options.add_argument("--window-size=1280,720")
+        options.add_argument(f"--user-agent={self.settings.user_agent}")
+        options.unhandled_prompt_behavior = "dismiss"
+        options.page_load_strategy = "eager"  # the load event is awaited by polling
+        # 3 = block every download: an address that is a file must not fill the disk.
+        options.add_experimental_option("prefs", {"download_restrictions": 3})
+        options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+        return options
+
+    def _new_session(self) -> _Session:
+        options = self._options()
+        try:
+            if self.settings.selenium_remote_url:
+                driver: WebDriver = webdriver.Remote(
+                    command_executor=self.settings.selenium_remote_url, options=options
+                )
+            else:
+                options.binary_location = str(self.settings.chromium_path)
+                driver = webdriver.Chrome(
+                    service=Service(executable_path=str(self.settings.chromedriver_path)),
+                    options=options,
+                )
+        except WebDriverException as exc:
+            where = self.settings.selenium_remote_url or str(self.settings.chromium_path)
+            raise RuntimeError(f"no browser from {where}: {_message(exc)}") from exc
+        driver.set_page_load_timeout(self.settings.page_timeout_seconds)
+        driver.set_script_timeout(self.settings.page_timeout_seconds)
+        session = _Session(driver=driver, axe=Axe(driver, script_url=str(axe_path())))
+        self._all.append(session)
+        self.contexts_created += 1
+        return session
+
+    def _quit(self, session: _Session, *, wedged: bool = False) -> None:
+        """End a session; a wedged local browser is killed rather than asked to quit."""
+        if session in self._all:
+            self._all.remove(session)
+        service = getattr(session.driver, "service", None)
+        process = getattr(service, "process", None)
+        family: list[psutil.Process] = []
+        if process is not None:
+            with suppress(psutil.Error):
+                family = [psutil.Process(process.pid)]
+                family += family[0].children(recursive=True)
+        if wedged and family:
+            for proc in family:
+                with suppress(psutil.Error):
+                    proc.kill()
+            with suppress(Exception):
+                session.driver.service.stop()  # type: ignore[attr-defined]
+            return
+        try:
+            session.driver.quit()
+        except Exception as exc:  # a wedged session: the processes are killed below
+            log.warning("a WebDriver session did not quit cleanly: %s", _message(exc))
+        for proc in family:
+            with suppress(psutil.Error):
+                if proc.is_running():
+                    proc.kill()
+
+    def browser_pids(self) -> list[int]:
+        """Process ids of local chromedriver processes (their Chromium are children)."""
+        pids = []
+        for session in self._all:
+            process = getattr(getattr(session.driver, "service", None), "process", None)
+            if process is not None:
+                pids.append(process.pid)
+        return pids
+
+    # -- loading a page --------------------------------------------------------------------
+
+    def _inject_axe(self, session: _Session) -> None:
+        """axe-core into the page and, recursively, every frame (as the init script does)."""
+        driver = session.driver
+
+        def into_frames(depth: int) -> None:
+            session.axe.inject()
+            if depth >= 3:
+                return
+            for index in range(len(driver.find_elements(By.CSS_SELECTOR, "iframe, frame"))):
+                try:
+                    driver.switch_to.frame(index)
+                except NoSuchFrameException:
+                    continue
+                try:
+                    into_frames(depth + 1)
+                except WebDriverException:
+                    pass  # a frame that refuses scripts is reported by axe as not tested
+                finally:
+                    driver.switch_to.parent_frame()
+
+        try:
+            into_frames(0)
+        finally:
+            driver.switch_to.default_content()
+
+    def _wait_state(
+        self, driver: WebDriver, loaded: SeleniumPage, states: tuple[str, ...], deadline: float
+    ) -> bool:
+        """Poll ``document.readyState`` until it is one of ``states``, dismissing dialogs.
+
+        Raise ``PageError('timeout')`` if DOMContentLoaded never comes; return False if
+        only the load event is missing when the time is up.
+        """
+        while True:
+            try:
+                if driver.execute_script("return document.readyState") in states:
+                    return True
+            except UnexpectedAlertPresentException as exc:
+                loaded.dialogs.append(f"alert: {exc.alert_text}")
+                self._dismiss_dialogs(driver, loaded)
+                continue
+            if time.monotonic() >= deadline:
+                if "interactive" in states:
+                    loaded.broken = True
+                    raise PageError(
+                        "timeout",
+                        f"the page did not load within "
+                        f"{self.settings.page_timeout_seconds:g} s: {loaded.requested_url}",
+                    )
+                return False
+            time.sleep(0.05)
+
+    @staticmethod
+    def _dismiss_dialogs(driver: WebDriver, loaded: SeleniumPage) -> None:
+        for _ in range(20):
+            try:
+                alert = driver.switch_to.alert
+                loaded.dialogs.append(f"dialog: {alert.text}")
+                alert.dismiss()
+            except NoAlertPresentException:
+                return
+
+    @staticmethod
+    def _wait_ready(driver: WebDriver, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with suppress(WebDriverException):
+                if driver.execute_script("return document.readyState") == "complete":
+                    return
+            time.sleep(0.05)
+
+    def _wait_network_quiet(self, driver: WebDriver, deadline: float) -> None:
+        """Wait until no resource has finished loading for ``QUIET_SECONDS`` (bounded)."""
+        end = min(deadline, time.monotonic() + self.settings.network_idle_seconds)
+        last, quiet_since = -1, time.monotonic()
+        while time.monotonic() < end:
+            count = driver.execute_script("return performance.getEntriesByType('resource').length")
+            now = time.monotonic()
+            if count != last:
+                last, quiet_since = count, now
+            elif now - quiet_since >= QUIET_SECONDS:
+                return
+            time.sleep(0.1)
+
+    def _load_blocking(
+        self, session: _Session, loaded: SeleniumPage, wait_for_selector: str | None
+    ) -> dict[str, Any]:
+        driver, url = session.driver, loaded.requested_url
+        timeout = self.settings.page_timeout_seconds
+        deadline = time.monotonic() + timeout
+        driver.delete_all_cookies()  # every address is audited as a first visit
+        # A marker on the current document: if it survives, no new document was loaded.
+        driver.execute_script(f"window.{_MARKER} = true;")
+        try:
+            driver.get(url)  # the "eager" strategy returns at DOMContentLoaded
+        except UnexpectedAlertPresentException as exc:
+            loaded.dialogs.append(f"alert: {exc.alert_text}")
+            self._wait_state(driver, loaded, ("interactive", "complete"), deadline)
+        except TimeoutException:
+            loaded.broken = True
+            raise PageError(
+                "timeout", f"the page did not load within {timeout:g} s: {url}"
+            ) from None
+        except WebDriverException as exc:
+            error = page_error_from(Exception(_message(exc)), url)
+            loaded.broken = error.kind in ("timeout", "crash")
+            raise error from exc
+        # DOMContentLoaded happened: wait for the load event, then audit what is there.
+        loaded.fully_loaded = self._wait_state(driver, loaded, ("complete",), deadline)
+        if driver.execute_script(f"return window.{_MARKER} === true"):
+            raise PageError("download", f"the address is a file to download, not a page: {url}")
+        if loaded.fully_loaded and self.settings.network_idle_seconds > 0:
+            self._wait_network_quiet(driver, deadline)
+        if wait_for_selector:
+            try:
+                WebDriverWait(driver, max(0.1, deadline - time.monotonic())).until(
+                    expected_conditions.visibility_of_element_located(
+                        (By.CSS_SELECTOR, wait_for_selector)
+                    )
+                )
+            except TimeoutException as exc:
+                raise PageError(
+                    "timeout", f"{wait_for_selector!r} did not appear within {timeout:g} s: {url}"
+                ) from exc
+        self._close_popups(driver)
+        with suppress(WebDriverException):  # only local Chromium keeps a console log
+            for entry in getattr(driver, "get_log")("browser"):  # noqa: B009
+                loaded.console_errors.append(str(entry.get("message", ""))[:500])
+        driver.set_script_timeout(RESPONSIVE_SECONDS)
+        try:
+            facts: dict[str, Any] = driver.execute_script(f"return ({PAGE_FACTS})();")
+        finally:
+            with suppress(WebDriverException):
+                driver.set_script_timeout(timeout)
+        return facts
+
+    @staticmethod
+    def _close_popups(driver: WebDriver) -> None:
+        handles = driver.window_handles
+        if len(handles) > 1:
+            main = driver.current_window_handle
+            for handle in handles:
+                if handle != main:
+                    driver.switch_to.window(handle)
+                    driver.close()
+            driver.switch_to.window(main)
+
+    @staticmethod
+    def _net_error_of_error_page(driver: WebDriver) -> str:
+        """Chromium's error page (e.g. a certificate warning) names the network error."""
+        with suppress(WebDriverException):
+            found = re.search(
+                r"ERR_[A-Z_]+", str(driver.execute_script("return document.body.innerText"))
+            )
+            if found:
+                return f"net::{found.group(0)}"
+        return ""
+
+    # -- the pool --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def open(
+        self, url: str, *, wait_for_selector: str | None = None
+    ) -> AsyncIterator[LoadedPage]:
+        if self._slots is None:
+            raise RuntimeError("the browser engine is not started: use `async with engine:`")
+        async with self._slots:
+            self.in_use += 1
+            self.peak_in_use = max(self.peak_in_use, self.in_use)
+            self.pages_opened += 1
+            session: _Session | None = None
+            healthy = False
+            try:
+                session = (
+                    self._idle.pop()
+                    if self._idle
+                    else await self._in_thread(self._new_session, 120)
+                )
+                loaded = SeleniumPage(self, session, url)
+                try:
+                    await self._load(session, loaded, wait_for_selector)
+                except PageError:
+                    healthy = not loaded.broken
+                    raise
+                try:
+                    yield loaded
+                except PageError:
+                    healthy = not loaded.broken
+                    raise
+                healthy = not loaded.broken
+            finally:
+                self.in_use -= 1
+                if session is not None:
+                    await self._give_back(session, healthy)
+
+    async def _load(
+        self, session: _Session, loaded: SeleniumPage, wait_for_selector: str | None
+    ) -> None:
+        url = loaded.requested_url
+        facts = await loaded._call(
+            lambda: self._load_blocking(session, loaded, wait_for_selector), "loading"
+        )
+        if str(facts["url"]).startswith("chrome-error://"):
+            detail = await self._in_thread(
+                lambda: self._net_error_of_error_page(session.driver), RESPONSIVE_SECONDS
+            )
+            raise page_error_from(Exception(detail or "net::ERR_FAILED"), url)
+        loaded.url = facts["url"]
+        loaded.title = facts["title"]
+        loaded.content_type = facts["contentType"]
+        loaded.status = facts["status"]
+        loaded.load_ms = facts["loadMs"]
+        if facts["bodyBytes"] > self.max_page_bytes:
+            loaded.broken = True
+            raise PageError(
+                "too-large",
+                f"the page is {facts['bodyBytes'] / 1e6:.1f} MB, over the "
+                f"{self.max_page_bytes / 1e6:.0f} MB limit: {url}",
+                http_status=loaded.status,
+            )
+
+    async def _give_back(self, session: _Session, healthy: bool) -> None:
+        session.served += 1
+        if healthy and session.served < self.settings.recycle_context_every:
+            self._idle.append(session)
+            return
+        try:
+            await self._in_thread(lambda: self._quit(session, wedged=not healthy), 30)
+        except TimeoutError:
+            log.warning("a WebDriver session took too long to quit")

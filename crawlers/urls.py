@@ -1,0 +1,84 @@
+"""Web addresses as the crawler sees them: normalised, de-duplicated, in or out of scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMETERS = re.compile(
+    r"^(utm_[a-z]+|gclid|gbraid|wbraid|fbclid|msclkid|mc_cid|mc_eid|_ga|_gl|yclid|dclid)$",
+    re.IGNORECASE,
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+DOCUMENT_EXTENSIONS = (
+    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods", ".csv", ".ppt",
+    ".pptx", ".odp", ".zip", ".txt", ".epub",
+)  # fmt: skip
+
+
+def normalise_url(url: str, base: str | None = None) -> str | None:
+    """One spelling per page: host in lower case, no default port, no fragment, no
+    tracking parameters, query parameters sorted. ``None`` for non-web addresses."""
+    if base is not None:
+        url = urljoin(base, url.strip())
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = urlencode(
+        sorted(
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING_PARAMETERS.match(key)
+        )
+    )
+    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` as allowed_hosts lists it."""
+    return urlsplit(url).netloc.lower()
+
+
+def looks_like_document(url: str) -> bool:
+    """A PDF, Word file or the like: recorded as a document, not rendered."""
+    return urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which addresses belong to a service's crawl."""
+
+    hosts: tuple[str, ...]
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    max_depth: int = 5
+
+    @classmethod
+    def build(
+        cls, hosts: list[str], include: list[str], exclude: list[str], max_depth: int
+    ) -> Scope:
+        return cls(
+            tuple(h.lower() for h in hosts),
+            tuple(re.compile(p) for p in include),
+            tuple(re.compile(p) for p in exclude),
+            max_depth,
+        )
+
+    def allows(self, url: str, depth: int = 0) -> bool:
+        if depth > self.max_depth:
+            return False
+        parts = urlsplit(url)
+        if parts.netloc.lower() not in self.hosts:
+            return False
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if self.include and not any(p.search(target) for p in self.include):
+            return False
+        return not any(p.search(target) for p in self.exclude)

@@ -1,0 +1,458 @@
+"""Auditing the council's services: the one code path the CLI, the dashboard and the
+schedule use to start a run.
+
+The steps of a run:
+
+1. plan: pick the services, create the run (or take up an interrupted one to resume);
+2. take each service's lease, so nobody else audits it at the same time;
+3. launch the browser engine and record the versions of axe-core and of every check;
+4. seed each service's frontier from its start URLs and sitemaps, inside its scope and
+   as robots.txt allows; every address found is stored at once as a *pending* page
+   result, so an interrupted run knows exactly what is left;
+5. visit pages in parallel: documents are recorded from their HTTP headers; web pages are
+   loaded once, every enabled check runs on that one visit, new links join the frontier;
+   a page's result and findings are written in one transaction;
+6. when the frontier is empty, move each service's issues along their lifecycle and
+   close the run with its counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from crawlers.axe_source import axe_version
+from crawlers.base import BrowserEngine, FindingData, LoadedPage, PageContext, PageError
+from crawlers.checks import available_checks, check_versions
+from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
+from crawlers.urls import Scope, looks_like_document, normalise_url
+from monitor.config import CouncilConfig, ServiceConfig
+from monitor.models import PageResult, PageStatus, Run, RunStatus, utcnow
+from monitor.repository import Repository
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10
+STALE_AFTER = timedelta(minutes=2)
+
+
+class AuditRefused(RuntimeError):
+    """The audit cannot start (a service is already being audited, nothing to resume...)."""
+
+
+@dataclass
+class AuditRequest:
+    """What a person, the dashboard or the schedule asked for."""
+
+    service_ids: list[str] | None = None
+    engine: str | None = None
+    max_pages: int | None = None
+    resume: bool = False
+    full: bool = False
+    trigger: str = "cli"
+
+
+@dataclass
+class AuditProgress:
+    """Counts shown while a run goes on."""
+
+    run_id: int
+    found: int = 0
+    audited: int = 0
+    carried: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return self.audited + self.carried + self.failed
+
+    def seconds_left(self) -> float | None:
+        if self.done == 0:
+            return None
+        rate = (time.monotonic() - self.started) / self.done
+        return rate * max(self.found - self.done, 0)
+
+
+ProgressCallback = Callable[[AuditProgress], None]
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_alive(holder: str | None) -> bool:
+    """Whether the process that holds a run is still alive (only knowable on this host)."""
+    if not holder or ":" not in holder:
+        return False
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class _ServicePlan:
+    config: ServiceConfig
+    scope: Scope
+    max_pages: int
+    seen: set[str] = field(default_factory=set)
+
+
+class Auditor:
+    """Runs one audit over one or more services."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: CouncilConfig,
+        repository: Repository,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.repository = repository
+        self.on_progress = on_progress
+        self.holder = holder_name()
+        self.checks = available_checks()
+
+    # --- planning -------------------------------------------------------------------------
+
+    def plan(self, request: AuditRequest) -> Run:
+        """Create the run, or find the interrupted one to resume."""
+        self.repository.sync_services(self.config.services)
+        self._mark_dead_runs_interrupted()
+        if request.resume:
+            candidates = [
+                r
+                for r in self.repository.runs(limit=20, kind="audit")
+                if r.status == RunStatus.interrupted
+                and (not request.service_ids or set(request.service_ids) <= set(r.service_ids))
+            ]
+            if not candidates:
+                raise AuditRefused("there is no interrupted audit to resume")
+            return candidates[0]
+        ids = request.service_ids or [s.id for s in self.config.services]
+        for service_id in ids:
+            self.config.service(service_id)  # KeyError names the known services
+        return self.repository.create_run(
+            kind="audit",
+            trigger=request.trigger,
+            service_ids=ids,
+            engine=request.engine or self.settings.engine,
+            options={"max_pages": request.max_pages, "full": request.full},
+            full_audit=request.full,
+        )
+
+    def _mark_dead_runs_interrupted(self) -> None:
+        self.repository.mark_stale_runs_interrupted(utcnow() - STALE_AFTER)
+        for run in self.repository.runs(limit=20, kind="audit"):
+            if run.status == RunStatus.running and not _holder_alive(run.holder):
+                assert run.id is not None
+                self.repository.finish_run(
+                    run.id, RunStatus.interrupted, "the auditing process stopped"
+                )
+
+    # --- running --------------------------------------------------------------------------
+
+    async def run(self, request: AuditRequest) -> Run:
+        run = self.plan(request)
+        assert run.id is not None
+        leases = [f"audit:{s}" for s in run.service_ids]
+        taken: list[str] = []
+        try:
+            for lease in leases:
+                current = self.repository.lease(lease)
+                if current is not None and not _holder_alive(current.holder):
+                    self.repository.release_lease(lease, current.holder)  # its holder died
+                if not self.repository.acquire_lease(
+                    lease, self.holder, self.settings.lease_seconds, run_id=run.id
+                ):
+                    raise AuditRefused(
+                        f"{lease.removeprefix('audit:')} is already being audited; try again "
+                        "when that run has finished"
+                    )
+                taken.append(lease)
+            return await self._run(run, request, leases)
+        except AuditRefused:
+            if run.status == RunStatus.queued:
+                self.repository.finish_run(run.id, RunStatus.cancelled, "service busy")
+            raise
+        finally:
+            for lease in taken:
+                self.repository.release_lease(lease, self.holder)
+
+    async def _run(self, run: Run, request: AuditRequest, leases: list[str]) -> Run:
+        from crawlers.engines import make_engine
+
+        assert run.id is not None
+        run_id = run.id
+        self.repository.start_run(
+            run_id, holder=self.holder, axe_version=axe_version(), check_versions=check_versions()
+        )
+        progress = AuditProgress(run_id)
+        heartbeat = asyncio.create_task(self._heartbeat(run_id, leases))
+        try:
+            engine = make_engine(self.settings, run.engine)
+            async with make_client(self.settings) as client, engine:
+                policy = HostPolicy(self.settings, client)
+                await self._crawl(run, request, engine, policy, progress)
+            for service_id in run.service_ids:
+                self.repository.update_issues(run_id, service_id)
+            return self.repository.finish_run(run_id, RunStatus.completed)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            self.repository.finish_run(run_id, RunStatus.interrupted, "interrupted")
+            raise
+        except Exception as exc:
+            self.repository.finish_run(run_id, RunStatus.failed, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _heartbeat(self, run_id: int, leases: list[str]) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await asyncio.to_thread(self.repository.heartbeat, run_id)
+            for lease in leases:
+                await asyncio.to_thread(
+                    self.repository.renew_lease, lease, self.holder, self.settings.lease_seconds
+                )
+
+    async def _crawl(
+        self,
+        run: Run,
+        request: AuditRequest,
+        engine: BrowserEngine,
+        policy: HostPolicy,
+        progress: AuditProgress,
+    ) -> None:
+        assert run.id is not None
+        run_id = run.id
+        queue: asyncio.Queue[tuple[_ServicePlan, int, str, int]] = asyncio.Queue()
+        plans: dict[str, _ServicePlan] = {}
+        max_pages = request.max_pages or run.options.get("max_pages")
+        for service_id in run.service_ids:
+            service = self.config.service(service_id)
+            plans[service_id] = _ServicePlan(
+                service,
+                Scope.build(
+                    service.hosts, service.include, service.exclude, self.config.max_depth(service)
+                ),
+                int(max_pages or self.config.max_pages(service)),
+            )
+        # Resume: what was found before is known; only pending pages are visited again.
+        known = {r.page_id: r for r in self.repository.page_results(run_id)}
+        for page in (p for sid in plans for p in self.repository.pages(sid)):
+            result = known.get(page.id or 0)
+            if result is None:
+                continue
+            plan = plans[page.service_id]
+            plan.seen.add(page.url)
+            progress.found += 1
+            if result.status == PageStatus.pending:
+                await queue.put((plan, page.id or 0, page.url, page.depth))
+            else:
+                self._count(progress, result.status)
+
+        async def discover(
+            plan: _ServicePlan, href: str, depth: int, base: str | None = None
+        ) -> None:
+            url = normalise_url(href, base)
+            if url is None or url in plan.seen or not plan.scope.allows(url, depth):
+                return
+            if len(plan.seen) >= plan.max_pages:
+                return
+            plan.seen.add(url)
+            if not await policy.allowed(url):
+                log.info("robots.txt disallows %s", url)
+                return
+            kind = "document" if looks_like_document(url) else "html"
+            page = await asyncio.to_thread(
+                self.repository.upsert_page, plan.config.id, url, kind=kind, depth=depth
+            )
+            assert page.id is not None
+            await asyncio.to_thread(
+                self.repository.save_page_result,
+                PageResult(run_id=run_id, page_id=page.id, service_id=plan.config.id),
+            )
+            progress.found += 1
+            await queue.put((plan, page.id, url, depth))
+
+        for plan in plans.values():
+            for url in plan.config.start_urls:
+                await discover(plan, url, 0)
+            sitemaps = list(plan.config.sitemaps)
+            for url in await urls_from_sitemaps(policy, sitemaps):
+                await discover(plan, url, 0)
+        self._report(progress)
+
+        shared: dict[str, object] = {"host_policy": policy, "link_statuses": {}}
+
+        async def worker() -> None:
+            while True:
+                plan, page_id, url, depth = await queue.get()
+                try:
+                    status = await self._audit_page(
+                        run_id, plan, page_id, url, depth, engine, policy, shared, discover
+                    )
+                    self._count(progress, status)
+                    self._report(progress)
+                finally:
+                    queue.task_done()
+
+        workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
+        try:
+            await queue.join()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    @staticmethod
+    def _count(progress: AuditProgress, status: str) -> None:
+        if status == PageStatus.audited:
+            progress.audited += 1
+        elif status == PageStatus.carried:
+            progress.carried += 1
+        elif status == PageStatus.failed:
+            progress.failed += 1
+
+    def _report(self, progress: AuditProgress) -> None:
+        if self.on_progress is not None:
+            self.on_progress(progress)
+
+    # --- one page -------------------------------------------------------------------------
+
+    async def _audit_page(
+        self,
+        run_id: int,
+        plan: _ServicePlan,
+        page_id: int,
+        url: str,
+        depth: int,
+        engine: BrowserEngine,
+        policy: HostPolicy,
+        shared: dict[str, object],
+        discover: Callable[..., object],
+    ) -> str:
+        service = plan.config
+        result = PageResult(
+            run_id=run_id, page_id=page_id, service_id=service.id, started_at=utcnow()
+        )
+        findings: list[FindingData] = []
+        extras: dict[str, object] = dict(shared)
+        started = time.perf_counter()
+        if looks_like_document(url):
+            await self._record_document(result, policy, url)
+        else:
+            try:
+                async with engine.open(url, wait_for_selector=service.wait_for_selector) as page:
+                    result.http_status = page.status
+                    result.final_url = page.url
+                    result.content_type = page.content_type
+                    result.title = (page.title or "")[:500]
+                    result.load_ms = page.load_ms
+                    if page.status is not None and page.status >= 400:
+                        result.status = PageStatus.failed
+                        result.error = f"the page answered HTTP {page.status}"
+                        result.error_kind = "http-error"
+                    else:
+                        checks_started = time.perf_counter()
+                        findings = await self._run_checks(page, service, run_id, extras)
+                        result.checks_ms = int((time.perf_counter() - checks_started) * 1000)
+                        result.status = PageStatus.audited
+                        for href in await page.links():
+                            await discover(plan, href, depth + 1, page.url)  # type: ignore[misc]
+            except PageError as exc:
+                if exc.kind == "download":
+                    await self._record_document(result, policy, url)
+                else:
+                    result.status = PageStatus.failed
+                    result.error = exc.message[:2000]
+                    result.error_kind = exc.kind
+                    result.http_status = exc.http_status
+            except Exception as exc:  # a fault in a check: record it, keep the run going
+                log.exception("auditing %s failed", url)
+                result.status = PageStatus.failed
+                result.error = f"the monitor failed on this page: {type(exc).__name__}: {exc}"[
+                    :2000
+                ]
+                result.error_kind = "monitor-error"
+        result.finished_at = utcnow()
+        if result.load_ms is None:
+            result.load_ms = int((time.perf_counter() - started) * 1000)
+        brand = extras.get("brand_result")
+        if isinstance(brand, dict):
+            result.brand_score = float(brand.get("score", 0))
+        saved = await asyncio.to_thread(self.repository.record_page, result, findings)
+        saver = getattr(self.repository, "save_brand_result", None)
+        if isinstance(brand, dict) and saver is not None:
+            await asyncio.to_thread(saver, run_id, page_id, service.id, brand)
+        return saved.status
+
+    async def _record_document(self, result: PageResult, policy: HostPolicy, url: str) -> None:
+        fetched = await policy.fetch(url, method="HEAD")
+        if fetched.status in (405, 501):
+            fetched = await policy.fetch(url, max_bytes=1)
+        result.http_status = fetched.status
+        result.content_type = fetched.content_type
+        result.size_bytes = fetched.size
+        result.last_modified = fetched.last_modified
+        if fetched.status is None or fetched.status >= 400:
+            result.status = PageStatus.failed
+            result.error = fetched.error or f"the document answered HTTP {fetched.status}"
+            result.error_kind = "http-error" if fetched.status else "connection"
+        else:
+            result.status = PageStatus.audited
+
+    async def _run_checks(
+        self, page: LoadedPage, service: ServiceConfig, run_id: int, extras: dict[str, object]
+    ) -> list[FindingData]:
+        context = PageContext(
+            service_id=service.id,
+            run_id=run_id,
+            settings=self.settings,
+            service=service,
+            brand=self.config.brand,
+            config_dir=self.config.directory,
+            evidence_dir=self.settings.evidence_dir,
+            extras=extras,
+        )
+        findings: list[FindingData] = []
+        for name, check in self.checks.items():
+            enabled = self.config.defaults.checks.get(name, True) and service.check_enabled(name)
+            if enabled:
+                findings += await check.run(page, context)
+        return findings
+
+
+def start_audit(
+    settings: Settings,
+    config: CouncilConfig,
+    repository: Repository,
+    request: AuditRequest,
+    on_progress: ProgressCallback | None = None,
+) -> Run:
+    """Run an audit to the end (blocking): the CLI, the dashboard and the schedule call this."""
+    auditor = Auditor(settings, config, repository, on_progress=on_progress)
+    return asyncio.run(auditor.run(request))
+
+
+__all__ = ["AuditProgress", "AuditRefused", "AuditRequest", "Auditor", "start_audit"]

@@ -1,0 +1,386 @@
+"""Commands for audits and issues: ``monitor audit``, ``monitor audit-urls``, ``monitor issues``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from crawlers.base import FindingData, PageContext, PageError
+from crawlers.checks import available_checks
+from crawlers.discovery import HostPolicy, make_client
+from monitor.audit import AuditProgress, AuditRefused, AuditRequest, start_audit
+from monitor.cli import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    app,
+    council_config,
+    err,
+    friendly_errors,
+    open_repository,
+    out,
+    settings,
+)
+from monitor.models import IssueStatus
+
+IMPACT_ORDER = ["minor", "moderate", "serious", "critical"]
+issues_app = typer.Typer(
+    help="Issues tracked across runs: list, show, acknowledge.", no_args_is_help=True
+)
+app.add_typer(issues_app, name="issues")
+
+
+def _at_or_over(impact: str | None, level: str | None) -> bool:
+    if level is None or impact not in IMPACT_ORDER:
+        return False
+    return IMPACT_ORDER.index(impact) >= IMPACT_ORDER.index(level)
+
+
+def _check_level(level: str | None) -> None:
+    if level is not None and level not in IMPACT_ORDER:
+        err.print(f"--fail-on must be one of {', '.join(IMPACT_ORDER)}, not {level!r}")
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+@friendly_errors
+def audit(
+    service: Annotated[
+        list[str] | None,
+        typer.Option("--service", "-s", help="Service id (repeatable); default every service"),
+    ] = None,
+    engine: Annotated[str | None, typer.Option(help="playwright or selenium")] = None,
+    max_pages: Annotated[
+        int | None, typer.Option(help="At most this many pages per service")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Finish the last interrupted audit")] = False,
+    full: Annotated[bool, typer.Option(help="Audit every page, even unchanged ones")] = False,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")
+    ] = None,
+) -> None:
+    """Crawl and audit the council's services; stores a run."""
+    _check_level(fail_on)
+    if engine not in (None, "playwright", "selenium"):
+        err.print(f"--engine must be playwright or selenium, not {engine!r}")
+        raise typer.Exit(EXIT_USAGE)
+    config = council_config()
+    repository = open_repository(config)
+    request = AuditRequest(
+        service_ids=service or None, engine=engine, max_pages=max_pages, resume=resume, full=full
+    )
+    with Progress(
+        TextColumn("[bold]Run {task.fields[run]}"),
+        BarColumn(),
+        TextColumn(
+            "found {task.fields[found]} · audited {task.fields[audited]} · "
+            "unchanged {task.fields[carried]} · failed {task.fields[failed]}"
+        ),
+        TimeRemainingColumn(),
+        console=out,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("audit", total=None, run="…", found=0, audited=0, carried=0, failed=0)
+
+        def show(progress: AuditProgress) -> None:
+            bar.update(
+                task,
+                total=max(progress.found, 1),
+                completed=progress.done,
+                run=progress.run_id,
+                found=progress.found,
+                audited=progress.audited,
+                carried=progress.carried,
+                failed=progress.failed,
+            )
+
+        try:
+            run = start_audit(settings(), config, repository, request, on_progress=show)
+        except AuditRefused as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_USAGE) from None
+        except KeyError as exc:
+            err.print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(EXIT_USAGE) from None
+    assert run.id is not None
+    table = Table(title=f"Run {run.id}: {run.status}")
+    for column in (
+        "Service",
+        "Pages",
+        "Audited",
+        "Unchanged",
+        "Failed",
+        "Violations",
+        "Serious+",
+        "Open issues",
+    ):
+        table.add_column(column, justify="right" if column != "Service" else "left")
+    results = repository.page_results(run.id)
+    findings = repository.findings(run.id)
+    worst = False
+    for service_id in run.service_ids:
+        mine = [r for r in results if r.service_id == service_id]
+        violations = [
+            f for f in findings if f.service_id == service_id and f.outcome == "violation"
+        ]
+        serious = [f for f in violations if f.impact in ("serious", "critical")]
+        worst = worst or any(_at_or_over(f.impact, fail_on) for f in violations)
+        open_issues = repository.issues(
+            service_id=service_id,
+            statuses=[IssueStatus.new, IssueStatus.open, IssueStatus.reopened],
+        )
+        table.add_row(
+            service_id,
+            str(len(mine)),
+            str(sum(r.status == "audited" for r in mine)),
+            str(sum(r.status == "carried" for r in mine)),
+            str(sum(r.status == "failed" for r in mine)),
+            str(len(violations)),
+            str(len(serious)),
+            str(len(open_issues)),
+        )
+    out.print(table)
+    out.print(f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}")
+    if worst:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _read_urls(urls: list[str]) -> list[str]:
+    found: list[str] = []
+    for item in urls:
+        if item.startswith("@"):
+            path = Path(item[1:])
+            if not path.is_file():
+                err.print(f"URL file not found: {path}")
+                raise typer.Exit(EXIT_USAGE)
+            found += [
+                line.strip()
+                for line in path.read_text().splitlines()
+                if line.strip() and not line.startswith("#")
+            ]
+        else:
+            found.append(item)
+    return found
+
+
+async def audit_urls_async(urls: list[str], engine_name: str | None) -> list[dict[str, Any]]:
+    """Audit exactly these URLs with no config and no database (for CI pipelines)."""
+    from crawlers.engines import make_engine
+
+    s = settings()
+    checks = {name: c for name, c in available_checks().items() if name in ("axe", "links")}
+    pages: list[dict[str, Any]] = []
+    async with make_client(s) as client, make_engine(s, engine_name) as engine:
+        policy = HostPolicy(s, client)
+        shared: dict[str, object] = {"host_policy": policy, "link_statuses": {}}
+
+        async def one(url: str) -> dict[str, Any]:
+            entry: dict[str, Any] = {"url": url, "status": None, "error": None, "findings": []}
+            try:
+                async with engine.open(url) as page:
+                    entry["status"] = page.status
+                    entry["final_url"] = page.url
+                    entry["title"] = page.title
+                    context = PageContext(
+                        service_id="", run_id=None, settings=s, extras=dict(shared)
+                    )
+                    findings: list[FindingData] = []
+                    for check in checks.values():
+                        findings += await check.run(page, context)
+                    entry["findings"] = [
+                        {
+                            "check": f.check,
+                            "rule": f.rule,
+                            "wcag": list(f.wcag),
+                            "impact": f.impact,
+                            "selector": f.selector,
+                            "message": f.message,
+                            "outcome": f.outcome,
+                            "snippet": f.snippet,
+                            "help_url": f.help_url,
+                        }
+                        for f in findings
+                    ]
+            except PageError as exc:
+                entry["error"] = exc.message
+                entry["error_kind"] = exc.kind
+                entry["status"] = exc.http_status
+            return entry
+
+        semaphore = asyncio.Semaphore(s.concurrency)
+
+        async def bounded(url: str) -> dict[str, Any]:
+            async with semaphore:
+                return await one(url)
+
+        pages = list(await asyncio.gather(*(bounded(u) for u in urls)))
+    return pages
+
+
+@app.command("audit-urls")
+@friendly_errors
+def audit_urls(
+    urls: Annotated[
+        list[str], typer.Argument(help="Addresses to audit, or @FILE with one per line")
+    ],
+    engine: Annotated[str | None, typer.Option(help="playwright or selenium")] = None,
+    format: Annotated[str, typer.Option("--format", help="json or table")] = "table",
+    fail_on: Annotated[
+        str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")
+    ] = None,
+) -> None:
+    """Audit exactly the given URLs, with no config and no database."""
+    _check_level(fail_on)
+    if format not in ("json", "table"):
+        err.print(f"--format must be json or table, not {format!r}")
+        raise typer.Exit(EXIT_USAGE)
+    targets = _read_urls(urls)
+    if not targets:
+        err.print("no URLs given")
+        raise typer.Exit(EXIT_USAGE)
+    pages = asyncio.run(audit_urls_async(targets, engine))
+    if format == "json":
+        sys.stdout.write(json.dumps({"pages": pages}, indent=2) + "\n")
+    else:
+        table = Table(title="Audit")
+        for column in ("URL", "Status", "Check", "Rule", "WCAG", "Impact", "Element"):
+            table.add_column(column)
+        for page in pages:
+            if page["error"]:
+                table.add_row(
+                    page["url"],
+                    str(page["status"] or "—"),
+                    "—",
+                    page.get("error_kind", "error"),
+                    "",
+                    "",
+                    page["error"],
+                )
+            for f in page["findings"]:
+                if f["outcome"] == "violation":
+                    table.add_row(
+                        page["url"],
+                        str(page["status"]),
+                        f["check"],
+                        f["rule"],
+                        ", ".join(f["wcag"]),
+                        f["impact"] or "",
+                        f["selector"],
+                    )
+        out.print(table)
+    violations = [f for p in pages for f in p["findings"] if f["outcome"] == "violation"]
+    if any(_at_or_over(f["impact"], fail_on) for f in violations):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@issues_app.command("list")
+@friendly_errors
+def issues_list(
+    service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="new, open, fixed, reopened (repeatable)")
+    ] = None,
+    impact: Annotated[str | None, typer.Option(help="minor, moderate, serious or critical")] = None,
+    check: Annotated[str | None, typer.Option(help="axe, links, branding, ...")] = None,
+) -> None:
+    """List issues with their status, impact and the pages they affect."""
+    repository = open_repository()
+    rows = repository.issues(service_id=service, statuses=status, impact=impact, check=check)
+    table = Table(title=f"{len(rows)} issue(s)")
+    for column in (
+        "Id",
+        "Service",
+        "Status",
+        "Check",
+        "Rule",
+        "WCAG",
+        "Impact",
+        "Pages",
+        "First seen",
+        "Acknowledged",
+    ):
+        table.add_column(column)
+    for issue in rows:
+        acked = (
+            f"{issue.ack_by} until {issue.ack_until:%Y-%m-%d}"
+            if issue.ack_by and issue.ack_until
+            else (issue.ack_by or "")
+        )
+        table.add_row(
+            str(issue.id),
+            issue.service_id,
+            issue.status,
+            issue.check,
+            issue.rule,
+            issue.wcag,
+            issue.impact or "",
+            str(issue.pages_affected),
+            f"{issue.first_seen_at:%Y-%m-%d}",
+            acked,
+        )
+    out.print(table)
+
+
+@issues_app.command("show")
+@friendly_errors
+def issues_show(issue_id: Annotated[int, typer.Argument(help="Issue id")]) -> None:
+    """Everything about one issue: the rule, the element, the pages, the history."""
+    repository = open_repository()
+    issue = repository.issue(issue_id)
+    if issue is None:
+        err.print(f"no issue {issue_id}")
+        raise typer.Exit(EXIT_USAGE)
+    out.print(f"[bold]Issue {issue.id}[/bold] · {issue.service_id} · {issue.status}")
+    for label, value in (
+        ("Check / rule", f"{issue.check} / {issue.rule}"),
+        ("WCAG", issue.wcag or "—"),
+        ("Impact", issue.impact or "—"),
+        ("Message", issue.message),
+        ("Element", issue.selector),
+        ("Snippet", issue.snippet),
+        ("Help", issue.help_url or "—"),
+        ("First seen", f"{issue.first_seen_at:%Y-%m-%d %H:%M} (run {issue.first_seen_run_id})"),
+        ("Last seen", f"{issue.last_seen_at:%Y-%m-%d %H:%M} (run {issue.last_seen_run_id})"),
+        ("Fixed", f"{issue.fixed_at:%Y-%m-%d %H:%M}" if issue.fixed_at else "—"),
+        ("Reopened", str(issue.reopened_count)),
+        (
+            "Acknowledged",
+            f"by {issue.ack_by}: {issue.ack_reason} (until {issue.ack_until:%Y-%m-%d})"
+            if issue.ack_by and issue.ack_until
+            else (f"by {issue.ack_by}: {issue.ack_reason}" if issue.ack_by else "—"),
+        ),
+    ):
+        out.print(f"  {label:13} {value}", markup=False, highlight=False)
+    out.print(f"  Pages ({issue.pages_affected}):")
+    for url in repository.issue_page_urls(issue_id):
+        out.print(f"    {url}", markup=False)
+
+
+@issues_app.command("ack")
+@friendly_errors
+def issues_ack(
+    issue_id: Annotated[int, typer.Argument(help="Issue id")],
+    by: Annotated[str, typer.Option(help="Who acknowledges it")],
+    reason: Annotated[str, typer.Option(help="Why (e.g. fix scheduled with the supplier)")],
+    until: Annotated[str, typer.Option(help="Expiry date, YYYY-MM-DD")],
+) -> None:
+    """Acknowledge an issue: it stops counting against the measures until the expiry."""
+    try:
+        expiry = datetime.strptime(until, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        err.print(f"--until must be a date like 2027-01-31, not {until!r}")
+        raise typer.Exit(EXIT_USAGE) from None
+    repository = open_repository()
+    try:
+        issue = repository.acknowledge_issue(issue_id, by=by, reason=reason, until=expiry)
+    except (KeyError, ValueError) as exc:
+        err.print(str(exc.args[0]))
+        raise typer.Exit(EXIT_USAGE) from None
+    out.print(f"Issue {issue.id} acknowledged by {issue.ack_by} until {until}.")

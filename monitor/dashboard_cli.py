@@ -1,0 +1,94 @@
+"""``monitor dashboard`` and ``monitor demo seed-history``: the dashboard and its demo past."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor.cli import (
+    Unavailable,
+    app,
+    council_config,
+    demo_app,
+    friendly_errors,
+    open_repository,
+    out,
+    settings,
+)
+from monitor.yamlsource import ConfigError
+
+APP_FILE = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The ``streamlit run`` command line for the dashboard on ``port``."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def dashboard_environment() -> dict[str, str]:
+    """This process's settings, made absolute, so Streamlit reads the same database."""
+    s = settings()
+    env = dict(os.environ)
+    env["MONITOR_DATABASE_URL"] = s.database_url
+    env["MONITOR_CONFIG_DIR"] = str(s.config_dir.resolve())
+    env["MONITOR_DATA_DIR"] = str(s.data_dir.resolve())
+    return env
+
+
+@app.command("dashboard")
+@friendly_errors
+def dashboard(
+    port: Annotated[int | None, typer.Option(help="Port of the dashboard")] = None,
+    address: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+) -> None:
+    """Open the Streamlit dashboard of the Ambition 1 measures (Ctrl-C stops)."""
+    open_repository()
+    chosen = port if port is not None else settings().dashboard_port
+    out.print(f"Dashboard: http://{address}:{chosen}/  (Ctrl-C stops)")
+    try:
+        completed = subprocess.run(dashboard_command(chosen, address), env=dashboard_environment())
+    except FileNotFoundError as exc:
+        raise Unavailable(f"cannot start Streamlit: {exc}") from None
+    if completed.returncode not in (0, -2, 130):
+        raise typer.Exit(completed.returncode)
+
+
+@demo_app.command("seed-history")
+@friendly_errors
+def seed_history_command(
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Nights of history")] = 365,
+    services: Annotated[int, typer.Option(min=1, max=1000, help="How many services")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same history)")] = 2024,
+) -> None:
+    """Fill the database with believable nightly history, so the dashboard has a past."""
+    from monitor.seed import seed_history
+
+    try:
+        config = council_config()
+    except ConfigError:
+        config = None  # the history does not need the council's config, only its names
+    repository = open_repository()
+    report = seed_history(
+        repository, days=days, services=services, config=config, seed=seed, progress=out.print
+    )
+    for key, value in report.as_dict().items():
+        out.print(f"  {key.replace('_', ' '):14} {value:,}")

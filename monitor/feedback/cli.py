@@ -1,0 +1,165 @@
+"""``monitor feedback ...``: run the collector, purge old comments, import and export CSV."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+
+from monitor.models import utcnow
+
+feedback_app = typer.Typer(
+    help="The resident feedback collector: serve it, purge old comments, import and export.",
+    no_args_is_help=True,
+)
+
+
+def _cli() -> ModuleType:
+    # Imported late: monitor.cli imports this module to register the sub-app.
+    from monitor import cli
+
+    return cli
+
+
+@feedback_app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Run the feedback collector (HTTP API, no-JavaScript form and widget) until Ctrl-C."""
+    cli = _cli()
+
+    @cli.friendly_errors
+    def run() -> None:
+        import uvicorn
+
+        from monitor.feedback.app import create_app, uvicorn_config
+
+        settings = cli.settings()
+        config = cli.council_config()
+        cli.open_repository(config)
+        app = create_app(settings, config)
+        bind_host = host or settings.feedback_host
+        bind_port = settings.feedback_port if port is None else port
+        cli.out.print(
+            f"Feedback collector on http://{bind_host}:{bind_port}  "
+            f"(widget: /widget.js, form: /feedback, API: /api/feedback, docs: /docs)"
+        )
+        server = uvicorn.Server(uvicorn_config(app, bind_host, bind_port))
+        server.run()
+        if not server.started:
+            raise cli.Unavailable(f"could not listen on {bind_host}:{bind_port}")
+
+    run()
+
+
+@feedback_app.command("purge")
+def purge(
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(help="Default: MONITOR_FEEDBACK_RETENTION_DAYS", min=0),
+    ] = None,
+) -> None:
+    """Delete the words of feedback older than the retention period; keep the ratings."""
+    cli = _cli()
+
+    @cli.friendly_errors
+    def run() -> None:
+        days = (
+            cli.settings().feedback_retention_days if older_than_days is None else older_than_days
+        )
+        repository = cli.open_repository()
+        purged = repository.purge_feedback_comments(utcnow() - timedelta(days=days))
+        cli.out.print(
+            f"Deleted the comments of {purged} feedback record(s) older than {days} days."
+        )
+
+    run()
+
+
+@feedback_app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="CSV file with a header row", exists=True, dir_okay=False)
+    ],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=FIELD, e.g. 'How satisfied?=rating' (repeatable)"),
+    ] = None,
+    service: Annotated[str | None, typer.Option(help="Service id for rows without one")] = None,
+) -> None:
+    """Import ratings collected by other survey tools; bad rows are reported and skipped."""
+    cli = _cli()
+
+    @cli.friendly_errors
+    def run() -> None:
+        from monitor.feedback.csvio import MappingError, import_csv, parse_mapping
+
+        config = cli.council_config()
+        try:
+            mapping = parse_mapping(map_ or [])
+            repository = cli.open_repository(config)
+            with file.open(encoding="utf-8-sig", newline="") as stream:
+                report = import_csv(stream, repository, config, mapping=mapping, service=service)
+        except MappingError as exc:
+            cli.err.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(cli.EXIT_USAGE) from None
+        except UnicodeDecodeError:
+            cli.err.print(f"[red]{file} is not UTF-8 text; save it as CSV UTF-8[/red]")
+            raise typer.Exit(cli.EXIT_USAGE) from None
+        for problem in report.problems:
+            cli.err.print(f"  skipped {problem}", markup=False, highlight=False)
+        cli.out.print(
+            f"Imported {report.imported} row(s) ({report.redacted} redacted); "
+            f"skipped {len({p.line for p in report.problems})} bad row(s)."
+        )
+        if report.problems and not report.imported:
+            raise typer.Exit(cli.EXIT_USAGE)
+
+    run()
+
+
+@feedback_app.command("export")
+def export(
+    service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    output: Annotated[Path | None, typer.Option(help="CSV file (default: standard output)")] = None,
+) -> None:
+    """Export feedback as CSV that is safe to open in a spreadsheet."""
+    cli = _cli()
+
+    @cli.friendly_errors
+    def run() -> None:
+        from monitor.feedback.csvio import export_csv, export_to_path
+
+        repository = cli.open_repository()
+        if output is None:
+            export_csv(sys.stdout, repository, service=service)
+            return
+        count = export_to_path(output, repository, service=service)
+        cli.out.print(f"Wrote {count} feedback row(s) to {output}")
+
+    run()
+
+
+@feedback_app.command("simulate")
+def simulate(
+    count: Annotated[int, typer.Option(min=1, help="How many residents' posts")] = 400,
+    seed: Annotated[int, typer.Option(help="Same seed, same feedback")] = 2024,
+) -> None:
+    """Send demo feedback through a collector started in this process, spread over 90 days."""
+    cli = _cli()
+
+    @cli.friendly_errors
+    def run() -> None:
+        from monitor.feedback.simulate import seed_demo_feedback
+
+        config = cli.council_config()
+        cli.open_repository(config)
+        sent = seed_demo_feedback(cli.settings(), config, count=count, seed=seed)
+        cli.out.print(f"Stored {len(sent)} simulated residents' feedback over the last 90 days.")
+
+    run()

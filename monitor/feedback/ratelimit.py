@@ -1,0 +1,143 @@
+"""Abuse controls: who a client is (without keeping their address), how often they may
+post, and whether they just sent the same thing.
+
+A client is known only by a salted hash of its address. The salt is an HMAC of today's
+date with the installation's secret, so it changes at midnight (UTC): the same resident
+cannot be followed from one day to the next, and nobody holding the database can turn a
+hash back into an address without the secret.
+
+Counts live in this process's memory by default, or in Redis when ``MONITOR_REDIS_URL``
+is set (so several collector processes share one limit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+
+def day_salt(secret: str, day: date) -> bytes:
+    """The salt of one day: an HMAC of the date with the secret."""
+    return hmac.new(secret.encode(), day.isoformat().encode(), hashlib.sha256).digest()
+
+
+class ClientHasher:
+    """Turns a client address into today's pseudonym for it."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self._day: date | None = None
+        self._salt = b""
+
+    def __call__(self, address: str, *, today: date | None = None) -> str:
+        day = today or datetime.now(UTC).date()
+        if day != self._day:
+            self._day, self._salt = day, day_salt(self._secret, day)
+        return hmac.new(self._salt, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class AbuseStore(Protocol):
+    """Where rate-limit counts and recently seen submissions are kept."""
+
+    async def allow(self, client: str, limit_per_minute: int) -> bool:
+        """Count one post by ``client``; false when it is over the limit this minute."""
+        ...
+
+    async def claim(self, fingerprint: str, ttl_seconds: int) -> str | None:
+        """Claim a submission's fingerprint; ``None`` if new, else what was remembered."""
+        ...
+
+    async def remember(self, fingerprint: str, value: str, ttl_seconds: int) -> None: ...
+
+    async def release(self, fingerprint: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+PENDING = "pending"
+
+
+class MemoryAbuseStore:
+    """Counts in this process: right for one collector process (the embedded default)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[int, int]] = {}  # client -> (minute, count)
+        self._seen: dict[str, tuple[float, str]] = {}  # fingerprint -> (expires, value)
+        self._last_sweep = time.monotonic()
+
+    def _sweep(self, now: float) -> None:
+        # Forget old entries once a minute so memory stays bounded under a flood.
+        if now - self._last_sweep < 60:
+            return
+        self._last_sweep = now
+        minute = int(time.time() // 60)
+        self._counts = {k: v for k, v in self._counts.items() if v[0] >= minute}
+        self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
+
+    async def allow(self, client: str, limit_per_minute: int) -> bool:
+        minute = int(time.time() // 60)
+        self._sweep(time.monotonic())
+        window, count = self._counts.get(client, (minute, 0))
+        if window != minute:
+            count = 0
+        count += 1
+        self._counts[client] = (minute, count)
+        return count <= limit_per_minute
+
+    async def claim(self, fingerprint: str, ttl_seconds: int) -> str | None:
+        now = time.monotonic()
+        held = self._seen.get(fingerprint)
+        if held is not None and held[0] > now:
+            return held[1]
+        self._seen[fingerprint] = (now + ttl_seconds, PENDING)
+        return None
+
+    async def remember(self, fingerprint: str, value: str, ttl_seconds: int) -> None:
+        self._seen[fingerprint] = (time.monotonic() + ttl_seconds, value)
+
+    async def release(self, fingerprint: str) -> None:
+        self._seen.pop(fingerprint, None)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisAbuseStore:
+    """Counts in Redis, shared by every collector process."""
+
+    def __init__(self, url: str, prefix: str = "monitor:feedback:") -> None:
+        from redis import asyncio as aioredis
+
+        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._prefix = prefix
+
+    async def allow(self, client: str, limit_per_minute: int) -> bool:
+        key = f"{self._prefix}rate:{client}:{int(time.time() // 60)}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 120)
+            count, _ = await pipe.execute()
+        return int(count) <= limit_per_minute
+
+    async def claim(self, fingerprint: str, ttl_seconds: int) -> str | None:
+        key = f"{self._prefix}seen:{fingerprint}"
+        if await self._redis.set(key, PENDING, nx=True, ex=max(1, ttl_seconds)):
+            return None
+        held = await self._redis.get(key)
+        return str(held) if held is not None else PENDING
+
+    async def remember(self, fingerprint: str, value: str, ttl_seconds: int) -> None:
+        await self._redis.set(f"{self._prefix}seen:{fingerprint}", value, ex=max(1, ttl_seconds))
+
+    async def release(self, fingerprint: str) -> None:
+        await self._redis.delete(f"{self._prefix}seen:{fingerprint}")
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def abuse_store(redis_url: str | None) -> AbuseStore:
+    return RedisAbuseStore(redis_url) if redis_url else MemoryAbuseStore()

@@ -1,0 +1,308 @@
+"""Findings and issues: from what a check saw on a page to what a service owner fixes.
+
+An issue is a fingerprint within a service. Its lifecycle across runs:
+``new`` (first seen this run) → ``open`` (seen again) → ``fixed`` (gone from every page it
+affected, each of which was audited again) → ``reopened`` (back after a fix) → ``open``.
+An acknowledgement (who, why, until when) stops an issue counting against the measures
+until it expires; it does not change the lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from crawlers.base import FindingData
+from monitor.models import (
+    Finding,
+    Issue,
+    IssuePage,
+    IssueStatus,
+    PageResult,
+    PageStatus,
+    utcnow,
+)
+from monitor.repository.base import RepositoryBase
+
+OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
+SERIOUS = ("serious", "critical")
+
+
+def finding_row(run_id: int, page_id: int, service_id: str, data: FindingData) -> Finding:
+    return Finding(
+        run_id=run_id,
+        page_id=page_id,
+        service_id=service_id,
+        check=data.check,
+        rule=data.rule,
+        outcome=data.outcome,
+        wcag=",".join(data.wcag),
+        impact=data.impact,
+        selector=data.selector,
+        snippet=data.snippet,
+        message=data.message,
+        help_url=data.help_url,
+        fingerprint=data.fingerprint(service_id),
+        region=data.region,
+        journey_id=data.journey_id,
+        journey_step=data.journey_step,
+    )
+
+
+class IssueRepository(RepositoryBase):
+    """Findings of runs and the issues they add up to."""
+
+    def record_page(
+        self, result: PageResult, findings: Sequence[FindingData], *, carried: bool = False
+    ) -> PageResult:
+        """Store a page's result and its findings in ONE transaction, replacing any earlier
+        partial attempt in the same run, so a resumed run never counts a page twice."""
+        assert result.run_id is not None and result.page_id is not None
+        with self.session() as session:
+            session.execute(
+                delete(Finding).where(
+                    col(Finding.run_id) == result.run_id,
+                    col(Finding.page_id) == result.page_id,
+                    col(Finding.journey_id).is_(None),
+                )
+            )
+            existing = session.exec(
+                select(PageResult).where(
+                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
+                )
+            ).first()
+            if existing is not None:
+                for field, value in result.model_dump(exclude={"id"}).items():
+                    setattr(existing, field, value)
+                result = existing
+            result.serious_count = sum(
+                1 for f in findings if f.outcome == "violation" and f.impact in SERIOUS
+            )
+            session.add(result)
+            for data in findings:
+                row = finding_row(result.run_id, result.page_id, result.service_id, data)
+                row.carried = carried
+                session.add(row)
+            session.commit()
+            session.refresh(result)
+            return result
+
+    def add_journey_findings(
+        self, run_id: int, page_id: int, service_id: str, findings: Sequence[FindingData]
+    ) -> None:
+        with self.session() as session:
+            for data in findings:
+                session.add(finding_row(run_id, page_id, service_id, data))
+            session.commit()
+
+    def findings(
+        self, run_id: int, *, service_id: str | None = None, page_id: int | None = None
+    ) -> list[Finding]:
+        with self.session() as session:
+            query = select(Finding).where(Finding.run_id == run_id)
+            if service_id:
+                query = query.where(Finding.service_id == service_id)
+            if page_id:
+                query = query.where(Finding.page_id == page_id)
+            return list(session.exec(query.order_by(col(Finding.id))).all())
+
+    def latest_findings_of_page(self, page_id: int, before_run_id: int) -> list[Finding]:
+        """What the checks saw on a page in its last finished visit before this run."""
+        with self.session() as session:
+            last = session.exec(
+                select(PageResult.run_id)
+                .where(
+                    PageResult.page_id == page_id,
+                    col(PageResult.run_id) < before_run_id,
+                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                )
+                .order_by(col(PageResult.run_id).desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                return []
+            return list(
+                session.exec(
+                    select(Finding).where(
+                        Finding.run_id == last,
+                        Finding.page_id == page_id,
+                        col(Finding.journey_id).is_(None),
+                    )
+                ).all()
+            )
+
+    def update_issues(self, run_id: int, service_id: str) -> dict[str, int]:
+        """Move the service's issues along their lifecycle after a run; idempotent."""
+        now = utcnow()
+        changes: dict[str, int] = defaultdict(int)
+        with self.session() as session:
+            findings = session.exec(
+                select(Finding).where(Finding.run_id == run_id, Finding.service_id == service_id)
+            ).all()
+            groups: dict[str, list[Finding]] = defaultdict(list)
+            for finding in findings:
+                groups[finding.fingerprint].append(finding)
+            issues = {
+                i.fingerprint: i
+                for i in session.exec(select(Issue).where(Issue.service_id == service_id)).all()
+            }
+            visited = set(
+                session.exec(
+                    select(PageResult.page_id).where(
+                        PageResult.run_id == run_id,
+                        PageResult.service_id == service_id,
+                        col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                    )
+                ).all()
+            )
+            for fingerprint, group in groups.items():
+                issue = issues.get(fingerprint)
+                if issue is None:
+                    issue = self._new_issue(session, run_id, service_id, group[0], now)
+                    issues[fingerprint] = issue
+                    changes["new"] += 1
+                elif issue.last_seen_run_id != run_id:
+                    if issue.status == IssueStatus.fixed:
+                        issue.status = IssueStatus.reopened
+                        issue.reopened_count += 1
+                        issue.fixed_at = None
+                        issue.fixed_run_id = None
+                        changes["reopened"] += 1
+                    elif issue.status in (IssueStatus.new, IssueStatus.reopened):
+                        issue.status = IssueStatus.open
+                issue.last_seen_at = now
+                issue.last_seen_run_id = run_id
+                issue.on_journey = issue.on_journey or any(f.journey_id for f in group)
+                self._link_pages(session, issue, group, run_id, visited)
+                for finding in group:
+                    finding.issue_id = issue.id
+                    session.add(finding)
+                session.add(issue)
+            for fingerprint, issue in issues.items():
+                if fingerprint in groups or issue.status not in OPEN_STATUSES:
+                    continue
+                pages = set(
+                    session.exec(
+                        select(IssuePage.page_id).where(IssuePage.issue_id == issue.id)
+                    ).all()
+                )
+                # Fixed only when every page it affected was audited again without it.
+                if pages and pages <= visited and not issue.on_journey:
+                    issue.status = IssueStatus.fixed
+                    issue.fixed_at = now
+                    issue.fixed_run_id = run_id
+                    issue.pages_affected = 0
+                    session.add(issue)
+                    changes["fixed"] += 1
+            session.commit()
+        return dict(changes)
+
+    @staticmethod
+    def _new_issue(
+        session: Session, run_id: int, service_id: str, finding: Finding, now: datetime
+    ) -> Issue:
+        issue = Issue(
+            service_id=service_id,
+            fingerprint=finding.fingerprint,
+            check=finding.check,
+            rule=finding.rule,
+            outcome=finding.outcome,
+            wcag=finding.wcag,
+            impact=finding.impact,
+            message=finding.message,
+            help_url=finding.help_url,
+            selector=finding.selector,
+            snippet=finding.snippet,
+            status=IssueStatus.new,
+            first_seen_at=now,
+            first_seen_run_id=run_id,
+            last_seen_at=now,
+            last_seen_run_id=run_id,
+        )
+        session.add(issue)
+        session.flush()
+        return issue
+
+    @staticmethod
+    def _link_pages(
+        session: Session, issue: Issue, group: list[Finding], run_id: int, visited: set[int]
+    ) -> None:
+        seen_pages = {f.page_id for f in group}
+        links = {
+            link.page_id: link
+            for link in session.exec(select(IssuePage).where(IssuePage.issue_id == issue.id)).all()
+        }
+        for page_id in seen_pages:
+            link = links.get(page_id) or IssuePage(issue_id=issue.id or 0, page_id=page_id)
+            link.last_seen_run_id = run_id
+            session.add(link)
+            links[page_id] = link
+        # A page audited again without the defect no longer counts as affected.
+        for page_id, link in list(links.items()):
+            if page_id in visited and page_id not in seen_pages:
+                session.delete(link)
+                del links[page_id]
+        issue.pages_affected = len(links)
+
+    # --- reading and acknowledging ---------------------------------------------------------
+
+    def issues(
+        self,
+        *,
+        service_id: str | None = None,
+        statuses: Sequence[str] | None = None,
+        impact: str | None = None,
+        check: str | None = None,
+        limit: int = 500,
+    ) -> list[Issue]:
+        with self.session() as session:
+            query = select(Issue)
+            if service_id:
+                query = query.where(Issue.service_id == service_id)
+            if statuses:
+                query = query.where(col(Issue.status).in_(list(statuses)))
+            if impact:
+                query = query.where(Issue.impact == impact)
+            if check:
+                query = query.where(Issue.check == check)
+            return list(session.exec(query.order_by(col(Issue.id)).limit(limit)).all())
+
+    def issue(self, issue_id: int) -> Issue | None:
+        with self.session() as session:
+            return session.get(Issue, issue_id)
+
+    def issue_page_urls(self, issue_id: int) -> list[str]:
+        from monitor.models import Page
+
+        with self.session() as session:
+            return list(
+                session.exec(
+                    select(Page.url)
+                    .join(IssuePage, col(IssuePage.page_id) == col(Page.id))
+                    .where(IssuePage.issue_id == issue_id)
+                    .order_by(col(Page.url))
+                ).all()
+            )
+
+    def acknowledge_issue(
+        self, issue_id: int, *, by: str, reason: str, until: datetime | None
+    ) -> Issue:
+        """A person accepts an issue for now; it stops counting until ``until``."""
+        if not by.strip() or not reason.strip():
+            raise ValueError("an acknowledgement needs a person and a reason")
+        with self.session() as session:
+            issue = session.get(Issue, issue_id)
+            if issue is None:
+                raise KeyError(f"no issue {issue_id}")
+            issue.ack_by = by.strip()
+            issue.ack_reason = reason.strip()
+            issue.ack_at = utcnow()
+            issue.ack_until = until
+            session.add(issue)
+            session.commit()
+            session.refresh(issue)
+            return issue

@@ -1,0 +1,289 @@
+"""The audit against the demo council site: it finds exactly the seeded defects."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from monitor.audit import AuditRefused, AuditRequest, start_audit
+from monitor.cli import app
+from monitor.config import CouncilConfig, load_config
+from monitor.db import upgrade
+from monitor.demo import DemoSite, load_manifest
+from monitor.models import RunStatus
+from monitor.repository import Repository
+from monitor.settings import Settings
+from tests.conftest import CONFIG_DIR, PROJECT
+
+pytestmark = pytest.mark.browser
+
+MANIFEST = load_manifest()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(port=0, slow_page_seconds=0.5) as demo:
+        yield demo
+
+
+@pytest.fixture(scope="module")
+def config(site: DemoSite) -> Iterator[CouncilConfig]:
+    saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
+    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
+    yield load_config(CONFIG_DIR)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def audited(
+    tmp_path_factory: pytest.TempPathFactory, config: CouncilConfig
+) -> tuple[Settings, Repository, int]:
+    folder = tmp_path_factory.mktemp("audit")
+    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'monitor.db'}")
+    upgrade(settings.database_url)
+    repository = Repository(settings.database_url)
+    run = start_audit(settings, config, repository, AuditRequest())
+    assert run.id is not None and run.status == RunStatus.completed
+    return settings, repository, run.id
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
+
+
+def found_pairs(repository: Repository, run_id: int, check: str) -> set[tuple[str, str]]:
+    pages = {p.id: p.url for s in repository.services() for p in repository.pages(s.id)}
+    return {
+        (path_of(pages[f.page_id]), f.rule)
+        for f in repository.findings(run_id)
+        if f.check == check and f.outcome == "violation"
+    }
+
+
+def test_every_seeded_accessibility_defect_is_found_and_nothing_else(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    expected = {(d.path, d.rule) for d in MANIFEST.defects if d.check == "axe"}
+    assert found_pairs(repository, run_id, "axe") == expected
+
+
+def test_broken_links_are_findings_of_the_links_check(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    broken = {f.message for f in repository.findings(run_id) if f.check == "links"}
+    expected_targets = {
+        d.selector.split('"')[1] for d in MANIFEST.defects if d.check == "links" and d.selector
+    }
+    for target in expected_targets:
+        assert any(target in message for message in broken), (target, broken)
+
+
+def test_the_clean_control_service_has_no_findings(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    clean = [s.id for s in MANIFEST.services if s.clean]
+    assert clean == ["join-the-library"]
+    assert [
+        f
+        for f in repository.findings(run_id, service_id="join-the-library")
+        if f.outcome == "violation"
+    ] == []
+    results = [r for r in repository.page_results(run_id) if r.service_id == "join-the-library"]
+    assert len(results) >= 2 and all(r.status == "audited" for r in results)
+
+
+def test_robots_txt_is_obeyed(audited: tuple[Settings, Repository, int]) -> None:
+    _, repository, _ = audited
+    urls = [p.url for p in repository.pages("council-website")]
+    assert not [u for u in urls if "/private/" in u]
+    assert any(u.endswith("/accessibility-statement") for u in urls)
+
+
+def test_pages_from_the_gzip_sitemap_and_documents_are_recorded(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    pages = {p.id: p for p in repository.pages("school-admissions")}
+    results = {
+        pages[r.page_id].url: r for r in repository.page_results(run_id) if r.page_id in pages
+    }
+    pdf = next(r for url, r in results.items() if url.endswith(".pdf"))
+    assert (pdf.status, pdf.http_status, pdf.content_type) == ("audited", 200, "application/pdf")
+    assert pdf.size_bytes and pdf.size_bytes > 0
+    missing = next(r for url, r in results.items() if url.endswith("/appeals-2019"))
+    assert (missing.status, missing.http_status, missing.error_kind) == (
+        "failed",
+        404,
+        "http-error",
+    )
+
+
+def test_the_run_records_axe_version_and_check_versions(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    run = repository.run(run_id)
+    assert run is not None and run.axe_version == "4.12.1"
+    assert {"axe", "links"} <= set(run.check_versions)
+    assert run.pages_failed == sum(
+        1 for r in repository.page_results(run_id) if r.status == "failed"
+    )
+    assert run.pages_found == len(repository.page_results(run_id))
+
+
+def test_a_fixed_defect_closes_its_issue_and_putting_it_back_reopens_it(
+    site: DemoSite, config: CouncilConfig, audited: tuple[Settings, Repository, int]
+) -> None:
+    settings, repository, _ = audited
+    request = AuditRequest(service_ids=["report-a-pothole"])
+
+    site.fix_defect("pothole-image-alt")
+    try:
+        start_audit(settings, config, repository, request)
+    finally:
+        site.restore_defect("pothole-image-alt")
+    issue = next(
+        i for i in repository.issues(service_id="report-a-pothole") if i.rule == "image-alt"
+    )
+    assert issue.status == "fixed" and issue.fixed_at is not None
+    start_audit(settings, config, repository, request)
+    issue = next(
+        i for i in repository.issues(service_id="report-a-pothole") if i.rule == "image-alt"
+    )
+    assert (issue.status, issue.reopened_count) == ("reopened", 1)
+    label = next(i for i in repository.issues(service_id="report-a-pothole") if i.rule == "label")
+    assert label.status == "open"
+
+
+def test_a_second_audit_of_a_busy_service_is_refused(
+    config: CouncilConfig, audited: tuple[Settings, Repository, int]
+) -> None:
+    settings, repository, _ = audited
+    assert repository.acquire_lease("audit:join-the-library", "someone-else:1", 60)
+    try:
+        with pytest.raises(AuditRefused, match="join-the-library is already being audited"):
+            start_audit(
+                settings, config, repository, AuditRequest(service_ids=["join-the-library"])
+            )
+    finally:
+        repository.release_lease("audit:join-the-library", "someone-else:1")
+
+
+def test_audit_urls_json_has_the_documented_shape(site: DemoSite) -> None:
+    urls = [
+        f"{site.base_url}/report-a-pothole",
+        f"{site.base_url}/test/404",
+        "http://127.0.0.1:9/nothing",
+    ]
+    result = CliRunner().invoke(
+        app, ["audit-urls", *urls, "--format", "json", "--fail-on", "critical"]
+    )
+    assert result.exit_code == 1, result.output  # image-alt is critical
+    document = json.loads(result.stdout)
+    schema = json.loads((PROJECT / "tests" / "crawlers" / "audit_urls.schema.json").read_text())
+    import jsonschema
+
+    jsonschema.validate(document, schema)
+    assert [p["url"] for p in document["pages"]] == urls
+    first, missing, unreachable = document["pages"]
+    assert first["status"] == 200 and first["error"] is None
+    assert {
+        "check": "axe",
+        "rule": "image-alt",
+        "wcag": ["1.1.1"],
+        "impact": "critical",
+    }.items() <= next(f for f in first["findings"] if f["rule"] == "image-alt").items()
+    assert missing["status"] == 404
+    assert unreachable["status"] is None and unreachable["error"]
+
+
+def test_audit_urls_reads_a_file_and_exits_0_below_the_threshold(
+    site: DemoSite, tmp_path: Path
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"# the clean service\n{site.base_url}/join-the-library\n")
+    result = CliRunner().invoke(
+        app, ["audit-urls", f"@{listing}", "--format", "json", "--fail-on", "minor"]
+    )
+    assert result.exit_code == 0, result.output
+    (page,) = json.loads(result.stdout)["pages"]
+    assert [f for f in page["findings"] if f["outcome"] == "violation"] == []
+
+
+def test_a_killed_audit_is_resumed_without_losing_or_repeating_a_page(
+    site: DemoSite, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "MONITOR_DATA_DIR": str(tmp_path),
+        "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'monitor.db'}",
+        "MONITOR_CONCURRENCY": "1",
+        "DEMO_SITE": site.base_url,
+        "DEMO_SUPPLIER": site.supplier_url,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "audit",
+        "--service",
+        "school-admissions",
+        "--service",
+        "report-a-pothole",
+    ]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    repository = Repository(env["MONITOR_DATABASE_URL"])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        try:
+            results = repository.page_results(1)
+        except Exception:
+            continue
+        if sum(r.status == "audited" for r in results) >= 3:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    before = {r.page_id: r for r in repository.page_results(1)}
+    done_before = {pid: r.finished_at for pid, r in before.items() if r.status != "pending"}
+    assert done_before and any(r.status == "pending" for r in before.values())
+    resumed = subprocess.run(
+        [*command[:4], "--resume"],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
+    run = repository.run(1)
+    assert run is not None and run.status == "completed"
+    after = {r.page_id: r for r in repository.page_results(1)}
+    assert all(r.status != "pending" for r in after.values())
+    # Pages finished before the kill were not audited again.
+    assert {pid: after[pid].finished_at for pid in done_before} == done_before
+    findings = repository.findings(1)
+    assert len(findings) == len({(f.page_id, f.rule, f.selector) for f in findings})

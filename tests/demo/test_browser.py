@@ -1,0 +1,171 @@
+"""The demo site in headless Chromium: axe finds exactly the manifest's axe defects.
+
+Uses Debian's Chromium (never a downloaded browser) and the axe-core bundled with
+``axe_playwright_python``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from monitor.demo import DemoSite
+from monitor.demo.manifest import Manifest
+from tests.demo.conftest import html_pages, url_of
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _axe_source() -> str:
+    return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _run_axe(page: Any, tags: list[str]) -> list[dict[str, Any]]:
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
+    )
+    return list(result["violations"])
+
+
+def _audit(
+    site: DemoSite,
+    manifest: Manifest,
+    browser: Any,
+    tags: list[str],
+    services: set[str] | None = None,
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(host, path, rule) -> axe violation, for every HTML page of both hosts (or of services)."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    context = browser.new_context()
+    context.add_init_script(_axe_source())  # axe is injected into every page before it loads
+    try:
+        page = context.new_page()
+        for entry in html_pages(manifest):
+            if services is not None and entry.service not in services:
+                continue
+            page.goto(url_of(site, entry.host, entry.path), wait_until="load")
+            for violation in _run_axe(page, tags):
+                found[entry.host, entry.path, violation["id"]] = violation
+    finally:
+        context.close()
+    return found
+
+
+def _wcag(tags: list[str]) -> list[str]:
+    """axe's success-criterion tags (``wcag143``) as numbers (``1.4.3``)."""
+    numbers = []
+    for tag in tags:
+        digits = tag[4:]
+        if tag.startswith("wcag") and digits.isdigit() and len(digits) >= 3:
+            numbers.append(f"{digits[0]}.{digits[1]}.{digits[2:]}")
+    return sorted(numbers)
+
+
+def test_axe_finds_exactly_the_manifest_defects(
+    site: DemoSite, manifest: Manifest, browser: Any
+) -> None:
+    expected = {(d.host, d.path, d.rule): d for d in manifest.defects_for(check="axe")}
+    found = _audit(site, manifest, browser, WCAG_TAGS)
+    assert set(found) == set(expected)
+    for key, defect in expected.items():
+        violation = found[key]
+        assert violation["impact"] == defect.impact, defect.id
+        assert _wcag(violation["tags"]) == sorted(defect.wcag), defect.id
+        targets = [node["target"] for node in violation["nodes"]]
+        assert targets == [[defect.selector]], defect.id
+
+    # the clean control has no violation even with the best-practice rules
+    clean = set(manifest.clean_services)
+    assert _audit(site, manifest, browser, [*WCAG_TAGS, "best-practice"], clean) == {}
+
+
+def test_axe_finds_nothing_once_every_defect_is_fixed(
+    site: DemoSite, manifest: Manifest, browser: Any
+) -> None:
+    """Every page, best-practice rules included, once the manifest's defects are fixed."""
+    for defect in manifest.defects:
+        site.fix_defect(defect.id)
+    assert _audit(site, manifest, browser, [*WCAG_TAGS, "best-practice"]) == {}
+
+
+def _focused(page: Any) -> str:
+    return str(
+        page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e ? (e.id || e.getAttribute('href') || e.tagName) : ''; }"
+        )
+    )
+
+
+def test_keyboard_defects(site: DemoSite, manifest: Manifest, browser: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        # the first Tab stop is the skip link, except on the school pages
+        skipless = {d.path for d in manifest.defects if d.rule == "skip-link"}
+        for entry in html_pages(manifest):
+            if entry.status != 200:
+                continue
+            page.goto(url_of(site, entry.host, entry.path))
+            page.keyboard.press("Tab")
+            first = _focused(page)
+            if entry.path in skipless:
+                assert first != "#main-content", entry.path
+            else:
+                assert first == "#main-content", entry.path
+
+        # the catchment map traps focus until the trap is fixed
+        map_url = site.base_url + "/school-admissions/catchment-map"
+        page.goto(map_url)
+        page.focus("#catchment-map")
+        for key in ("Tab", "Tab", "Shift+Tab", "Escape", "Tab"):
+            page.keyboard.press(key)
+            assert _focused(page) == "catchment-map"
+        site.fix_defect("school-catchment-keyboard-trap")
+        page.goto(map_url)
+        page.focus("#catchment-map")
+        page.keyboard.press("Tab")
+        assert _focused(page) != "catchment-map"
+        page.focus("#catchment-map")
+        page.keyboard.press("Shift+Tab")
+        assert _focused(page) != "catchment-map"
+        # the other pages have no trap: Tab always moves on
+        page.goto(site.base_url + "/join-the-library/apply")
+        seen = []
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            seen.append(_focused(page))
+        assert len(set(seen)) >= 10
+    finally:
+        context.close()

@@ -1,0 +1,101 @@
+"""Personal data is removed before anything is stored; look-alikes are left alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.config import RedactPattern
+from monitor.feedback.redaction import Redactor, luhn_valid
+
+REDACTOR = Redactor(
+    [RedactPattern(name="pothole-report", pattern=r"\bPOT-\d{6}\b")], today=date(2025, 6, 1)
+)
+
+POSITIVE = [
+    ("email me at jo.bloggs+x@example.co.uk please", "email me at [email] please", "email"),
+    ("JO@EXAMPLE.COM", "[email]", "email"),
+    ("call 01622 123456 today", "call [phone] today", "phone"),
+    ("mobile 07700 900123", "mobile [phone]", "phone"),
+    ("mobile 07700900123", "mobile [phone]", "phone"),
+    ("ring +44 (0)1622 694000", "ring [phone]", "phone"),
+    ("ring +447700900123", "ring [phone]", "phone"),
+    ("ring 0044 20 7946 0018", "ring [phone]", "phone"),
+    ("phone 0300 041 4141", "phone [phone]", "phone"),
+    ("(01622) 694 000 is my number", "[phone] is my number", "phone"),
+    ("my postcode is ME14 1XQ", "my postcode is [postcode]", "postcode"),
+    ("I live at 3 High St, Maidstone me141xq", "I live at 3 High St, Maidstone [postcode]", "postcode"),
+    ("SW1A 1AA is where I work", "[postcode] is where I work", "postcode"),
+    ("post code ct1 2ab", "post code [postcode]", "postcode"),
+    ("NI number AB 12 34 56 C", "NI number [ni-number]", "ni-number"),
+    ("ni: qq123456c", "ni: [ni-number]", "ni-number"),
+    ("card 4111 1111 1111 1111 was charged", "card [card-number] was charged", "card-number"),
+    ("card 5555-5555-5555-4444", "card [card-number]", "card-number"),
+    ("amex 378282246310005", "amex [card-number]", "card-number"),
+    ("born 12/03/1985", "born [date-of-birth]", "date-of-birth"),
+    ("my DOB is 3rd March 2010", "my DOB is [date-of-birth]", "date-of-birth"),
+    ("date of birth: 2019-04-07", "date of birth: [date-of-birth]", "date-of-birth"),
+    ("I was born on March 5, 1962", "I was born on [date-of-birth]", "date-of-birth"),
+    ("she is 01.02.1950", "she is [date-of-birth]", "date-of-birth"),
+    ("from 192.168.1.20 at home", "from [ip-address] at home", "ip-address"),
+    ("IPv6 2001:db8::1 here", "IPv6 [ip-address] here", "ip-address"),
+    ("my ref POT-123456", "my ref [reference]", "reference"),
+    ("ref pot-654321 still open", "ref [reference] still open", "reference"),
+]
+
+NEGATIVE = [
+    "model X12 3AB-2000 broke",
+    "part number AB12CD",
+    "product code ME141XQ on the box",
+    "on 12/03/2024 I reported it",
+    "reported at 14:05 on 3 June 2025",
+    "version 1.2.30 of the app",
+    "meeting at 10:30:00",
+    "I paid £1,234,567",
+    "card 4111-1111-1111-1112 is not a real number",
+    "Ordered 2 x 12345678901234",
+    "The form has 12 questions and took 20 minutes",
+    "Call 999 in an emergency",
+    "Page 3 of 10",
+    "ME14 is my area",
+    "The road between A229 and M20 is broken",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "kind"), POSITIVE)
+def test_personal_data_is_replaced_by_a_placeholder(text: str, expected: str, kind: str) -> None:
+    result = REDACTOR.redact(text)
+    assert result.text == expected
+    assert kind in result.kinds
+    assert result.redacted
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_look_alikes_are_left_alone(text: str) -> None:
+    result = REDACTOR.redact(text)
+    assert result.text == text
+    assert result.kinds == frozenset()
+
+
+def test_several_kinds_in_one_comment_are_all_flagged_in_a_stable_order() -> None:
+    texts, kinds = REDACTOR.redact_fields(
+        [
+            "Email a@b.com or ring 07700 900123",
+            None,
+            "I live at ME14 1XQ, ref POT-000001",
+        ]
+    )
+    assert texts == ["Email [email] or ring [phone]", None, "I live at [postcode], ref [reference]"]
+    assert kinds == ["email", "phone", "postcode", "reference"]
+
+
+def test_luhn_checksum() -> None:
+    assert luhn_valid("4111111111111111")
+    assert not luhn_valid("4111111111111112")
+
+
+def test_council_reference_patterns_come_from_services_yaml(council_config) -> None:  # type: ignore[no-untyped-def]
+    redactor = Redactor(council_config.feedback.redact_patterns)
+    assert redactor.redact("about POT-104233").text == "about [reference]"
