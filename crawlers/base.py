@@ -146,6 +146,22 @@ class LoadedPage(ABC):
         )
         return [str(u) for u in found or []]
 
+    # Interaction, for checks that change the page (keyboard, reflow). Engines override
+    # these; a check that gets NotImplementedError skips what needs them.
+
+    async def press(self, key: str) -> None:
+        """Press a key (``"Tab"``, ``"Shift+Tab"``, ``"Escape"``) on the focused element."""
+        raise NotImplementedError
+
+    async def viewport(self) -> tuple[int, int]:
+        """The viewport's ``(width, height)`` in CSS pixels."""
+        size = await self.evaluate("() => [window.innerWidth, window.innerHeight]")
+        return int(size[0]), int(size[1])
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        """Resize the viewport to ``width`` × ``height`` CSS pixels (checks restore it)."""
+        raise NotImplementedError
+
 
 class BrowserEngine(ABC):
     """Opens URLs in a real browser; one engine serves many pages in parallel."""
@@ -179,7 +195,12 @@ class BrowserEngine(ABC):
 
 @runtime_checkable
 class Check(Protocol):
-    """A check: a name, a version, and a page in → findings out."""
+    """A check: a name, a version, and a page in → findings out.
+
+    Optional attribute ``order`` (default 50): checks run in this order on one visit, so a
+    check that changes the page (tabbing through it, narrowing the viewport) runs after
+    those that only read it.
+    """
 
     name: str
     version: str
@@ -188,3 +209,29 @@ class Check(Protocol):
     whole_page: bool
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]: ...
+
+
+@runtime_checkable
+class DocumentCheck(Protocol):
+    """A check of a document (PDF, Word, ...) linked from a service, given its bytes."""
+
+    name: str
+    version: str
+
+    async def run_document(
+        self, url: str, body: bytes, content_type: str | None, context: PageContext
+    ) -> list[FindingData]: ...
+
+
+@runtime_checkable
+class ServiceCheck(Protocol):
+    """A check of a service as a whole, run once per run after its pages were visited.
+
+    ``context.extras`` holds ``host_policy`` (HTTP), ``repository`` (read only) and
+    ``page_urls`` (the pages visited in this run). It returns ``(page URL, finding)`` pairs.
+    """
+
+    name: str
+    version: str
+
+    async def run_service(self, context: PageContext) -> list[tuple[str, FindingData]]: ...

@@ -29,18 +29,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crawlers.axe_source import axe_version
-from crawlers.base import BrowserEngine, FindingData, LoadedPage, PageContext, PageError
-from crawlers.checks import available_checks, check_versions
+from crawlers.base import BrowserEngine, FindingData, PageContext, PageError
+from crawlers.checks import check_versions, document_checks, page_checks, service_checks
 from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
+from crawlers.fingerprint import page_fingerprint, versions_fingerprint
 from crawlers.urls import Scope, looks_like_document, normalise_url
 from monitor.config import CouncilConfig, ServiceConfig
-from monitor.models import PageResult, PageStatus, Run, RunStatus, utcnow
+from monitor.models import Page, PageResult, PageStatus, Run, RunStatus, utcnow
 from monitor.repository import Repository
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 STALE_AFTER = timedelta(minutes=2)
 
 
@@ -129,7 +131,6 @@ class Auditor:
         self.repository = repository
         self.on_progress = on_progress
         self.holder = holder_name()
-        self.checks = available_checks()
 
     # --- planning -------------------------------------------------------------------------
 
@@ -213,7 +214,14 @@ class Auditor:
                 policy = HostPolicy(self.settings, client)
                 await self._crawl(run, request, engine, policy, progress)
             for service_id in run.service_ids:
-                self.repository.update_issues(run_id, service_id)
+                service = self.config.service(service_id)
+                ran = [
+                    c.name
+                    for c in service_checks()
+                    if self.config.defaults.checks.get(c.name, True)
+                    and service.check_enabled(c.name)
+                ]
+                self.repository.update_issues(run_id, service_id, ran)
             return self.repository.finish_run(run_id, RunStatus.completed)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self.repository.finish_run(run_id, RunStatus.interrupted, "interrupted")
@@ -303,15 +311,17 @@ class Auditor:
                 await discover(plan, url, 0)
         self._report(progress)
 
-        shared: dict[str, object] = {"host_policy": policy, "link_statuses": {}}
+        auditor = PageAuditor(
+            self.settings, self.config, self.repository, engine, policy, full=run.full_audit
+        )
 
         async def worker() -> None:
             while True:
                 plan, page_id, url, depth = await queue.get()
                 try:
-                    status = await self._audit_page(
-                        run_id, plan, page_id, url, depth, engine, policy, shared, discover
-                    )
+                    status, links = await auditor.audit(run_id, plan.config, page_id, url)
+                    for href in links:
+                        await discover(plan, href, depth + 1, url)
                     self._count(progress, status)
                     self._report(progress)
                 finally:
@@ -324,6 +334,28 @@ class Auditor:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+        for plan in plans.values():
+            await self._service_checks(run_id, plan, auditor)
+
+    async def _service_checks(self, run_id: int, plan: _ServicePlan, auditor: PageAuditor) -> None:
+        """Checks of the service as a whole (its accessibility statement, say)."""
+        service = plan.config
+        for check in service_checks():
+            if not auditor.enabled(service, check.name):
+                continue
+            context = auditor.context(service, run_id)
+            context.extras["repository"] = self.repository
+            context.extras["page_urls"] = sorted(plan.seen)
+            found = await check.run_service(context)
+            by_page: dict[int, list[FindingData]] = {}
+            for url, finding in found:
+                page = await asyncio.to_thread(
+                    self.repository.upsert_page, service.id, normalise_url(url) or url
+                )
+                by_page.setdefault(page.id or 0, []).append(finding)
+            await asyncio.to_thread(
+                self.repository.replace_check_findings, run_id, service.id, check.name, by_page
+            )
 
     @staticmethod
     def _count(progress: AuditProgress, status: str) -> None:
@@ -338,32 +370,97 @@ class Auditor:
         if self.on_progress is not None:
             self.on_progress(progress)
 
-    # --- one page -------------------------------------------------------------------------
 
-    async def _audit_page(
+class PageAuditor:
+    """Audits one page on an already started engine: load once, run every enabled check,
+    record the result and findings in one transaction. The local runner and the Celery
+    workers both use it, so a page is judged the same way wherever it is audited."""
+
+    def __init__(
         self,
-        run_id: int,
-        plan: _ServicePlan,
-        page_id: int,
-        url: str,
-        depth: int,
+        settings: Settings,
+        config: CouncilConfig,
+        repository: Repository,
         engine: BrowserEngine,
         policy: HostPolicy,
-        shared: dict[str, object],
-        discover: Callable[..., object],
-    ) -> str:
-        service = plan.config
+        shared: dict[str, object] | None = None,
+        *,
+        full: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.repository = repository
+        self.engine = engine
+        self.policy = policy
+        self.full = full
+        # Mutable values here are shared by every page of the run (caches of checks).
+        self.shared: dict[str, object] = shared if shared is not None else {}
+        self.shared.setdefault("host_policy", policy)
+        self.shared.setdefault("link_statuses", {})
+        self.shared.setdefault("brand_favicons", {})
+        self._versions: dict[str, str] = {}
+
+    def versions(self, service: ServiceConfig) -> str:
+        """Everything that judges this service's pages: if any of it changes, re-audit."""
+        if service.id not in self._versions:
+            self._versions[service.id] = versions_fingerprint(
+                {
+                    "checks": {
+                        c.name: c.version for c in page_checks() if self.enabled(service, c.name)
+                    },
+                    "axe": axe_version(),
+                    "axe_tags": self.settings.axe_tags,
+                    "best_practice": self.settings.axe_best_practice,
+                    "brand": self.config.brand.model_dump_json(),
+                    "service": service.model_dump_json(include={"checks", "brand_exemptions"}),
+                }
+            )
+        return self._versions[service.id]
+
+    def unchanged(self, page: Page, fingerprint: str, service: ServiceConfig) -> bool:
+        """Whether the checks would see exactly what they saw last time."""
+        if self.full or page.fingerprint != fingerprint or page.last_full_audit_at is None:
+            return False
+        if page.fingerprint_versions != self.versions(service):
+            return False
+        age = utcnow() - page.last_full_audit_at
+        return age < timedelta(days=self.settings.full_audit_every_days)
+
+    def context(self, service: ServiceConfig, run_id: int | None) -> PageContext:
+        return PageContext(
+            service_id=service.id,
+            run_id=run_id,
+            settings=self.settings,
+            service=service,
+            brand=self.config.brand,
+            config_dir=self.config.directory,
+            evidence_dir=self.settings.evidence_dir,
+            extras=dict(self.shared),
+        )
+
+    def enabled(self, service: ServiceConfig, name: str) -> bool:
+        return self.config.defaults.checks.get(name, True) and service.check_enabled(name)
+
+    async def audit(
+        self, run_id: int, service: ServiceConfig, page_id: int, url: str
+    ) -> tuple[str, list[str]]:
+        """Audit one page; return its status and the links found on it."""
         result = PageResult(
             run_id=run_id, page_id=page_id, service_id=service.id, started_at=utcnow()
         )
         findings: list[FindingData] = []
-        extras: dict[str, object] = dict(shared)
+        links: list[str] = []
+        carried_from: PageResult | None = None
+        rechecked: list[str] = []
+        context = self.context(service, run_id)
         started = time.perf_counter()
         if looks_like_document(url):
-            await self._record_document(result, policy, url)
+            findings = await self._document(result, url, service, context)
         else:
             try:
-                async with engine.open(url, wait_for_selector=service.wait_for_selector) as page:
+                async with self.engine.open(
+                    url, wait_for_selector=service.wait_for_selector
+                ) as page:
                     result.http_status = page.status
                     result.final_url = page.url
                     result.content_type = page.content_type
@@ -374,15 +471,32 @@ class Auditor:
                         result.error = f"the page answered HTTP {page.status}"
                         result.error_kind = "http-error"
                     else:
+                        links = await page.links()
+                        result.fingerprint = page_fingerprint(await page.content())
+                        stored = await asyncio.to_thread(self.repository.page, page_id)
+                        if self.unchanged(stored, result.fingerprint, service):
+                            carried_from = await asyncio.to_thread(
+                                self.repository.last_visit, page_id, run_id
+                            )
+                        # An unchanged page keeps its findings; only checks that depend on
+                        # other pages (a link's target may have gone) run again.
+                        checks = [
+                            c
+                            for c in page_checks()
+                            if self.enabled(service, c.name)
+                            and (carried_from is None or getattr(c, "recheck_unchanged", False))
+                        ]
                         checks_started = time.perf_counter()
-                        findings = await self._run_checks(page, service, run_id, extras)
+                        for check in checks:
+                            findings += await check.run(page, context)
                         result.checks_ms = int((time.perf_counter() - checks_started) * 1000)
-                        result.status = PageStatus.audited
-                        for href in await page.links():
-                            await discover(plan, href, depth + 1, page.url)  # type: ignore[misc]
+                        result.status = (
+                            PageStatus.audited if carried_from is None else PageStatus.carried
+                        )
+                        rechecked = [c.name for c in checks]
             except PageError as exc:
                 if exc.kind == "download":
-                    await self._record_document(result, policy, url)
+                    findings = await self._document(result, url, service, context)
                 else:
                     result.status = PageStatus.failed
                     result.error = exc.message[:2000]
@@ -398,19 +512,49 @@ class Auditor:
         result.finished_at = utcnow()
         if result.load_ms is None:
             result.load_ms = int((time.perf_counter() - started) * 1000)
-        brand = extras.get("brand_result")
+        if carried_from is not None and result.status == PageStatus.carried:
+            assert carried_from.run_id is not None
+            result.brand_score = carried_from.brand_score
+            saved = await asyncio.to_thread(
+                self.repository.record_carried_page,
+                result,
+                carried_from.run_id,
+                findings,
+                rechecked,
+            )
+            await asyncio.to_thread(
+                self.repository.carry_brand_result, carried_from.run_id, run_id, page_id
+            )
+            return saved.status, links
+        brand = context.extras.get("brand_result")
         if isinstance(brand, dict):
             result.brand_score = float(brand.get("score", 0))
         saved = await asyncio.to_thread(self.repository.record_page, result, findings)
-        saver = getattr(self.repository, "save_brand_result", None)
-        if isinstance(brand, dict) and saver is not None:
-            await asyncio.to_thread(saver, run_id, page_id, service.id, brand)
-        return saved.status
+        if isinstance(brand, dict):
+            await asyncio.to_thread(
+                self.repository.save_brand_result, run_id, page_id, service.id, brand
+            )
+        if result.fingerprint and saved.status == PageStatus.audited:
+            await asyncio.to_thread(
+                self.repository.remember_page_fingerprint,
+                page_id,
+                result.fingerprint,
+                self.versions(service),
+                full_audit=True,
+            )
+        return saved.status, links
 
-    async def _record_document(self, result: PageResult, policy: HostPolicy, url: str) -> None:
-        fetched = await policy.fetch(url, method="HEAD")
-        if fetched.status in (405, 501):
-            fetched = await policy.fetch(url, max_bytes=1)
+    async def _document(
+        self, result: PageResult, url: str, service: ServiceConfig, context: PageContext
+    ) -> list[FindingData]:
+        """Record a document from its HTTP answer; document checks read its bytes."""
+        checks = [c for c in document_checks() if self.enabled(service, c.name)]
+        if checks:
+            fetched = await self.policy.fetch(url, max_bytes=MAX_DOCUMENT_BYTES)
+        else:
+            fetched = await self.policy.fetch(url, method="HEAD")
+            if fetched.status in (405, 501):
+                fetched = await self.policy.fetch(url, max_bytes=1)
         result.http_status = fetched.status
         result.content_type = fetched.content_type
         result.size_bytes = fetched.size
@@ -419,27 +563,11 @@ class Auditor:
             result.status = PageStatus.failed
             result.error = fetched.error or f"the document answered HTTP {fetched.status}"
             result.error_kind = "http-error" if fetched.status else "connection"
-        else:
-            result.status = PageStatus.audited
-
-    async def _run_checks(
-        self, page: LoadedPage, service: ServiceConfig, run_id: int, extras: dict[str, object]
-    ) -> list[FindingData]:
-        context = PageContext(
-            service_id=service.id,
-            run_id=run_id,
-            settings=self.settings,
-            service=service,
-            brand=self.config.brand,
-            config_dir=self.config.directory,
-            evidence_dir=self.settings.evidence_dir,
-            extras=extras,
-        )
+            return []
+        result.status = PageStatus.audited
         findings: list[FindingData] = []
-        for name, check in self.checks.items():
-            enabled = self.config.defaults.checks.get(name, True) and service.check_enabled(name)
-            if enabled:
-                findings += await check.run(page, context)
+        for check in checks:
+            findings += await check.run_document(url, fetched.body, fetched.content_type, context)
         return findings
 
 
@@ -455,4 +583,11 @@ def start_audit(
     return asyncio.run(auditor.run(request))
 
 
-__all__ = ["AuditProgress", "AuditRefused", "AuditRequest", "Auditor", "start_audit"]
+__all__ = [
+    "AuditProgress",
+    "AuditRefused",
+    "AuditRequest",
+    "Auditor",
+    "PageAuditor",
+    "start_audit",
+]

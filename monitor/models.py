@@ -90,6 +90,7 @@ class Run(SQLModel, table=True):
     pages_failed: int = 0
     findings_count: int = 0
     error: str | None = Field(default=None, sa_type=Text)
+    cancel_requested: bool = False  # ``monitor runs cancel``: the runner stops between pages
 
 
 class Page(SQLModel, table=True):
@@ -309,6 +310,19 @@ class Lease(SQLModel, table=True):
     run_id: int | None = None
     acquired_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class ScheduledJob(SQLModel, table=True):
+    """When a job of the schedule last ran, so a missed run is caught up once after downtime."""
+
+    name: str = Field(primary_key=True, max_length=80)
+    last_slot_at: datetime | None = None  # the cron slot the last run was for
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_status: str | None = Field(default=None, max_length=20)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    last_run_id: int | None = None
+    runs: int = 0
 
 
 class Alert(SQLModel, table=True):

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     # Checks.
     axe_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_AXE_TAGS))
     axe_best_practice: bool = False
+    full_audit_every_days: int = Field(default=7, ge=1)
     evidence_max_mb: int = Field(default=500, ge=1)
 
     # Feedback collector.
@@ -74,6 +75,14 @@ class Settings(BaseSettings):
 
     # One audit of a service at a time.
     lease_seconds: int = Field(default=900, ge=30)
+
+    # Where audits run: in this process (local), or as page tasks for Celery workers.
+    execution_backend: Literal["local", "celery"] = "local"
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_result_backend: str | None = None  # default: the broker
+    celery_queue: str = "monitor-pages"
+    celery_visibility_timeout_seconds: int = Field(default=600, ge=2)
+    runs_poll_seconds: float = Field(default=5.0, gt=0)
 
     # The local demo site of council services.
     demo_host: str = "127.0.0.1"

@@ -10,22 +10,36 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
+from typing import Any
 
-from crawlers.base import Check
+from crawlers.base import Check, DocumentCheck, ServiceCheck
 
 
 @lru_cache(maxsize=1)
-def available_checks() -> dict[str, Check]:
-    """Every check module's ``CHECK``, by name."""
-    found: dict[str, Check] = {}
+def available_checks() -> dict[str, Any]:
+    """Every check module's ``CHECK``, by name, in the order they run on a page."""
+    found: dict[str, Any] = {}
     for module_info in pkgutil.iter_modules(__path__):
         if module_info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         check = getattr(module, "CHECK", None)
-        if isinstance(check, Check):
+        if check is not None and hasattr(check, "name") and hasattr(check, "version"):
             found[check.name] = check
-    return dict(sorted(found.items()))
+    ordered = sorted(found.values(), key=lambda c: (getattr(c, "order", 50), c.name))
+    return {c.name: c for c in ordered}
+
+
+def page_checks() -> list[Check]:
+    return [c for c in available_checks().values() if isinstance(c, Check)]
+
+
+def document_checks() -> list[DocumentCheck]:
+    return [c for c in available_checks().values() if isinstance(c, DocumentCheck)]
+
+
+def service_checks() -> list[ServiceCheck]:
+    return [c for c in available_checks().values() if isinstance(c, ServiceCheck)]
 
 
 def check_versions() -> dict[str, str]:

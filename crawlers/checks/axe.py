@@ -71,6 +71,7 @@ class AxeCheck:
 
     name = "axe"
     whole_page = False
+    order = 10
 
     @property
     def version(self) -> str:

@@ -41,6 +41,9 @@ class LinksCheck:
     name = "links"
     version = "1"
     whole_page = True
+    order = 30
+    #: A link's target can break while the page itself is unchanged.
+    recheck_unchanged = True
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
         targets: dict[str, str] = {}

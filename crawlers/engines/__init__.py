@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 ENGINE_NAMES = ("playwright", "selenium")
 
-#: Pages whose body is bigger than this are refused (``PageError('too-large')``): axe on a
+#: Pages whose HTML is bigger than this are refused (``PageError('too-large')``): axe on a
 #: DOM that size takes minutes and the page is not a resident-facing web page anyway.
-MAX_PAGE_BYTES = 15 * 1024 * 1024
+MAX_PAGE_BYTES = 8 * 1024 * 1024
 
 #: How long the rendered page may take to answer a trivial script before it counts as hung.
 RESPONSIVE_SECONDS = 5.0

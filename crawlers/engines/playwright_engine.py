@@ -157,6 +157,21 @@ class PlaywrightPage(LoadedPage):
     async def content(self) -> str:
         return await self._call(self.page.content, "reading the HTML")
 
+    async def press(self, key: str) -> None:
+        await self._call(lambda: self.page.keyboard.press(key), f"pressing {key}")
+
+    async def viewport(self) -> tuple[int, int]:
+        size = self.page.viewport_size
+        if size is None:
+            return await super().viewport()
+        return size["width"], size["height"]
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        await self._call(
+            lambda: self.page.set_viewport_size({"width": width, "height": height}),
+            "resizing the viewport",
+        )
+
 
 class PlaywrightEngine(BrowserEngine):
     """A pool of warm Chromium tabs, at most ``settings.concurrency`` in use at once."""

@@ -39,7 +39,9 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -101,6 +103,7 @@ class SeleniumPage(LoadedPage):
         self.dialogs: list[str] = []
         self.fully_loaded = True
         self.broken = False
+        self._natural_viewport: tuple[int, int] | None = None
 
     async def _call(self, work: Callable[[], T], what: str) -> T:
         """Run blocking WebDriver work in a thread; failures become ``PageError``."""
@@ -190,6 +193,48 @@ class SeleniumPage(LoadedPage):
             ),
             "reading the HTML",
         )
+
+    async def press(self, key: str) -> None:
+        *modifiers, name = key.split("+")
+        code = getattr(Keys, name.upper(), name)
+
+        def send() -> None:
+            chain = ActionChains(self.driver)
+            for modifier in modifiers:
+                chain.key_down(getattr(Keys, modifier.upper()))
+            chain.send_keys(code)
+            for modifier in reversed(modifiers):
+                chain.key_up(getattr(Keys, modifier.upper()))
+            chain.perform()
+
+        await self._call(send, f"pressing {key}")
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        def resize() -> None:
+            natural = self._natural_viewport
+            if natural is None:
+                size = self.driver.execute_script(
+                    "return [window.innerWidth, window.innerHeight];"
+                )
+                natural = self._natural_viewport = (int(size[0]), int(size[1]))
+            cdp = getattr(self.driver, "execute_cdp_cmd", None)
+            if cdp is not None:  # local chromedriver: emulate, as Playwright does
+                if (width, height) == natural:
+                    cdp("Emulation.clearDeviceMetricsOverride", {})
+                else:
+                    cdp(
+                        "Emulation.setDeviceMetricsOverride",
+                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                    )
+                return
+            # A Grid session: resize the window by what the viewport must change.
+            window = self.driver.get_window_size()
+            inner = self.driver.execute_script("return [window.innerWidth, window.innerHeight];")
+            self.driver.set_window_size(
+                window["width"] + width - int(inner[0]), window["height"] + height - int(inner[1])
+            )
+
+        await self._call(resize, "resizing the viewport")
 
 
 class SeleniumEngine(BrowserEngine):

@@ -176,7 +176,8 @@ def run(seconds: float = 30.0, connections: int = 32, with_audit: bool = True) -
             except httpx.HTTPError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
-                        "collector did not start: " + (server.stderr.read().decode() if server.stderr else "")
+                        "collector did not start: "
+                        + (server.stderr.read().decode() if server.stderr else "")
                     ) from None
                 time.sleep(0.2)
         if with_audit:

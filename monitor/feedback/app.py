@@ -16,6 +16,7 @@ row is committed (in a group commit with other posts) and only then is the post 
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import ipaddress
 import json
@@ -32,6 +33,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import uvicorn
+import uvicorn.config
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -600,12 +602,24 @@ def create_app(
 # --- running it ---------------------------------------------------------------------------
 
 
+def logging_config(log_level: str = "info") -> dict[str, Any]:
+    """uvicorn's logging, plus the collector's own messages (never a client's address)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["monitor.feedback"] = {
+        "handlers": ["default"],
+        "level": log_level.upper(),
+        "propagate": False,
+    }
+    return config
+
+
 def uvicorn_config(
     app: FastAPI, host: str, port: int, *, log_level: str = "info"
 ) -> uvicorn.Config:
     """uvicorn with no access log: an access log line would hold the resident's address."""
     return uvicorn.Config(
         app,
+        log_config=logging_config(log_level),
         host=host,
         port=port,
         access_log=False,

@@ -226,7 +226,7 @@ _REQUIRED_BY_KIND = {
 def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "missing":
+    if kind == "missing" or (kind == "string_type" and error.get("input") is None):
         return "required"
     if kind == "string_too_long":
         return f"at most {int(ctx.get('max_length', 0)):,} characters"

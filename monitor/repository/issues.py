@@ -22,6 +22,7 @@ from monitor.models import (
     Issue,
     IssuePage,
     IssueStatus,
+    Page,
     PageResult,
     PageStatus,
     utcnow,
@@ -135,8 +136,14 @@ class IssueRepository(RepositoryBase):
                 ).all()
             )
 
-    def update_issues(self, run_id: int, service_id: str) -> dict[str, int]:
-        """Move the service's issues along their lifecycle after a run; idempotent."""
+    def update_issues(
+        self, run_id: int, service_id: str, whole_service_checks: Sequence[str] = ()
+    ) -> dict[str, int]:
+        """Move the service's issues along their lifecycle after a run; idempotent.
+
+        ``whole_service_checks`` names the service-level checks that ran in this run: their
+        issues are fixed when the check no longer reports them, whichever pages were visited.
+        """
         now = utcnow()
         changes: dict[str, int] = defaultdict(int)
         with self.session() as session:
@@ -191,7 +198,10 @@ class IssueRepository(RepositoryBase):
                     ).all()
                 )
                 # Fixed only when every page it affected was audited again without it.
-                if pages and pages <= visited and not issue.on_journey:
+                audited_again = bool(pages) and pages <= visited
+                if issue.check in whole_service_checks:
+                    audited_again = True
+                if audited_again and not issue.on_journey:
                     issue.status = IssueStatus.fixed
                     issue.fixed_at = now
                     issue.fixed_run_id = run_id
@@ -276,8 +286,6 @@ class IssueRepository(RepositoryBase):
             return session.get(Issue, issue_id)
 
     def issue_page_urls(self, issue_id: int) -> list[str]:
-        from monitor.models import Page
-
         with self.session() as session:
             return list(
                 session.exec(
@@ -306,3 +314,107 @@ class IssueRepository(RepositoryBase):
             session.commit()
             session.refresh(issue)
             return issue
+
+    def replace_check_findings(
+        self,
+        run_id: int,
+        service_id: str,
+        check: str,
+        findings_by_page: dict[int, list[FindingData]],
+    ) -> None:
+        """Store a service-level check's findings for a run, replacing any earlier attempt."""
+        with self.session() as session:
+            session.execute(
+                delete(Finding).where(
+                    col(Finding.run_id) == run_id,
+                    col(Finding.service_id) == service_id,
+                    col(Finding.check) == check,
+                    col(Finding.journey_id).is_(None),
+                )
+            )
+            for page_id, findings in findings_by_page.items():
+                for data in findings:
+                    session.add(finding_row(run_id, page_id, service_id, data))
+            session.commit()
+
+    def last_visit(self, page_id: int, before_run_id: int) -> PageResult | None:
+        """The page's last finished visit (audited or carried) before this run."""
+        with self.session() as session:
+            return session.exec(
+                select(PageResult)
+                .where(
+                    PageResult.page_id == page_id,
+                    col(PageResult.run_id) < before_run_id,
+                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                )
+                .order_by(col(PageResult.run_id).desc())
+                .limit(1)
+            ).first()
+
+    def record_carried_page(
+        self,
+        result: PageResult,
+        previous_run_id: int,
+        fresh: Sequence[FindingData],
+        rechecked: Sequence[str],
+    ) -> PageResult:
+        """An unchanged page: carry its previous findings forward as seen in this run, except
+        those of the ``rechecked`` checks, whose ``fresh`` findings replace them. One
+        transaction, so the issue lifecycle and the measures stay exactly right."""
+        assert result.run_id is not None and result.page_id is not None
+        previous = [
+            f
+            for f in self.latest_findings_of_page(result.page_id, result.run_id)
+            if f.check not in rechecked
+        ]
+        with self.session() as session:
+            session.execute(
+                delete(Finding).where(
+                    col(Finding.run_id) == result.run_id,
+                    col(Finding.page_id) == result.page_id,
+                    col(Finding.journey_id).is_(None),
+                )
+            )
+            existing = session.exec(
+                select(PageResult).where(
+                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
+                )
+            ).first()
+            if existing is not None:
+                for field, value in result.model_dump(exclude={"id"}).items():
+                    setattr(existing, field, value)
+                result = existing
+            for old in previous:
+                copy = Finding.model_validate(
+                    old.model_dump(exclude={"id", "run_id", "issue_id", "carried"})
+                    | {"run_id": result.run_id}
+                )
+                copy.carried = True
+                session.add(copy)
+            for data in fresh:
+                session.add(finding_row(result.run_id, result.page_id, result.service_id, data))
+            result.serious_count = sum(
+                1 for f in previous if f.outcome == "violation" and f.impact in SERIOUS
+            ) + sum(1 for f in fresh if f.outcome == "violation" and f.impact in SERIOUS)
+            session.add(result)
+            session.commit()
+            session.refresh(result)
+        return result
+
+    def remember_page_fingerprint(
+        self, page_id: int, fingerprint: str, versions: str, *, full_audit: bool
+    ) -> None:
+        """What the checks saw on the page, so an unchanged page can be carried next time."""
+        with self.session() as session:
+            page = session.get_one(Page, page_id)
+            page.fingerprint = fingerprint
+            page.fingerprint_versions = versions
+            page.last_seen_at = utcnow()
+            if full_audit:
+                page.last_full_audit_at = utcnow()
+            session.add(page)
+            session.commit()
+
+    def page(self, page_id: int) -> Page:
+        with self.session() as session:
+            return session.get_one(Page, page_id)

@@ -42,9 +42,7 @@ def council_config() -> CouncilConfig:
     return load_config(CONFIG_DIR)
 
 
-def start_collector(
-    folder: Path, config: CouncilConfig, **overrides: object
-) -> Collector:
+def start_collector(folder: Path, config: CouncilConfig, **overrides: object) -> Collector:
     url = f"sqlite:///{folder / 'monitor.db'}"
     upgrade(url)
     settings = Settings(database_url=url, config_dir=CONFIG_DIR, data_dir=folder, **overrides)  # type: ignore[arg-type]

@@ -77,7 +77,9 @@ def test_the_openapi_schema_is_published(collector: Collector) -> None:
     schema = httpx.get(f"{collector.base_url}/openapi.json").json()
     body = schema["paths"]["/api/feedback"]["post"]["requestBody"]
     properties = body["content"]["application/json"]["schema"]["properties"]
-    assert {"service", "page", "kind", "rating", "useful", "completed", "comment"} <= set(properties)
+    assert {"service", "page", "kind", "rating", "useful", "completed", "comment"} <= set(
+        properties
+    )
     assert "/feedback" in schema["paths"]
 
 
@@ -87,13 +89,25 @@ def test_the_openapi_schema_is_published(collector: Collector) -> None:
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({"service": "no-such-service", "rating": 3}, "service", "unknown service 'no-such-service'"),
+        (
+            {"service": "no-such-service", "rating": 3},
+            "service",
+            "unknown service 'no-such-service'",
+        ),
         ({"service": SERVICE, "rating": 6}, "rating", "expected 1 to 5"),
         ({"service": SERVICE, "rating": 0}, "rating", "expected 1 to 5"),
         ({"service": SERVICE, "rating": "Quite happy"}, "rating", "expected 1 to 5"),
         ({"service": SERVICE, "rating": True}, "rating", "expected 1 to 5"),
-        ({"service": SERVICE, "rating": 3, "comment": "x" * (MAX_TEXT + 1)}, "comment", "at most 1,200 characters"),
-        ({"service": SERVICE, "kind": "problem", "what_wrong": "x" * 1201}, "what_wrong", "at most 1,200 characters"),
+        (
+            {"service": SERVICE, "rating": 3, "comment": "x" * (MAX_TEXT + 1)},
+            "comment",
+            "at most 1,200 characters",
+        ),
+        (
+            {"service": SERVICE, "kind": "problem", "what_wrong": "x" * 1201},
+            "what_wrong",
+            "at most 1,200 characters",
+        ),
         ({"service": SERVICE, "kind": "satisfaction"}, "rating", "required"),
         ({"service": SERVICE, "kind": "page_useful"}, "useful", "required"),
         ({"service": SERVICE, "kind": "problem"}, "what_wrong", "required"),
@@ -178,7 +192,6 @@ def test_a_chunked_body_over_the_limit_is_refused(collector: Collector) -> None:
             headers={"Content-Type": content_type, **resident()},
         )
         assert response.status_code == 413, path
-        assert "transfer-encoding" not in response.request.headers or True
 
 
 def test_a_raw_chunked_request_without_content_length_gets_413(collector: Collector) -> None:
@@ -222,7 +235,12 @@ def test_a_form_post_from_elsewhere_goes_to_the_collectors_thank_you_page(
 ) -> None:
     response = httpx.post(
         f"{collector.base_url}/feedback",
-        data={"service": SERVICE, "page": "/report-a-pothole", "rating": "2", "return_to": "https://evil.example"},
+        data={
+            "service": SERVICE,
+            "page": "/report-a-pothole",
+            "rating": "2",
+            "return_to": "https://evil.example",
+        },
         headers={"Referer": "https://evil.example/phish", **resident()},
     )
     assert response.status_code == 303
@@ -238,7 +256,11 @@ def test_a_form_post_from_elsewhere_goes_to_the_collectors_thank_you_page(
 def test_the_full_form_page_is_served_with_a_strict_csp(collector: Collector) -> None:
     response = httpx.get(
         f"{collector.base_url}/feedback",
-        params={"service": SERVICE, "page": "/report-a-pothole", "return_to": "http://127.0.0.1:8700"},
+        params={
+            "service": SERVICE,
+            "page": "/report-a-pothole",
+            "return_to": "http://127.0.0.1:8700",
+        },
     )
     assert response.status_code == 200
     csp = response.headers["content-security-policy"]
@@ -255,7 +277,9 @@ def test_the_full_form_page_is_served_with_a_strict_csp(collector: Collector) ->
     ):
         assert words in text
     assert "<script" not in text and "style=" not in text
-    assert httpx.get(f"{collector.base_url}/feedback", params={"service": "nope"}).status_code == 404
+    assert (
+        httpx.get(f"{collector.base_url}/feedback", params={"service": "nope"}).status_code == 404
+    )
 
 
 def test_a_bad_form_post_from_a_browser_shows_the_form_again_with_the_error(
@@ -310,7 +334,9 @@ def test_the_same_words_from_the_same_client_are_kept_once(collector: Collector)
     other_words = post(collector, {**payload, "comment": "Still broken."}, headers=headers)
     assert [r.status_code for r in (first, second, other_client, other_words)] == [201] * 4
     assert second.json()["id"] == first.json()["id"]
-    stored = [f for f in collector.repository.feedback(limit=None) if f.comment == payload["comment"]]
+    stored = [
+        f for f in collector.repository.feedback(limit=None) if f.comment == payload["comment"]
+    ]
     assert len(stored) == 2  # once per client
 
 
@@ -339,7 +365,9 @@ def test_parallel_posts_lose_nothing(collector: Collector) -> None:
 
     async def send_all() -> list[int]:
         limits = httpx.Limits(max_connections=100)
-        async with httpx.AsyncClient(base_url=collector.base_url, limits=limits, timeout=60) as client:
+        async with httpx.AsyncClient(
+            base_url=collector.base_url, limits=limits, timeout=60
+        ) as client:
 
             async def one(i: int) -> int:
                 response = await client.post(
@@ -362,7 +390,9 @@ def test_parallel_posts_lose_nothing(collector: Collector) -> None:
 def _limited(collector: Collector) -> list[int]:
     headers = resident()
     return [
-        post(collector, {"service": SERVICE, "rating": 3, "comment": f"try {i}"}, headers=headers).status_code
+        post(
+            collector, {"service": SERVICE, "rating": 3, "comment": f"try {i}"}, headers=headers
+        ).status_code
         for i in range(5)
     ]
 
@@ -371,7 +401,9 @@ def test_rate_limit_in_memory(tmp_path: Path, council_config: CouncilConfig) -> 
     limited = start_collector(tmp_path, council_config, feedback_rate_limit_per_minute=3)
     try:
         assert _limited(limited) == [201, 201, 201, 429, 429]
-        assert post(limited, {"service": SERVICE, "rating": 3}).status_code == 201  # another resident
+        assert (
+            post(limited, {"service": SERVICE, "rating": 3}).status_code == 201
+        )  # another resident
         assert limited.repository.count_feedback() == 4
     finally:
         limited.stop()
@@ -384,17 +416,25 @@ def test_rate_limit_in_redis_is_shared_by_collectors(
     from tests.servers import redis_server
 
     with redis_server() as redis_url:
-        first = start_collector(tmp_path / "a", council_config, feedback_rate_limit_per_minute=3, redis_url=redis_url)
-        second = start_collector(tmp_path / "b", council_config, feedback_rate_limit_per_minute=3, redis_url=redis_url)
+        first = start_collector(
+            tmp_path / "a", council_config, feedback_rate_limit_per_minute=3, redis_url=redis_url
+        )
+        second = start_collector(
+            tmp_path / "b", council_config, feedback_rate_limit_per_minute=3, redis_url=redis_url
+        )
         try:
             headers = resident()
             statuses = [
-                post(c, {"service": SERVICE, "rating": 4, "comment": f"n{i}"}, headers=headers).status_code
+                post(
+                    c, {"service": SERVICE, "rating": 4, "comment": f"n{i}"}, headers=headers
+                ).status_code
                 for i, c in enumerate([first, second, first, second, first])
             ]
             assert statuses == [201, 201, 201, 429, 429]
             # The duplicate window is shared too: the same words through the other collector.
-            again = post(second, {"service": SERVICE, "rating": 4, "comment": "n0"}, headers=resident())
+            again = post(
+                second, {"service": SERVICE, "rating": 4, "comment": "n0"}, headers=resident()
+            )
             assert again.status_code == 201
         finally:
             first.stop()
@@ -412,7 +452,10 @@ def test_the_raw_address_is_never_stored(collector: Collector) -> None:
     )
     assert response.status_code == 201
     with collector.repository.engine.connect() as connection:
-        tables = [r[0] for r in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        tables = [
+            r[0]
+            for r in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
         for table in tables:
             for row in connection.execute(text(f'SELECT * FROM "{table}"')):
                 assert address not in " ".join(str(v) for v in row), table

@@ -28,13 +28,20 @@ email me at jo@example.com"
 ,,,,
 2025-03-06,join-the-library,1,maybe,bad completed
 """
-MAPPING = ["how satisfied were you?=rating", "Did you finish?=completed", "comments=comment", "date=received_at"]
+MAPPING = [
+    "how satisfied were you?=rating",
+    "Did you finish?=completed",
+    "comments=comment",
+    "date=received_at",
+]
 
 
 def test_import_reports_bad_rows_by_line_and_stores_the_good_ones(
     repository: Repository, council_config: CouncilConfig
 ) -> None:
-    report = import_csv(io.StringIO(SURVEY), repository, council_config, mapping=parse_mapping(MAPPING))
+    report = import_csv(
+        io.StringIO(SURVEY), repository, council_config, mapping=parse_mapping(MAPPING)
+    )
     problems = [str(p) for p in report.problems]
     assert problems == [
         "line 5: service: unknown service 'no-such-service'; expected one of: "
@@ -99,11 +106,13 @@ def test_safe_cell(value: object, expected: object) -> None:
     assert safe_cell(value) == expected
 
 
-def test_export_neutralises_formula_cells(repository: Repository, council_config: CouncilConfig) -> None:
+def test_export_neutralises_formula_cells(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
     import_csv(io.StringIO(SURVEY), repository, council_config, mapping=parse_mapping(MAPPING))
     rows = list(csv.DictReader(io.StringIO(export_text(repository))))
     comments = {r["comment"] for r in rows}
-    assert "'=HYPERLINK(\"http://evil.example\")" in comments
+    assert '\'=HYPERLINK("http://evil.example")' in comments
     assert all(not c.startswith(("=", "+", "-", "@")) for c in comments)
     assert {r["rating_label"] for r in rows} >= {"Very satisfied", "Dissatisfied"}
     only = list(csv.DictReader(io.StringIO(export_text(repository, service="join-the-library"))))
@@ -114,10 +123,33 @@ def test_purge_deletes_old_words_and_keeps_ratings(repository: Repository) -> No
     old, new = utcnow() - timedelta(days=400), utcnow() - timedelta(days=5)
     ids = repository.add_feedback_batch(
         [
-            {"received_at": old, "service_id": "join-the-library", "kind": "satisfaction", "rating": 2, "comment": "old words"},
-            {"received_at": old, "service_id": "join-the-library", "kind": "problem", "what_doing": "a", "what_wrong": "b"},
-            {"received_at": old, "service_id": "join-the-library", "kind": "page_useful", "useful": True},
-            {"received_at": new, "service_id": "join-the-library", "kind": "satisfaction", "rating": 5, "comment": "new words"},
+            {
+                "received_at": old,
+                "service_id": "join-the-library",
+                "kind": "satisfaction",
+                "rating": 2,
+                "comment": "old words",
+            },
+            {
+                "received_at": old,
+                "service_id": "join-the-library",
+                "kind": "problem",
+                "what_doing": "a",
+                "what_wrong": "b",
+            },
+            {
+                "received_at": old,
+                "service_id": "join-the-library",
+                "kind": "page_useful",
+                "useful": True,
+            },
+            {
+                "received_at": new,
+                "service_id": "join-the-library",
+                "kind": "satisfaction",
+                "rating": 5,
+                "comment": "new words",
+            },
         ]
     )
     assert repository.purge_feedback_comments(utcnow() - timedelta(days=365)) == 2
@@ -132,7 +164,14 @@ def test_purge_deletes_old_words_and_keeps_ratings(repository: Repository) -> No
 
 def test_backdating_is_for_the_demo(repository: Repository) -> None:
     [feedback_id] = repository.add_feedback_batch(
-        [{"received_at": utcnow(), "service_id": "join-the-library", "kind": "page_useful", "useful": False}]
+        [
+            {
+                "received_at": utcnow(),
+                "service_id": "join-the-library",
+                "kind": "page_useful",
+                "useful": False,
+            }
+        ]
     )
     when = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
     repository.backdate_feedback([feedback_id], [when])

@@ -25,7 +25,11 @@ POSITIVE = [
     ("phone 0300 041 4141", "phone [phone]", "phone"),
     ("(01622) 694 000 is my number", "[phone] is my number", "phone"),
     ("my postcode is ME14 1XQ", "my postcode is [postcode]", "postcode"),
-    ("I live at 3 High St, Maidstone me141xq", "I live at 3 High St, Maidstone [postcode]", "postcode"),
+    (
+        "I live at 3 High St, Maidstone me141xq",
+        "I live at 3 High St, Maidstone [postcode]",
+        "postcode",
+    ),
     ("SW1A 1AA is where I work", "[postcode] is where I work", "postcode"),
     ("post code ct1 2ab", "post code [postcode]", "postcode"),
     ("NI number AB 12 34 56 C", "NI number [ni-number]", "ni-number"),

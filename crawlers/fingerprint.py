@@ -1,0 +1,57 @@
+"""What the checks saw on a page, as one stable hash.
+
+The rendered HTML is normalised first so that what changes on every request — nonces,
+CSRF tokens, timestamps, generated ids — does not count as a change, while any change
+of text, structure or attributes a resident would notice does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_NONCE = re.compile(r'\snonce="[^"]*"', re.IGNORECASE)
+_HIDDEN_VALUE = re.compile(r'(<input\b[^>]*\btype="hidden"[^>]*\bvalue=")[^"]*(")', re.IGNORECASE)
+_HIDDEN_VALUE_FIRST = re.compile(
+    r'(<input\b[^>]*\bvalue=")[^"]*("[^>]*\btype="hidden")', re.IGNORECASE
+)
+_VOLATILE_META = re.compile(
+    r'(<meta\b[^>]*\bname="[^"]*(?:csrf|token|generated|date|time|nonce|request)[^"]*"'
+    r'[^>]*\bcontent=")[^"]*(")',
+    re.IGNORECASE,
+)
+_TIMESTAMP = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
+)
+_ID_ATTRIBUTE = re.compile(
+    r"(\s(?:id|for|name|aria-describedby|aria-labelledby|aria-controls|aria-owns|"
+    r'data-reactid|data-testid)=")([^"]*)(")',
+    re.IGNORECASE,
+)
+_GENERATED = re.compile(r"[0-9a-f]{8,}|\d{4,}", re.IGNORECASE)
+_LONG_TOKEN = re.compile(r'="[A-Za-z0-9+/_=-]{32,}"')
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_html(html: str) -> str:
+    """Rendered HTML with per-request noise taken out."""
+    html = _NONCE.sub("", html)
+    html = _HIDDEN_VALUE.sub(r"\1\2", html)
+    html = _HIDDEN_VALUE_FIRST.sub(r"\1\2", html)
+    html = _VOLATILE_META.sub(r"\1\2", html)
+    html = _TIMESTAMP.sub("<time>", html)
+    html = _ID_ATTRIBUTE.sub(
+        lambda m: m.group(1) + _GENERATED.sub("#", m.group(2)) + m.group(3), html
+    )
+    html = _LONG_TOKEN.sub('="<token>"', html)
+    return _WHITESPACE.sub(" ", html).strip()
+
+
+def page_fingerprint(html: str) -> str:
+    return hashlib.sha256(normalise_html(html).encode("utf-8", "replace")).hexdigest()
+
+
+def versions_fingerprint(parts: dict[str, object]) -> str:
+    """One hash of everything that judges a page: check versions, axe-core, options."""
+    text = "\x1f".join(f"{key}={parts[key]!r}" for key in sorted(parts))
+    return hashlib.sha256(text.encode()).hexdigest()
