@@ -33,7 +33,9 @@ from crawlers.base import BrowserEngine, FindingData, PageContext, PageError
 from crawlers.checks import check_versions, document_checks, page_checks, service_checks
 from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
 from crawlers.fingerprint import page_fingerprint, versions_fingerprint
+from crawlers.furniture import FurnitureRegistry
 from crawlers.urls import Scope, looks_like_document, normalise_url
+from monitor.backends.cancel import CancelWatch
 from monitor.config import CouncilConfig, ServiceConfig
 from monitor.models import Page, PageResult, PageStatus, Run, RunStatus, utcnow
 from monitor.repository import Repository
@@ -60,6 +62,7 @@ class AuditRequest:
     resume: bool = False
     full: bool = False
     trigger: str = "cli"
+    run_id: int | None = None  # take up this queued run (``monitor runs worker``)
 
 
 @dataclass
@@ -138,6 +141,11 @@ class Auditor:
         """Create the run, or find the interrupted one to resume."""
         self.repository.sync_services(self.config.services)
         self._mark_dead_runs_interrupted()
+        if request.run_id is not None:  # a queued on-demand run, picked up by a worker
+            queued = self.repository.run(request.run_id)
+            if queued is None or queued.status != RunStatus.queued:
+                raise AuditRefused(f"run {request.run_id} is not waiting in the queue")
+            return queued
         if request.resume:
             candidates = [
                 r
@@ -213,6 +221,8 @@ class Auditor:
             async with make_client(self.settings) as client, engine:
                 policy = HostPolicy(self.settings, client)
                 await self._crawl(run, request, engine, policy, progress)
+            if self.repository.cancel_requested(run_id):  # ``monitor runs cancel``
+                return self.repository.finish_run(run_id, RunStatus.cancelled, "cancelled")
             for service_id in run.service_ids:
                 service = self.config.service(service_id)
                 ran = [
@@ -315,10 +325,14 @@ class Auditor:
             self.settings, self.config, self.repository, engine, policy, full=run.full_audit
         )
 
+        cancel = CancelWatch(self.repository, run_id)
+
         async def worker() -> None:
             while True:
                 plan, page_id, url, depth = await queue.get()
                 try:
+                    if await cancel.requested():  # leave the rest pending; the run stops
+                        continue
                     status, links = await auditor.audit(run_id, plan.config, page_id, url)
                     for href in links:
                         await discover(plan, href, depth + 1, url)
@@ -398,6 +412,8 @@ class PageAuditor:
         self.shared.setdefault("host_policy", policy)
         self.shared.setdefault("link_statuses", {})
         self.shared.setdefault("brand_favicons", {})
+        if settings.shared_furniture:
+            self.shared.setdefault("furniture", FurnitureRegistry())
         self._versions: dict[str, str] = {}
 
     def versions(self, service: ServiceConfig) -> str:
@@ -579,6 +595,10 @@ def start_audit(
     on_progress: ProgressCallback | None = None,
 ) -> Run:
     """Run an audit to the end (blocking): the CLI, the dashboard and the schedule call this."""
+    if settings.execution_backend != "local":  # e.g. celery: page tasks for many workers
+        from monitor.backends import make_backend
+
+        return make_backend(settings).run_audit(config, repository, request, on_progress)
     auditor = Auditor(settings, config, repository, on_progress=on_progress)
     return asyncio.run(auditor.run(request))
 

@@ -9,7 +9,7 @@ are read at run time, see ``crawlers.journeys``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -253,10 +253,137 @@ class FeedbackConfig(Strict):
     redact_patterns: list[RedactPattern] = Field(default_factory=list)
 
 
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"not a valid cron expression ({exc}); expected five fields: minute hour "
+            "day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 every night"
+        ) from exc
+    return value
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; expected e.g. Europe/London") from None
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+
+
+class ScheduleConfig(Strict):
+    """When the schedule does what (cron: minute hour day-of-month month day-of-week).
+
+    Leave a job out (or set it to null) to not schedule it."""
+
+    timezone: TimeZone = "Europe/London"
+    audit: Cron | None = "0 2 * * *"
+    journeys: Cron | None = "15 */4 * * *"
+    feedback_purge: Cron | None = "30 3 * * *"
+    digest: Cron | None = None
+    catch_up: bool = True  # after downtime, run a missed job once at start
+    queued_runs: bool = True  # the scheduler also runs on-demand runs queued by people
+
+
+class AlertChannelConfig(Strict):
+    """Where alerts go: email over SMTP, or a Microsoft Teams or Slack incoming webhook.
+
+    Secrets never live in this file: the SMTP password and, if wanted, the webhook address
+    are read from the environment variables named by ``password_env`` and ``url_env``."""
+
+    id: Slug
+    type: Literal["email", "teams", "slack"]
+    services: list[Slug] = Field(default_factory=list)  # only these services' alerts
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+    # email
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    sender: Email | None = Field(default=None, alias="from")
+    username: str | None = None
+    password_env: EnvName | None = None
+    security: Literal["none", "starttls", "ssl"] = "none"
+    to_owners: bool = True  # each service's owner.email
+    to: list[Email] = Field(default_factory=list)
+    # teams and slack
+    url: HttpUrl | None = None
+    url_env: EnvName | None = None
+
+    @model_validator(mode="after")
+    def _complete_for_its_type(self) -> AlertChannelConfig:
+        if self.type == "email":
+            if not self.smtp_host or not self.sender:
+                raise ValueError("an email channel needs smtp_host and from")
+            if not (self.to_owners or self.to):
+                raise ValueError("an email channel needs to_owners: true or a to: list")
+            if self.url or self.url_env:
+                raise ValueError("url and url_env are for teams and slack channels")
+        else:
+            if (self.url is None) == (self.url_env is None):
+                raise ValueError(f"a {self.type} channel needs exactly one of url or url_env")
+            if self.smtp_host or self.sender or self.password_env or self.to:
+                raise ValueError("smtp_host, from, password_env and to are for email channels")
+        return self
+
+
+AlertMeasure = Literal["satisfaction", "page_useful", "brand_compliance", "journey_completion"]
+
+
+class AlertRules(Strict):
+    """What is worth telling a service owner about."""
+
+    journey_failures_in_a_row: int = Field(default=2, ge=1, le=10)
+    new_issue_impacts: list[Literal["minor", "moderate", "serious", "critical"]] = Field(
+        default_factory=lambda: ["serious", "critical"]
+    )
+    measures: list[AlertMeasure] = Field(
+        default_factory=lambda: ["satisfaction", "brand_compliance"]
+    )
+    feedback_days: int = Field(default=30, ge=1)  # satisfaction over this many days
+    min_responses: int = Field(default=10, ge=1)  # fewer answers say too little to alert
+
+
+class AlertsConfig(Strict):
+    channels: list[AlertChannelConfig] = Field(default_factory=list)
+    rules: AlertRules = Field(default_factory=AlertRules)
+    dashboard_url: HttpUrl | None = None  # linked from every alert
+
+    @model_validator(mode="after")
+    def _unique_channel_ids(self) -> AlertsConfig:
+        ids = [c.id for c in self.channels]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"channel ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+
 class ServicesFile(Strict):
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults)
     services: list[ServiceConfig] = Field(min_length=1)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+
+    @model_validator(mode="after")
+    def _alert_services_are_known(self) -> ServicesFile:
+        known = {s.id for s in self.services}
+        for channel in self.alerts.channels:
+            unknown = sorted(set(channel.services) - known)
+            if unknown:
+                raise ValueError(
+                    f"alerts channel {channel.id!r} names unknown service(s) "
+                    f"{', '.join(unknown)}; expected ids from services"
+                )
+        return self
 
 
 # --- brand.yaml -------------------------------------------------------------------------
@@ -370,7 +497,9 @@ class CouncilConfig:
     services: list[ServiceConfig]
     brand: BrandFile
     measures: MeasuresFile
-    feedback: FeedbackConfig = FeedbackConfig()
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    schedule: ScheduleConfig = ScheduleConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     def service(self, service_id: str) -> ServiceConfig:
         for service in self.services:
@@ -513,7 +642,14 @@ def load_config(directory: Path) -> CouncilConfig:
         raise ConfigError(problems)
     services, brand, measures = (item for item, _ in loaded)
     return CouncilConfig(
-        directory, services.defaults, services.services, brand, measures, services.feedback
+        directory,
+        services.defaults,
+        services.services,
+        brand,
+        measures,
+        services.feedback,
+        services.schedule,
+        services.alerts,
     )
 
 

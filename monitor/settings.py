@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     axe_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_AXE_TAGS))
     axe_best_practice: bool = False
     full_audit_every_days: int = Field(default=7, ge=1)
+    shared_furniture: bool = True
     evidence_max_mb: int = Field(default=500, ge=1)
 
     # Feedback collector.

@@ -11,6 +11,13 @@ from typing import Any
 
 from crawlers.axe_source import axe_version
 from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.furniture import (
+    PAGE_LEVEL_RULES,
+    FurniturePlan,
+    FurnitureRegistry,
+    find_regions,
+    locate,
+)
 
 SNIPPET_LIMIT = 300
 _CRITERION = re.compile(r"^wcag(\d)(\d)(\d+)$")
@@ -67,7 +74,12 @@ def findings_from_axe(results: dict[str, Any]) -> list[FindingData]:
 
 
 class AxeCheck:
-    """Runs the injected axe-core on the loaded page."""
+    """Runs the injected axe-core on the loaded page.
+
+    When the run shares page furniture (``context.extras["furniture"]``), regions already
+    audited on another page are excluded and their findings reused; the rules that judge
+    the whole page run on the full page in a second, cheap pass.
+    """
 
     name = "axe"
     whole_page = False
@@ -80,10 +92,54 @@ class AxeCheck:
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
         settings = context.settings
         options = axe_options(settings.axe_tags, settings.axe_best_practice)
-        scope = (
-            {"exclude": [[s] for s in context.exclude_regions]} if context.exclude_regions else None
+        registry = context.extras.get("furniture")
+        if not isinstance(registry, FurnitureRegistry):
+            scope = (
+                {"exclude": [[s] for s in context.exclude_regions]}
+                if context.exclude_regions
+                else None
+            )
+            return findings_from_axe(await page.run_axe(options, scope))
+        plan = await registry.plan(context.service_id, await find_regions(page))
+        try:
+            findings = await self._run_with_plan(page, options, plan)
+        except BaseException:
+            await registry.release(context.service_id, plan)
+            raise
+        await locate(page, findings, plan.audit)
+        by_region: dict[str, list[FindingData]] = {}
+        for finding in findings:
+            if finding.region:
+                by_region.setdefault(finding.region, []).append(finding)
+        await registry.finish(context.service_id, plan, by_region)
+        for region in plan.reuse:
+            findings += registry.findings(context.service_id, region)
+        return findings
+
+    @staticmethod
+    async def _run_with_plan(
+        page: LoadedPage, options: dict[str, Any], plan: FurniturePlan
+    ) -> list[FindingData]:
+        if not plan.reuse:
+            return findings_from_axe(await page.run_axe(options, None))
+        element_rules = {
+            **options,
+            "rules": {rule: {"enabled": False} for rule in sorted(PAGE_LEVEL_RULES)},
+        }
+        scope = {"include": [["html"]], "exclude": [[r.selector] for r in plan.reuse]}
+        rest = await page.run_axe(element_rules, scope)
+        whole = await page.run_axe(
+            {
+                "runOnly": {"type": "rule", "values": sorted(PAGE_LEVEL_RULES)},
+                "resultTypes": ["violations", "incomplete"],
+            },
+            None,
         )
-        return findings_from_axe(await page.run_axe(options, scope))
+        # The second pass names rules directly: keep only those the tags asked for.
+        wanted = set(options["runOnly"]["values"])
+        for key in ("violations", "incomplete"):
+            whole[key] = [r for r in whole.get(key, []) if wanted & set(r.get("tags", []))]
+        return findings_from_axe(rest) + findings_from_axe(whole)
 
 
 CHECK = AxeCheck()

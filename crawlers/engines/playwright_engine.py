@@ -324,7 +324,7 @@ class PlaywrightEngine(BrowserEngine):
                 tab.current.console_errors.append(str(error)[:500])
 
         async def on_dialog(dialog: Dialog) -> None:
-            if tab.current is not None:
+            if tab.current is not None and dialog.type != "beforeunload":  # the last page's
                 tab.current.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
             with suppress(PlaywrightError):
                 # Leaving must win over "are you sure?"; everything else is dismissed.

@@ -213,9 +213,7 @@ class SeleniumPage(LoadedPage):
         def resize() -> None:
             natural = self._natural_viewport
             if natural is None:
-                size = self.driver.execute_script(
-                    "return [window.innerWidth, window.innerHeight];"
-                )
+                size = self.driver.execute_script("return [window.innerWidth, window.innerHeight];")
                 natural = self._natural_viewport = (int(size[0]), int(size[1]))
             cdp = getattr(self.driver, "execute_cdp_cmd", None)
             if cdp is not None:  # local chromedriver: emulate, as Playwright does

@@ -66,7 +66,9 @@ def rating_from(value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise PydanticCustomError("rating", "expected 1 to 5 or the words of the scale")
-    if isinstance(value, int | float) and float(value).is_integer() and 1 <= value <= 5:
+    if isinstance(value, int) and 1 <= value <= 5:
+        return value
+    if isinstance(value, float) and value in (1.0, 2.0, 3.0, 4.0, 5.0):
         return int(value)
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())

@@ -8,19 +8,23 @@ methods are grouped by subject in the modules of this package.
 
 from __future__ import annotations
 
+from monitor.repository.alerts import AlertRepository
 from monitor.repository.brand import BrandRepository
 from monitor.repository.core import CoreRepository
 from monitor.repository.feedback import FeedbackRepository
 from monitor.repository.issues import IssueRepository
 from monitor.repository.journeys import JourneyRepository
+from monitor.repository.schedule import ScheduleRepository
 from monitor.repository.scorecard import ScorecardRepository
 
 
 class Repository(
+    AlertRepository,
     BrandRepository,
     FeedbackRepository,
     IssueRepository,
     JourneyRepository,
+    ScheduleRepository,
     ScorecardRepository,
     CoreRepository,
 ):

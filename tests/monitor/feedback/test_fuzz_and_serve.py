@@ -38,7 +38,7 @@ FIELDS = [
     "website",
 ]
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
     ),
@@ -115,6 +115,27 @@ def test_no_form_body_gets_a_server_error(collector: Collector, form: dict[str, 
     if response.status_code == 303:
         location = response.headers["location"]
         assert location.startswith(("http://127.0.0.1:8700/", "/feedback/thanks?"))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"service": "join-the-library", "rating": NaN}',
+        b'{"service": "join-the-library", "rating": Infinity}',
+        b'{"service": "join-the-library", "rating": 1' + b"0" * 400 + b"}",
+        b'{"service": "join-the-library", "rating": 1e400}',
+        b'{"service": "join-the-library", "useful": 1' + b"0" * 400 + b"}",
+        b'{"service": "join-the-library", "rating": 4, "comment": "\\ud800 lone surrogate"}',
+        b'{"service": "join-the-library", "rating": 4, "comment": "nul \\u0000 byte"}',
+    ],
+)
+def test_awkward_json_numbers_and_text_get_a_clear_answer(collector: Collector, raw: bytes) -> None:
+    response = httpx.post(
+        f"{collector.base_url}/api/feedback",
+        content=raw,
+        headers={"Content-Type": "application/json", **resident()},
+    )
+    assert response.status_code in (201, 400, 422), response.text
 
 
 def test_the_serve_command_logs_no_client_address(tmp_path: Path) -> None:

@@ -1,0 +1,179 @@
+// The reflow check's in-page part: (op, M) => result.
+// op.do: "measure" (clipped text and overlaps in the main content, page overflow),
+// "spacing-on"/"spacing-off" (the WCAG 1.4.12 text-spacing overrides), "tooltips",
+// "tooltip-shown".
+(op, M) => {
+  const SPACING_ID = '__council-monitor-text-spacing';
+  // Two-dimensional content that may scroll sideways at 320 px (1.4.10's exception).
+  // Images are exempt too: a script cannot tell a photo from a diagram that needs its size.
+  const EXEMPT = 'table, pre, code, samp, kbd, iframe, canvas, video, svg, math, map, ' +
+    'img, picture, object, embed, ' +
+    '[role=application], [role=grid], [role=img], [data-two-dimensional]';
+
+  function mainContent() {
+    return document.querySelector('main, [role=main]') || document.body;
+  }
+
+  function hasOwnText(el) {
+    return Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+  }
+
+  function scrolls(el) {
+    const s = getComputedStyle(el);
+    return /auto|scroll/.test(s.overflowX) || /auto|scroll/.test(s.overflowY);
+  }
+
+  function textBlocks(root) {
+    return Array.from(root.querySelectorAll('*'))
+      .filter((el) => hasOwnText(el) && M.seen(el) && !el.closest('script, style, noscript'))
+      .slice(0, 600);
+  }
+
+  function clipped(root) {
+    // Text cut off: a box that hides overflow is smaller than the text inside it.
+    const out = {};
+    for (const el of textBlocks(root)) {
+      let node = el;
+      for (let depth = 0; depth < 3 && node && node !== root.parentElement; depth += 1) {
+        const s = getComputedStyle(node);
+        const hides = /hidden|clip/.test(s.overflowX + s.overflowY) || s.textOverflow === 'ellipsis';
+        const r = node.getBoundingClientRect();
+        if (hides && r.width > 2 && r.height > 2 && !scrolls(node)) {
+          const overX = node.scrollWidth > node.clientWidth + 2 && /hidden|clip/.test(s.overflowX);
+          const overY = node.scrollHeight > node.clientHeight + 2 && /hidden|clip/.test(s.overflowY);
+          if (overX || overY) {
+            out[M.cssPath(node)] = { selector: M.cssPath(node), snippet: M.snippet(node),
+              text: M.text(node).slice(0, 80) };
+            break;
+          }
+        }
+        node = node.parentElement;
+      }
+    }
+    return out;
+  }
+
+  function overlaps(root) {
+    // Pairs of text boxes drawn over one another (neither inside the other).
+    const boxes = [];
+    for (const el of textBlocks(root)) {
+      if (el.closest('[aria-hidden="true"]')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const rects = Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1);
+      if (rects.length) boxes.push({ el, rects: rects.slice(0, 20) });
+      if (boxes.length >= 250) break;
+    }
+    const out = {};
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) {
+        const a = boxes[i];
+        const b = boxes[j];
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        let hit = false;
+        for (const p of a.rects) {
+          for (const q of b.rects) {
+            const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            const smaller = Math.min(p.width * p.height, q.width * q.height);
+            if (w > 2 && h > 2 && w * h > Math.max(30, 0.25 * smaller)) { hit = true; break; }
+          }
+          if (hit) break;
+        }
+        if (hit) {
+          const key = M.cssPath(a.el) + ' ~ ' + M.cssPath(b.el);
+          out[key] = { selector: M.cssPath(b.el), snippet: M.snippet(b.el),
+            text: M.text(b.el).slice(0, 80), other: M.text(a.el).slice(0, 80) };
+        }
+      }
+    }
+    return out;
+  }
+
+  function sideways() {
+    // Page-level horizontal scrolling, and the elements that stick out to cause it.
+    const width = document.documentElement.clientWidth;
+    const scrollWidth = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+    const culprits = [];
+    if (scrollWidth <= width + 1) return { scrolls: false, width, scrollWidth, culprits };
+    for (const el of document.body.querySelectorAll('*')) {
+      if (!M.rendered(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right + window.scrollX <= width + 1 || r.width < 2 || r.height < 2) continue;
+      const parent = el.parentElement;
+      const pr = parent.getBoundingClientRect();
+      if (parent !== document.body && pr.right + window.scrollX > width + 1) continue;
+      // Only what makes the page itself scroll: not content clipped or scrolled by a box.
+      let contained = false;
+      for (let a = parent; a && a !== document.body; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.overflowX !== 'visible') { contained = true; break; }
+      }
+      if (contained || getComputedStyle(el).position === 'fixed') continue;
+      if (el.matches(EXEMPT) || el.closest(EXEMPT) || el.querySelector(EXEMPT)) {
+        if (!el.closest(EXEMPT) && el.querySelector(EXEMPT)) {
+          // A wrapper around a wide table: exempt only if the table is what is wide.
+          const inner = el.querySelector(EXEMPT).getBoundingClientRect();
+          if (inner.right + window.scrollX > width + 1) continue;
+        } else {
+          continue;
+        }
+      }
+      culprits.push({ selector: M.cssPath(el), snippet: M.snippet(el),
+        right: Math.round(r.right + window.scrollX) });
+      if (culprits.length >= 5) break;
+    }
+    return { scrolls: true, width, scrollWidth, culprits };
+  }
+
+  if (op.do === 'spacing-on') {
+    if (!document.getElementById(SPACING_ID)) {
+      const style = document.createElement('style');
+      style.id = SPACING_ID;
+      style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; ' +
+        'word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+      document.head.appendChild(style);
+    }
+    return true;
+  }
+  if (op.do === 'spacing-off') {
+    const style = document.getElementById(SPACING_ID);
+    if (style) style.remove();
+    return true;
+  }
+  if (op.do === 'tooltips') {
+    // Triggers of content shown on focus: aria-describedby pointing at a role=tooltip.
+    const found = [];
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      const ids = el.getAttribute('aria-describedby').split(/\s+/);
+      const tip = ids.map((id) => document.getElementById(id))
+        .find((t) => t && t.getAttribute('role') === 'tooltip');
+      if (tip && M.tabbable(el) && !M.seen(tip)) {
+        found.push({ selector: M.cssPath(el), tip: M.cssPath(tip), snippet: M.snippet(el) });
+      }
+      if (found.length >= 5) break;
+    }
+    return found;
+  }
+  if (op.do === 'focus') {
+    const el = document.querySelector(op.selector);
+    if (el) el.focus({ preventScroll: true });
+    return !!el && document.activeElement === el;
+  }
+  if (op.do === 'tooltip-shown') {
+    const tip = document.querySelector(op.selector);
+    return !!tip && M.seen(tip);
+  }
+  if (op.do === 'blur') {
+    const active = document.activeElement;
+    if (active && active !== document.body && active.blur) active.blur();
+    return true;
+  }
+  const root = mainContent();
+  return {
+    clipped: op.clipped ? clipped(root) : {},
+    overlaps: op.overlaps ? overlaps(root) : {},
+    sideways: op.sideways ? sideways() : null,
+    scroll: [window.scrollX, window.scrollY],
+  };
+}

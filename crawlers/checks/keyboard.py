@@ -1,0 +1,223 @@
+"""The keyboard check: tab through the page as a keyboard user would.
+
+Real Tab presses (bounded by ``MAX_STOPS``) find focus traps (2.1.2), focus that does not
+show (2.4.7), focus hidden under sticky headers or banners (2.4.11) and a focus order
+bent by positive ``tabindex`` (2.4.3). In-page JavaScript, the same in both engines,
+finds a missing or broken skip link (2.4.1), controls taken out of the tab order and
+elements that act on click but cannot get focus (2.1.1).
+
+Every heuristic is conservative: a finding must be a real barrier on a clean page.
+The check restores what it changes: focus, scroll position and its injected style.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.checks._inpage import script
+
+log = logging.getLogger(__name__)
+
+MAX_STOPS = 60
+#: How far (CSS pixels) a tab stop may sit above the previous one before it is a jump back.
+JUMP_BACK_PX = 100
+#: Longest loop of tab stops that counts as a trap (a page-wide loop is the normal wrap).
+MAX_CYCLE = 10
+
+HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
+
+RULES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # rule: (WCAG criteria, impact, help page)
+    "keyboard-trap": (("2.1.2",), "critical", "no-keyboard-trap"),
+    "skip-link": (("2.4.1",), "moderate", "bypass-blocks"),
+    "skip-link-target": (("2.4.1",), "moderate", "bypass-blocks"),
+    "focus-not-visible": (("2.4.7",), "serious", "focus-visible"),
+    "focus-obscured": (("2.4.11",), "serious", "focus-not-obscured-minimum"),
+    "focus-order": (("2.4.3",), "moderate", "focus-order"),
+    "not-keyboard-reachable": (("2.1.1",), "serious", "keyboard"),
+    "click-not-focusable": (("2.1.1",), "serious", "keyboard"),
+}
+
+
+def finding(rule: str, message: str, selector: str = "", snippet: str = "") -> FindingData:
+    wcag, impact, page = RULES[rule]
+    return FindingData(
+        check="keyboard",
+        rule=rule,
+        message=message,
+        wcag=wcag,
+        impact=impact,
+        selector=selector,
+        snippet=snippet,
+        help_url=HELP + page,
+    )
+
+
+def static_findings(items: list[dict[str, Any]]) -> list[FindingData]:
+    """Findings the in-page script made without pressing a key."""
+    found = []
+    for item in items:
+        rule, detail = item["rule"], item.get("detail") or ""
+        if rule == "skip-link":
+            message = (
+                "The page has no 'Skip to main content' link: keyboard users must tab through "
+                f"{detail} links and buttons before the main content on every page"
+            )
+        elif rule == "skip-link-target":
+            message = f"The skip link points to #{detail}, which is not on the page"
+        elif rule == "not-keyboard-reachable":
+            message = (
+                f"The control '{detail}' is visible but taken out of the tab order "
+                '(tabindex="-1"), so keyboard users cannot reach it'
+            )
+        else:
+            message = (
+                f"'{detail}' acts like a control but cannot get keyboard focus: give it a "
+                "real button or link, or tabindex=\"0\" and key handlers"
+            )
+        found.append(finding(rule, message, item.get("selector", ""), item.get("snippet", "")))
+    return found
+
+
+@dataclass
+class _Walk:
+    stops: list[dict[str, Any]] = field(default_factory=list)
+    seen: dict[int, int] = field(default_factory=dict)  # element id → index in stops
+    wrapped: bool = False
+
+
+class KeyboardCheck:
+    """Tabs through the page and reports keyboard barriers."""
+
+    name = "keyboard"
+    version = "1"
+    whole_page = True
+    order = 60  # presses keys and moves focus: after the checks that only read the page
+
+    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        code = script("keyboard")
+        prepared = await page.evaluate(code, {"do": "prepare"})
+        findings = static_findings(prepared["findings"])
+        try:
+            findings += await self._walk(page, code, int(prepared["tabbables"]))
+        except NotImplementedError:
+            log.info("the %s engine cannot press keys: tabbing skipped", type(page).__name__)
+        finally:
+            await page.evaluate(code, {"do": "finish"})
+        return findings
+
+    async def _walk(self, page: LoadedPage, code: str, tabbables: int) -> list[FindingData]:
+        walk = _Walk()
+        findings: list[FindingData] = []
+        previous: dict[str, Any] | None = None
+        for _ in range(MAX_STOPS):
+            await page.press("Tab")
+            stop = await page.evaluate(code, {"do": "stop"})
+            if not stop["id"] or stop.get("frame"):
+                previous = None  # the document itself, or a frame we do not enter
+                continue
+            if previous is not None and stop["id"] == previous["id"]:
+                if await self._trapped(page, code, stop["id"]) and not stop["modal"]:
+                    findings.append(
+                        finding(
+                            "keyboard-trap",
+                            f"Keyboard focus is trapped on '{stop['name'] or stop['selector']}': "
+                            "Tab and Shift+Tab do not move focus away from it",
+                            stop["selector"],
+                            stop["snippet"],
+                        )
+                    )
+                break
+            if stop["id"] in walk.seen:
+                first = walk.seen[stop["id"]]
+                walk.wrapped = first == 0
+                cycle = walk.stops[first:]
+                if (
+                    not walk.wrapped
+                    and len(cycle) <= MAX_CYCLE
+                    and tabbables > first + len(cycle) + 2
+                    and not any(s["modal"] for s in cycle)
+                    and await self._cycles(page, code, {s["id"] for s in cycle})
+                ):
+                    findings.append(
+                        finding(
+                            "keyboard-trap",
+                            f"Keyboard focus is trapped in a loop of {len(cycle)} elements from "
+                            f"'{stop['name'] or stop['selector']}': Tab and Shift+Tab never "
+                            "reach the rest of the page",
+                            stop["selector"],
+                            stop["snippet"],
+                        )
+                    )
+                break  # back at the start of the page, or round a loop
+            walk.seen[stop["id"]] = len(walk.stops)
+            walk.stops.append(stop)
+            findings += self._judge_stop(stop, previous)
+            previous = stop
+        return findings
+
+    async def _trapped(self, page: LoadedPage, code: str, element: int) -> bool:
+        """Confirm a stuck focus: two more Tabs and a Shift+Tab all leave it where it is."""
+        for key in ("Tab", "Tab", "Shift+Tab"):
+            await page.press(key)
+            again = await page.evaluate(code, {"do": "stop"})
+            if again["id"] != element:
+                return False
+        return True
+
+    async def _cycles(self, page: LoadedPage, code: str, cycle: set[int]) -> bool:
+        """Confirm a loop: going backwards with Shift+Tab stays inside it too."""
+        for _ in range(len(cycle) + 1):
+            await page.press("Shift+Tab")
+            again = await page.evaluate(code, {"do": "stop"})
+            if again["id"] not in cycle:
+                return False
+        return True
+
+    def _judge_stop(
+        self, stop: dict[str, Any], previous: dict[str, Any] | None
+    ) -> list[FindingData]:
+        found = []
+        label = stop["name"] or stop["selector"]
+        if stop["known"] and not stop["visible"]:
+            found.append(
+                finding(
+                    "focus-not-visible",
+                    f"'{label}' shows no visible change when it has keyboard focus",
+                    stop["selector"],
+                    stop["snippet"],
+                )
+            )
+        if stop["obscuredBy"]:
+            found.append(
+                finding(
+                    "focus-obscured",
+                    f"'{label}' is completely hidden under {stop['obscuredBy']} (fixed or "
+                    "sticky content) when it has keyboard focus",
+                    stop["selector"],
+                    stop["snippet"],
+                )
+            )
+        if (
+            previous is not None
+            and (stop["tabindex"] > 0 or previous["tabindex"] > 0)
+            and stop["domIndex"] < previous["domIndex"]
+            and stop["top"] < previous["top"] - JUMP_BACK_PX
+        ):
+            found.append(
+                finding(
+                    "focus-order",
+                    f"Focus jumps back up the page from '{previous['name'] or previous['selector']}'"
+                    f" to '{label}' because of a positive tabindex, so the focus order does not"
+                    " follow the reading order",
+                    stop["selector"],
+                    stop["snippet"],
+                )
+            )
+        return found
+
+
+CHECK = KeyboardCheck()

@@ -1,0 +1,191 @@
+"""The reflow check: zoom, reflow, text spacing and content shown on focus.
+
+- 1.4.10 Reflow: at 320 CSS pixels wide the page must not scroll sideways, except for
+  content that needs two dimensions (tables, maps, code, diagrams), which is exempt.
+- 1.4.4 Resize text: at 200% browser zoom (the same layout width as a viewport half as
+  wide) no text in the main content is cut off or drawn over other text.
+- 1.4.12 Text spacing: with the WCAG overrides (line height 1.5, paragraph spacing 2em,
+  letter spacing 0.12em, word spacing 0.16em) no text in the main content is cut off.
+- 1.4.13 Content on hover or focus: a tooltip shown on focus goes away with Escape.
+
+Text problems are judged *against the page as it was*: only text cut off or overlapping
+after the change counts, so a deliberate ellipsis or an overlay that was always there is
+not blamed on zoom. The check restores the viewport, focus, scroll and its styles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.checks._inpage import script
+
+log = logging.getLogger(__name__)
+
+REFLOW_WIDTH = 320
+REFLOW_HEIGHT = 256
+ZOOM = 2  # 200%: the layout width the page gets at that browser zoom
+#: Let resize handlers and media queries settle: two animation frames (or 100 ms).
+SETTLE = (
+    "() => new Promise((done) => { const t = setTimeout(() => done(true), 100); "
+    "requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(t); done(true); }));"
+    " })"
+)
+
+HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
+
+
+def _finding(
+    rule: str, wcag: str, impact: str, message: str, help_page: str, item: dict[str, Any]
+) -> FindingData:
+    return FindingData(
+        check="reflow",
+        rule=rule,
+        message=message,
+        wcag=(wcag,),
+        impact=impact,
+        selector=item.get("selector", ""),
+        snippet=item.get("snippet", ""),
+        help_url=HELP + help_page,
+    )
+
+
+class ReflowCheck:
+    """Narrows the viewport and spaces out text, looking for content that is lost."""
+
+    name = "reflow"
+    version = "1"
+    whole_page = True
+    order = 70  # resizes the viewport: after every check that only reads the page
+
+    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        code = script("reflow")
+        findings: list[FindingData] = []
+        baseline = await page.evaluate(code, {"do": "measure", "clipped": True, "overlaps": True})
+        findings += await self._text_spacing(page, code, baseline)
+        findings += await self._on_focus(page, code)
+        try:
+            size = await page.viewport()
+            try:
+                findings += await self._zoomed(page, code, baseline, size)
+                findings += await self._reflow(page, code)
+            finally:
+                await page.set_viewport(*size)
+                await page.evaluate(SETTLE)
+                x, y = baseline["scroll"]
+                await page.evaluate("(xy) => window.scrollTo(xy[0], xy[1])", [x, y])
+        except NotImplementedError:
+            log.info("the %s engine cannot resize: reflow skipped", type(page).__name__)
+        return findings
+
+    async def _text_spacing(
+        self, page: LoadedPage, code: str, baseline: dict[str, Any]
+    ) -> list[FindingData]:
+        await page.evaluate(code, {"do": "spacing-on"})
+        try:
+            spaced = await page.evaluate(code, {"do": "measure", "clipped": True})
+        finally:
+            await page.evaluate(code, {"do": "spacing-off"})
+        return [
+            _finding(
+                "text-spacing-clipped",
+                "1.4.12",
+                "serious",
+                f"Text '{item['text']}' is cut off when line, paragraph, letter and word "
+                "spacing are increased (WCAG text-spacing overrides)",
+                "text-spacing",
+                item,
+            )
+            for key, item in spaced["clipped"].items()
+            if key not in baseline["clipped"]
+        ]
+
+    async def _zoomed(
+        self, page: LoadedPage, code: str, baseline: dict[str, Any], size: tuple[int, int]
+    ) -> list[FindingData]:
+        width, height = size
+        await page.set_viewport(max(width // ZOOM, REFLOW_WIDTH), max(height // ZOOM, 200))
+        await page.evaluate(SETTLE)
+        zoomed = await page.evaluate(code, {"do": "measure", "clipped": True, "overlaps": True})
+        found = [
+            _finding(
+                "resize-text-clipped",
+                "1.4.4",
+                "serious",
+                f"Text '{item['text']}' is cut off at 200% zoom",
+                "resize-text",
+                item,
+            )
+            for key, item in zoomed["clipped"].items()
+            if key not in baseline["clipped"]
+        ]
+        found += [
+            _finding(
+                "resize-text-overlap",
+                "1.4.4",
+                "serious",
+                f"Text '{item['text']}' is drawn over '{item['other']}' at 200% zoom",
+                "resize-text",
+                item,
+            )
+            for key, item in zoomed["overlaps"].items()
+            if key not in baseline["overlaps"]
+        ]
+        return found
+
+    async def _reflow(self, page: LoadedPage, code: str) -> list[FindingData]:
+        await page.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT)
+        await page.evaluate(SETTLE)
+        narrow = await page.evaluate(code, {"do": "measure", "sideways": True})
+        sideways = narrow["sideways"]
+        if not sideways["scrolls"]:
+            return []
+        return [
+            _finding(
+                "reflow",
+                "1.4.10",
+                "serious",
+                f"At {REFLOW_WIDTH} CSS pixels wide the page scrolls sideways: this element "
+                f"reaches {item['right']} pixels; content other than tables, maps and code "
+                "must reflow into one column",
+                "reflow",
+                item,
+            )
+            for item in sideways["culprits"]
+        ]
+
+    async def _on_focus(self, page: LoadedPage, code: str) -> list[FindingData]:
+        """1.4.13: a tooltip shown on focus must be dismissible with Escape."""
+        found: list[FindingData] = []
+        triggers = await page.evaluate(code, {"do": "tooltips"})
+        try:
+            for trigger in triggers:
+                if not await page.evaluate(code, {"do": "focus", "selector": trigger["selector"]}):
+                    continue
+                await asyncio.sleep(0.05)
+                if not await page.evaluate(code, {"do": "tooltip-shown", "selector": trigger["tip"]}):
+                    continue
+                await page.press("Escape")
+                if await page.evaluate(code, {"do": "tooltip-shown", "selector": trigger["tip"]}):
+                    found.append(
+                        _finding(
+                            "hover-content-dismissible",
+                            "1.4.13",
+                            "moderate",
+                            "The tooltip shown when this control has focus cannot be dismissed "
+                            "with Escape without moving focus",
+                            "content-on-hover-or-focus",
+                            trigger,
+                        )
+                    )
+        except NotImplementedError:
+            pass
+        finally:
+            if triggers:
+                await page.evaluate(code, {"do": "blur"})
+        return found
+
+
+CHECK = ReflowCheck()

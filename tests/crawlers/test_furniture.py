@@ -1,0 +1,154 @@
+"""Shared furniture audited once: the optimised audit finds exactly what a plain one does."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor.audit import AuditRequest, start_audit
+from monitor.config import CouncilConfig, load_config
+from monitor.db import upgrade
+from monitor.demo import DemoSite
+from monitor.repository import Repository
+from monitor.settings import Settings
+from tests.conftest import CONFIG_DIR
+
+pytestmark = pytest.mark.browser
+
+HEADER = """<header class="site-header"><a href="/"><img src="/logo.png"></a>
+<nav><ul><li><a href="/page/0">Home</a></li><li><a href="/page/1"><i class="icon"></i></a></li>
+<li><a href="/page/2">Bins</a></li><li><a href="/page/3">Roads</a></li></ul></nav></header>"""
+FOOTER = """<footer><p style="color:#bbb">Example County Council, County Hall</p>
+<a href="/accessibility">Accessibility</a></footer>"""
+
+
+def template_page(number: int) -> str:
+    body = f"<h1>Page {number}</h1><p>Information about topic {number}.</p>"
+    if number == 3:
+        body += '<form><input type="text" name="q"><button>Search</button></form>'
+    return (
+        f'<!doctype html><html lang="en"><head><title>Page {number}</title></head><body>'
+        f"{HEADER}<main>{body}{''.join(f'<a href=/page/{n}>Page {n}</a> ' for n in range(6))}"
+        f"</main>{FOOTER}</body></html>"
+    )
+
+
+class TemplateSite(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/page/"):
+            body, status = template_page(int(self.path.rsplit("/", 1)[1])).encode(), 200
+        elif self.path == "/logo.png":
+            body, status = b"", 404
+        else:
+            body, status = b"not here", 404
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def template_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TemplateSite)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def audit_twice(
+    folder: Path, config: CouncilConfig, services: list[str]
+) -> dict[bool, tuple[Repository, int]]:
+    runs = {}
+    for shared in (True, False):
+        where = folder / f"shared-{shared}"
+        settings = Settings(
+            data_dir=where, database_url=f"sqlite:///{where / 'm.db'}", shared_furniture=shared
+        )
+        upgrade(settings.database_url)
+        repository = Repository(settings.database_url)
+        run = start_audit(settings, config, repository, AuditRequest(service_ids=services))
+        assert run.id is not None
+        runs[shared] = (repository, run.id)
+    return runs
+
+
+def axe_findings(repository: Repository, run_id: int) -> set[tuple[str, str, str, str]]:
+    """(page, rule, element, outcome): the element by its markup, since axe's selectors for
+    the same element may differ between pages (they are made unique per document)."""
+    urls = {p.id: p.url for s in repository.services() for p in repository.pages(s.id)}
+    return {
+        (urls[f.page_id], f.rule, f.snippet, f.outcome)
+        for f in repository.findings(run_id)
+        if f.check == "axe"
+    }
+
+
+def test_template_furniture_defects_are_one_issue_per_template(
+    template_site: str, tmp_path: Path
+) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    for name in ("brand.yaml", "measures.yaml"):
+        (config_dir / name).write_text((CONFIG_DIR / name).read_text())
+    (config_dir / "brand").mkdir()
+    (config_dir / "brand" / "logo.png").write_bytes(
+        (CONFIG_DIR / "brand" / "logo.png").read_bytes()
+    )
+    (config_dir / "measures.yaml").write_text(
+        (CONFIG_DIR / "measures.yaml").read_text().split("overrides:")[0]
+    )
+    (config_dir / "services.yaml").write_text(
+        "services:\n  - id: templated\n    name: Templated\n"
+        "    owner: {name: Web team, email: web@example.gov.uk}\n"
+        f"    start_urls: ['{template_site}/page/0']\n"
+        "    include: ['^/page/']\n    checks: {branding: false, links: false}\n"
+    )
+    config = load_config(config_dir)
+    runs = audit_twice(tmp_path, config, ["templated"])
+    optimised, plain = (axe_findings(*runs[True]), axe_findings(*runs[False]))
+    assert optimised == plain
+    repository, run_id = runs[True]
+    assert len(repository.page_results(run_id)) == 6
+    header_findings = [f for f in repository.findings(run_id) if f.rule == "image-alt"]
+    assert len(header_findings) == 6 and len({f.region for f in header_findings}) == 1
+    assert header_findings[0].region is not None
+    (issue,) = [i for i in repository.issues(service_id="templated") if i.rule == "image-alt"]
+    assert issue.pages_affected == 6
+    (label,) = [i for i in repository.issues(service_id="templated") if i.rule == "label"]
+    assert label.pages_affected == 1  # main-content defects stay per page
+
+
+@pytest.fixture(scope="module")
+def demo_config() -> Iterator[CouncilConfig]:
+    with DemoSite(port=0, slow_page_seconds=0.2) as site:
+        saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
+        os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
+        try:
+            yield load_config(CONFIG_DIR)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(
+    demo_config: CouncilConfig, tmp_path: Path
+) -> None:
+    runs = audit_twice(
+        tmp_path, demo_config, ["report-a-pothole", "apply-for-a-blue-badge", "school-admissions"]
+    )
+    optimised, plain = (axe_findings(*runs[True]), axe_findings(*runs[False]))
+    assert optimised == plain
+    assert {rule for _, rule, _, _ in plain} >= {"image-alt", "color-contrast", "html-has-lang"}
