@@ -161,38 +161,77 @@ def demo_site(
 @friendly_errors
 def demo_run(
     serve: Annotated[
-        bool, typer.Option(help="Keep the demo site running afterwards until Ctrl-C")
+        bool, typer.Option(help="Keep the site, collector and dashboard running until Ctrl-C")
     ] = True,
+    feedback: Annotated[int, typer.Option(help="Simulated residents' feedback to send")] = 400,
 ) -> None:
-    """Run the whole product on the embedded default: demo site, SQLite, config."""
+    """Run the whole product on the embedded default: demo site, SQLite, an audit, the
+    journeys, residents' feedback through the real API, and the dashboard."""
+    import asyncio
     import os
+    import subprocess
+
+    from crawlers.journeys import run_journeys
+    from monitor.audit import AuditRequest, start_audit
+    from monitor.dashboard_cli import dashboard_command, dashboard_environment
+    from monitor.feedback.app import start_collector_in_thread
+    from monitor.feedback.simulate import backdate_demo_feedback, send_demo_feedback
 
     s = settings()
-    site = _start_demo_site(s.demo_host, s.demo_port)
-    os.environ.setdefault("DEMO_SITE", site.base_url)
-    os.environ.setdefault("DEMO_SUPPLIER", site.supplier_url)
+    config = council_config()  # the demo site's default address until it has started
+    repository = open_repository(config)
+    try:
+        collector_url, stop_collector = start_collector_in_thread(
+            s, config, s.feedback_host, s.feedback_port, repository=repository
+        )
+    except OSError as exc:
+        raise Unavailable(f"cannot start the feedback collector: {exc}") from None
+    site = _start_demo_site(s.demo_host, s.demo_port, feedback_url=collector_url)
+    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
+    dashboard: subprocess.Popen[bytes] | None = None
     try:
         config = council_config()
-        repository = open_repository(config)
-        out.print("[bold]Resident digital-experience monitor — demo[/bold]")
-        out.print(f"  Demo council site : {site.base_url}")
-        out.print(f"  Supplier site     : {site.supplier_url}")
-        out.print(f"  Database          : {repository.engine.url!r}")
-        out.print(f"  Config            : {config.directory.resolve()}")
-        out.print(f"  Services          : {', '.join(sv.id for sv in config.services)}")
-        out.print(f"  Data directory    : {s.data_dir.resolve()}")
+        out.print("[bold]Resident digital-experience monitor: demo[/bold]")
+        out.print(f"Auditing {len(config.services)} services on {site.base_url} ...")
+        run = start_audit(s, config, repository, AuditRequest(trigger="demo"))
+        out.print(
+            f"  run {run.id}: {run.pages_audited} pages audited, {run.pages_carried} unchanged, "
+            f"{run.pages_failed} failed"
+        )
+        out.print("Replaying residents' journeys ...")
+        journeys_run = asyncio.run(run_journeys(s, config, repository, trigger="demo"))
+        out.print(f"  journeys run {journeys_run}")
+        out.print(f"Sending {feedback} residents' feedback through {collector_url} ...")
+        sent = send_demo_feedback(collector_url, config.services, count=feedback)
+        backdate_demo_feedback(repository, sent)
+        out.print(f"  {len(sent)} stored (personal data redacted)")
+        out.print()
+        out.print(f"  Demo council site  : {site.base_url}")
+        out.print(f"  Supplier site      : {site.supplier_url}")
+        out.print(f"  Feedback collector : {collector_url}  (widget: {collector_url}/widget.js)")
+        out.print(f"  Database           : {repository.engine.url!r}")
+        out.print(f"  Config             : {config.directory.resolve()}")
+        out.print(f"  Evidence           : {s.evidence_dir.resolve()}")
         if serve:
+            dashboard = subprocess.Popen(
+                dashboard_command(s.dashboard_port), env=dashboard_environment()
+            )
+            out.print(f"  Dashboard          : http://127.0.0.1:{s.dashboard_port}/")
             out.print("Serving until Ctrl-C.")
             site.serve_forever()
     finally:
+        if dashboard is not None:
+            dashboard.terminate()
+            dashboard.wait(timeout=10)
         site.stop()
+        stop_collector()
 
 
 def _register_commands() -> None:
     """Import the modules whose commands join this app (they import ``app`` from here)."""
-    import monitor.audit_cli  # noqa: F401
-    import monitor.dashboard_cli  # noqa: F401
+    import monitor.audit_cli
     import monitor.brand_cli
+    import monitor.dashboard_cli
     import monitor.journeys_cli  # noqa: F401
 
 

@@ -71,19 +71,18 @@ def page_error_from(exc: BaseException, url: str) -> PageError:
     return PageError(kind, f"{summary}: {url} ({detail})")
 
 
+#: The message when the browser is not installed (``RuntimeError`` from ``engine.start()``).
+BROWSER_LAUNCH_ERROR = "{what} not found at {path}: run `make install`"
+
+
 def require_browser(settings: Settings, *, driver: bool = False) -> None:
     """Fail clearly when the Debian Chromium (or chromedriver) is not installed."""
-    needed: list[Path] = [settings.chromium_path]
+    needed = [("Chromium", settings.chromium_path)]
     if driver:
-        needed.append(settings.chromedriver_path)
-    for path in needed:
+        needed.append(("chromedriver", settings.chromedriver_path))
+    for what, path in needed:
         if not Path(path).exists():
-            what = "Chromedriver" if path == settings.chromedriver_path and driver else "Chromium"
-            raise RuntimeError(f"{what} not found at {path}: run `make install`")
-
-
-#: Raised (as ``RuntimeError``) by ``start()`` when the browser cannot be launched.
-BROWSER_LAUNCH_ERROR = "Chromium not found at {path}: run `make install`"
+            raise RuntimeError(BROWSER_LAUNCH_ERROR.format(what=what, path=path))
 
 
 def make_engine(settings: Settings, name: str | None = None) -> BrowserEngine:

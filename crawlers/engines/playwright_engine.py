@@ -52,11 +52,11 @@ PAGE_FACTS = """() => {
     status: nav && nav.responseStatus ? nav.responseStatus : null,
     bodyBytes: nav ? Math.max(nav.decodedBodySize || 0, nav.encodedBodySize || 0) : 0,
     loadMs: nav ? Math.round(nav.loadEventEnd || nav.domContentLoadedEventEnd || 0) : 0,
-    axe: typeof window.axe === 'object',
   };
 }"""
-RUN_AXE = "([context, options]) => axe.run(context || document, options)"
-_NAVIGATED = ("Execution context was destroyed", "navigation", "Cannot find context")
+# null when the document has no axe (an engine set to inject it after load).
+RUN_AXE = "([context, options]) => window.axe ? axe.run(context || document, options) : null"
+_NAVIGATED = ("Execution context was destroyed", "Cannot find context", "navigated")
 
 
 @dataclass
@@ -133,11 +133,12 @@ class PlaywrightPage(LoadedPage):
 
     async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
         async def run() -> dict[str, Any]:
-            if self._engine.axe_injection == "evaluate" or not await self.page.evaluate(
-                "() => typeof window.axe === 'object'"
-            ):
+            result: dict[str, Any] | None = await self.page.evaluate(RUN_AXE, [context, options])
+            if result is None:
                 await self._engine._inject_axe(self.page)
-            result: dict[str, Any] = await self.page.evaluate(RUN_AXE, [context, options])
+                result = await self.page.evaluate(RUN_AXE, [context, options])
+            if result is None:
+                raise PageError("script", f"axe-core could not be injected into {self.url}")
             return result
 
         result = await self._call(run, "running axe")
@@ -236,10 +237,6 @@ class PlaywrightEngine(BrowserEngine):
             with suppress(Exception):
                 await self._playwright.stop()
             self._playwright = None
-
-    def browser_pids(self) -> list[int]:
-        """Nothing to report: Playwright's Chromium is a child of this process (see psutil)."""
-        return []
 
     # -- the pool --------------------------------------------------------------------------
 
@@ -381,7 +378,8 @@ class PlaywrightEngine(BrowserEngine):
         loaded = PlaywrightPage(self, tab, page, url)
         tab.current = loaded
         timeout = self.settings.page_timeout_seconds
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
 
         def left_ms() -> float:
             return max(1.0, (deadline - time.monotonic()) * 1000)
@@ -391,7 +389,9 @@ class PlaywrightEngine(BrowserEngine):
             response = await page.goto(url, wait_until="commit", timeout=left_ms())
         except PlaywrightError as exc:
             error = page_error_from(exc, url)
-            loaded.broken = error.kind in ("timeout", "crash") or tab.crashed
+            loaded.broken = (
+                error.kind in ("timeout", "crash") or tab.crashed or not self._browser_ok()
+            )
             # Chromium is still showing its error page; the next address gets a fresh page.
             with suppress(PlaywrightError):
                 await page.close()
@@ -448,7 +448,7 @@ class PlaywrightEngine(BrowserEngine):
         loaded.title = facts["title"]
         loaded.content_type = facts["contentType"] or loaded.content_type
         loaded.status = facts["status"] or loaded.status
-        loaded.load_ms = facts["loadMs"] or int((time.monotonic() - deadline + timeout) * 1000)
+        loaded.load_ms = facts["loadMs"] or int((time.monotonic() - started) * 1000)
         if facts["bodyBytes"] > self.max_page_bytes:
             loaded.broken = True
             raise PageError(

@@ -345,15 +345,6 @@ class SeleniumEngine(BrowserEngine):
                 if proc.is_running():
                     proc.kill()
 
-    def browser_pids(self) -> list[int]:
-        """Process ids of local chromedriver processes (their Chromium are children)."""
-        pids = []
-        for session in self._all:
-            process = getattr(getattr(session.driver, "service", None), "process", None)
-            if process is not None:
-                pids.append(process.pid)
-        return pids
-
     # -- loading a page --------------------------------------------------------------------
 
     def _inject_axe(self, session: _Session) -> None:
@@ -461,7 +452,9 @@ class SeleniumEngine(BrowserEngine):
             ) from None
         except WebDriverException as exc:
             error = page_error_from(Exception(_message(exc)), url)
-            loaded.broken = error.kind in ("timeout", "crash")
+            # Anything but a network error of the page (a lost session, a dead browser)
+            # means this session cannot serve the next address.
+            loaded.broken = error.kind in ("timeout", "crash") or "net::" not in str(exc)
             raise error from exc
         # DOMContentLoaded happened: wait for the load event, then audit what is there.
         loaded.fully_loaded = self._wait_state(driver, loaded, ("complete",), deadline)

@@ -51,7 +51,7 @@ def _request(port: int, index: int) -> bytes:
             "comment": f"Resident {index}: quick to do. Email me at r{index}@example.com",
         }
     ).encode()
-    # Each post from its own (documentation-range) address, as through a reverse proxy, so
+    # Each post from its own (private-range) address, as through a reverse proxy, so
     # the per-client rate limit is exercised without limiting the benchmark.
     address = f"10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}"
     head = (

@@ -12,7 +12,6 @@ from sqlmodel import col, select
 
 from monitor.config import ServiceConfig
 from monitor.models import (
-    Feedback,
     Lease,
     Page,
     PageResult,
@@ -215,20 +214,6 @@ class CoreRepository(RepositoryBase):
                     .order_by(col(PageResult.id))
                 ).all()
             )
-
-    def add_feedback(self, feedback: Feedback) -> Feedback:
-        with self.session() as session:
-            session.add(feedback)
-            session.commit()
-            session.refresh(feedback)
-            return feedback
-
-    def feedback(self, *, service_id: str | None = None, limit: int = 100) -> list[Feedback]:
-        with self.session() as session:
-            query = select(Feedback).order_by(col(Feedback.id).desc()).limit(limit)
-            if service_id:
-                query = query.where(Feedback.service_id == service_id)
-            return list(session.exec(query).all())
 
     # --- leases: one audit of a service at a time ----------------------------------------
 

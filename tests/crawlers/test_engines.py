@@ -7,6 +7,7 @@ servers on 127.0.0.1. One started engine of each kind is shared by the whole mod
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import ssl
 import subprocess
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from crawlers.base import BrowserEngine, LoadedPage, PageError
@@ -435,6 +437,24 @@ def test_a_crashed_tab_is_replaced(browser: Driven, site: str) -> None:
     assert browser.load(f"{site}/normal")["status"] == 200
 
 
+def test_a_browser_that_dies_is_started_again(browser: Driven, site: str) -> None:
+    assert browser.load(f"{site}/normal")["status"] == 200
+    # Only this engine's browser runs now: the other tests close theirs when done.
+    for process in psutil.Process().children(recursive=True):
+        if process.name() in ("chromium", "chrome"):
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+    time.sleep(0.5)
+    outcomes = []
+    for _ in range(3):  # the first address may still meet the dead browser
+        try:
+            outcomes.append(browser.load(f"{site}/normal")["status"])
+        except PageError as error:
+            outcomes.append(error.kind)
+    assert outcomes[-1] == 200, outcomes
+    assert outcomes.count(200) >= 2, outcomes
+
+
 def test_never_more_pages_open_than_the_concurrency(browser: Driven, site: str) -> None:
     engine: Any = browser.engine
     _Site.peak = 0
@@ -506,3 +526,6 @@ def test_a_missing_browser_is_reported_clearly() -> None:
             RuntimeError, match=r"Chromium not found at /nowhere/chromium: run `make install`"
         ):
             asyncio.run(engine.start())
+    engine = make_engine(_settings(chromedriver_path=Path("/nowhere/chromedriver")), "selenium")
+    with pytest.raises(RuntimeError, match=r"chromedriver not found at /nowhere/chromedriver"):
+        asyncio.run(engine.start())
