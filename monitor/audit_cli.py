@@ -121,7 +121,9 @@ def audit(
         "Serious+",
         "Open issues",
     ):
-        table.add_column(column, justify="right" if column != "Service" else "left")
+        table.add_column(
+            column, justify="right" if column != "Service" else "left", overflow="fold"
+        )
     results = repository.page_results(run.id)
     findings = repository.findings(run.id)
     worst = False
@@ -251,7 +253,7 @@ def audit_urls(
     else:
         table = Table(title="Audit")
         for column in ("URL", "Status", "Check", "Rule", "WCAG", "Impact", "Element"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for page in pages:
             if page["error"]:
                 table.add_row(
@@ -306,7 +308,7 @@ def issues_list(
         "First seen",
         "Acknowledged",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for issue in rows:
         acked = (
             f"{issue.ack_by} until {issue.ack_until:%Y-%m-%d}"

@@ -42,8 +42,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(feedback_app, name="feedback")
 
-out = Console()
-err = Console(stderr=True)
+# Logs and pipes get wide tables rather than the 80 columns Rich assumes off a terminal.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -233,6 +235,7 @@ def _register_commands() -> None:
     import monitor.brand_cli
     import monitor.dashboard_cli
     import monitor.journeys_cli  # noqa: F401
+    import monitor.schedule_cli  # noqa: F401
 
 
 def main() -> None:

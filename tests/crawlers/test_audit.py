@@ -287,3 +287,66 @@ def test_a_killed_audit_is_resumed_without_losing_or_repeating_a_page(
     assert {pid: after[pid].finished_at for pid in done_before} == done_before
     findings = repository.findings(1)
     assert len(findings) == len({(f.page_id, f.rule, f.selector) for f in findings})
+
+
+HOSTILE = {
+    "/test/500": ("failed", "http-error"),
+    "/test/404": ("failed", "http-error"),
+    "/test/redirect-loop": ("failed", "redirect-loop"),
+    "/test/huge": ("failed", "too-large"),
+    "/test/download": ("audited", None),  # a file: recorded as a document
+    "/test/never-loads": ("failed", "timeout"),
+    "/test/js-loop": ("failed", None),  # hung renderer: timeout or crash
+    "/test/dialog": ("audited", None),
+    "/test/navigate-away": ("audited", None),
+    "/test/popup": ("audited", None),
+    "/test/slow?seconds=1": ("audited", None),
+}
+
+
+def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
+    site: DemoSite, tmp_path: Path
+) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "brand").mkdir()
+    (config_dir / "brand" / "logo.png").write_bytes(
+        (CONFIG_DIR / "brand" / "logo.png").read_bytes()
+    )
+    (config_dir / "brand.yaml").write_text((CONFIG_DIR / "brand.yaml").read_text())
+    (config_dir / "measures.yaml").write_text(
+        (CONFIG_DIR / "measures.yaml").read_text().split("overrides:")[0]
+    )
+    starts = ", ".join(f"'{site.base_url}{path}'" for path in [*HOSTILE, "/join-the-library"])
+    (config_dir / "services.yaml").write_text(
+        "services:\n  - id: hostile\n    name: Hostile pages\n"
+        "    owner: {name: Test, email: test@example.gov.uk}\n"
+        f"    start_urls: [{starts}]\n    max_depth: 0\n"
+        "    checks: {branding: false, links: false}\n"
+    )
+    config = load_config(config_dir)
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", page_timeout_seconds=6
+    )
+    upgrade(settings.database_url)
+    repository = Repository(settings.database_url)
+    run = start_audit(settings, config, repository, AuditRequest())
+    assert run.id is not None and run.status == RunStatus.completed
+    pages = {p.id: p.url for p in repository.pages("hostile")}
+    results = {
+        pages[r.page_id].removeprefix(site.base_url): r for r in repository.page_results(run.id)
+    }
+    for path, (status, kind) in HOSTILE.items():
+        result = results[path]
+        assert result.status == status, (path, result.status, result.error)
+        if kind:
+            assert result.error_kind == kind, (path, result.error_kind, result.error)
+        if status == "failed":
+            assert result.error
+    assert (
+        results["/test/download"].content_type and "csv" in results["/test/download"].content_type
+    )
+    assert (
+        results["/join-the-library"].status == "audited"
+    )  # the browser still works after all that
+    assert run.pages_failed == sum(1 for s, _ in HOSTILE.values() if s == "failed")
