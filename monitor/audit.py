@@ -24,7 +24,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -118,6 +118,93 @@ class _ServicePlan:
     seen: set[str] = field(default_factory=set)
 
 
+Submit = Callable[["_ServicePlan", int, str, int], Awaitable[None]]
+
+
+class Frontier:
+    """The addresses a run still has to visit, per service.
+
+    Every address found is stored at once as a *pending* page result, so an interrupted run
+    knows exactly what is left; ``submit`` hands each new page to whoever visits it (the
+    local pool of browser pages, or the Celery queue).
+    """
+
+    def __init__(
+        self,
+        auditor: Auditor,
+        run: Run,
+        request: AuditRequest,
+        policy: HostPolicy,
+        progress: AuditProgress,
+        submit: Submit,
+    ) -> None:
+        assert run.id is not None
+        self.run_id = run.id
+        self.auditor = auditor
+        self.repository = auditor.repository
+        self.policy = policy
+        self.progress = progress
+        self.submit = submit
+        config = auditor.config
+        max_pages = request.max_pages or run.options.get("max_pages")
+        self.plans: dict[str, _ServicePlan] = {}
+        for service_id in run.service_ids:
+            service = config.service(service_id)
+            self.plans[service_id] = _ServicePlan(
+                service,
+                Scope.build(
+                    service.hosts, service.include, service.exclude, config.max_depth(service)
+                ),
+                int(max_pages or config.max_pages(service)),
+            )
+
+    async def start(self) -> None:
+        """Take up what an interrupted attempt found, then the start URLs and sitemaps."""
+        known = {r.page_id: r for r in self.repository.page_results(self.run_id)}
+        for page in (p for sid in self.plans for p in self.repository.pages(sid)):
+            result = known.get(page.id or 0)
+            if result is None:
+                continue
+            plan = self.plans[page.service_id]
+            plan.seen.add(page.url)
+            self.progress.found += 1
+            if result.status == PageStatus.pending:
+                await self.submit(plan, page.id or 0, page.url, page.depth)
+            else:
+                self.auditor._count(self.progress, result.status)
+        for plan in self.plans.values():
+            for url in plan.config.start_urls:
+                await self.discover(plan, url, 0)
+            for url in await urls_from_sitemaps(self.policy, list(plan.config.sitemaps)):
+                await self.discover(plan, url, 0)
+        self.auditor._report(self.progress)
+
+    async def discover(
+        self, plan: _ServicePlan, href: str, depth: int, base: str | None = None
+    ) -> None:
+        """Add an address if it is new, in scope, under the page limit and robots allow it."""
+        url = normalise_url(href, base)
+        if url is None or url in plan.seen or not plan.scope.allows(url, depth):
+            return
+        if len(plan.seen) >= plan.max_pages:
+            return
+        plan.seen.add(url)
+        if not await self.policy.allowed(url):
+            log.info("robots.txt disallows %s", url)
+            return
+        kind = "document" if looks_like_document(url) else "html"
+        page = await asyncio.to_thread(
+            self.repository.upsert_page, plan.config.id, url, kind=kind, depth=depth
+        )
+        assert page.id is not None
+        await asyncio.to_thread(
+            self.repository.save_page_result,
+            PageResult(run_id=self.run_id, page_id=page.id, service_id=plan.config.id),
+        )
+        self.progress.found += 1
+        await self.submit(plan, page.id, url, depth)
+
+
 class Auditor:
     """Runs one audit over one or more services."""
 
@@ -207,8 +294,6 @@ class Auditor:
                 self.repository.release_lease(lease, self.holder)
 
     async def _run(self, run: Run, request: AuditRequest, leases: list[str]) -> Run:
-        from crawlers.engines import make_engine
-
         assert run.id is not None
         run_id = run.id
         self.repository.start_run(
@@ -217,20 +302,16 @@ class Auditor:
         progress = AuditProgress(run_id)
         heartbeat = asyncio.create_task(self._heartbeat(run_id, leases))
         try:
-            engine = make_engine(self.settings, run.engine)
-            async with make_client(self.settings) as client, engine:
+            async with make_client(self.settings) as client:
                 policy = HostPolicy(self.settings, client)
-                await self._crawl(run, request, engine, policy, progress)
-            if self.repository.cancel_requested(run_id):  # ``monitor runs cancel``
-                return self.repository.finish_run(run_id, RunStatus.cancelled, "cancelled")
+                plans, auditor = await self._visit_pages(run, request, policy, progress)
+                if self.repository.cancel_requested(run_id):  # ``monitor runs cancel``
+                    return self.repository.finish_run(run_id, RunStatus.cancelled, "cancelled")
+                for plan in plans.values():
+                    await self._service_checks(run_id, plan, auditor)
             for service_id in run.service_ids:
                 service = self.config.service(service_id)
-                ran = [
-                    c.name
-                    for c in service_checks()
-                    if self.config.defaults.checks.get(c.name, True)
-                    and service.check_enabled(c.name)
-                ]
+                ran = [c.name for c in service_checks() if auditor.enabled(service, c.name)]
                 self.repository.update_issues(run_id, service_id, ran)
             return self.repository.finish_run(run_id, RunStatus.completed)
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -253,103 +334,49 @@ class Auditor:
                     self.repository.renew_lease, lease, self.holder, self.settings.lease_seconds
                 )
 
-    async def _crawl(
-        self,
-        run: Run,
-        request: AuditRequest,
-        engine: BrowserEngine,
-        policy: HostPolicy,
-        progress: AuditProgress,
-    ) -> None:
+    async def _visit_pages(
+        self, run: Run, request: AuditRequest, policy: HostPolicy, progress: AuditProgress
+    ) -> tuple[dict[str, _ServicePlan], PageAuditor]:
+        """Visit every page of the frontier in this process, a pool of pages at a time."""
+        from crawlers.engines import make_engine
+
         assert run.id is not None
         run_id = run.id
         queue: asyncio.Queue[tuple[_ServicePlan, int, str, int]] = asyncio.Queue()
-        plans: dict[str, _ServicePlan] = {}
-        max_pages = request.max_pages or run.options.get("max_pages")
-        for service_id in run.service_ids:
-            service = self.config.service(service_id)
-            plans[service_id] = _ServicePlan(
-                service,
-                Scope.build(
-                    service.hosts, service.include, service.exclude, self.config.max_depth(service)
-                ),
-                int(max_pages or self.config.max_pages(service)),
+
+        async def submit(plan: _ServicePlan, page_id: int, url: str, depth: int) -> None:
+            await queue.put((plan, page_id, url, depth))
+
+        frontier = Frontier(self, run, request, policy, progress, submit)
+        async with make_engine(self.settings, run.engine) as engine:
+            auditor = PageAuditor(
+                self.settings, self.config, self.repository, engine, policy, full=run.full_audit
             )
-        # Resume: what was found before is known; only pending pages are visited again.
-        known = {r.page_id: r for r in self.repository.page_results(run_id)}
-        for page in (p for sid in plans for p in self.repository.pages(sid)):
-            result = known.get(page.id or 0)
-            if result is None:
-                continue
-            plan = plans[page.service_id]
-            plan.seen.add(page.url)
-            progress.found += 1
-            if result.status == PageStatus.pending:
-                await queue.put((plan, page.id or 0, page.url, page.depth))
-            else:
-                self._count(progress, result.status)
+            await frontier.start()
+            cancel = CancelWatch(self.repository, run_id)
 
-        async def discover(
-            plan: _ServicePlan, href: str, depth: int, base: str | None = None
-        ) -> None:
-            url = normalise_url(href, base)
-            if url is None or url in plan.seen or not plan.scope.allows(url, depth):
-                return
-            if len(plan.seen) >= plan.max_pages:
-                return
-            plan.seen.add(url)
-            if not await policy.allowed(url):
-                log.info("robots.txt disallows %s", url)
-                return
-            kind = "document" if looks_like_document(url) else "html"
-            page = await asyncio.to_thread(
-                self.repository.upsert_page, plan.config.id, url, kind=kind, depth=depth
-            )
-            assert page.id is not None
-            await asyncio.to_thread(
-                self.repository.save_page_result,
-                PageResult(run_id=run_id, page_id=page.id, service_id=plan.config.id),
-            )
-            progress.found += 1
-            await queue.put((plan, page.id, url, depth))
+            async def worker() -> None:
+                while True:
+                    plan, page_id, url, depth = await queue.get()
+                    try:
+                        if await cancel.requested():  # leave the rest pending; the run stops
+                            continue
+                        status, links = await auditor.audit(run_id, plan.config, page_id, url)
+                        for href in links:
+                            await frontier.discover(plan, href, depth + 1, url)
+                        self._count(progress, status)
+                        self._report(progress)
+                    finally:
+                        queue.task_done()
 
-        for plan in plans.values():
-            for url in plan.config.start_urls:
-                await discover(plan, url, 0)
-            sitemaps = list(plan.config.sitemaps)
-            for url in await urls_from_sitemaps(policy, sitemaps):
-                await discover(plan, url, 0)
-        self._report(progress)
-
-        auditor = PageAuditor(
-            self.settings, self.config, self.repository, engine, policy, full=run.full_audit
-        )
-
-        cancel = CancelWatch(self.repository, run_id)
-
-        async def worker() -> None:
-            while True:
-                plan, page_id, url, depth = await queue.get()
-                try:
-                    if await cancel.requested():  # leave the rest pending; the run stops
-                        continue
-                    status, links = await auditor.audit(run_id, plan.config, page_id, url)
-                    for href in links:
-                        await discover(plan, href, depth + 1, url)
-                    self._count(progress, status)
-                    self._report(progress)
-                finally:
-                    queue.task_done()
-
-        workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
-        try:
-            await queue.join()
-        finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-        for plan in plans.values():
-            await self._service_checks(run_id, plan, auditor)
+            workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
+            try:
+                await queue.join()
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        return frontier.plans, auditor
 
     async def _service_checks(self, run_id: int, plan: _ServicePlan, auditor: PageAuditor) -> None:
         """Checks of the service as a whole (its accessibility statement, say)."""
@@ -395,7 +422,7 @@ class PageAuditor:
         settings: Settings,
         config: CouncilConfig,
         repository: Repository,
-        engine: BrowserEngine,
+        engine: BrowserEngine | None,
         policy: HostPolicy,
         shared: dict[str, object] | None = None,
         *,
@@ -412,6 +439,8 @@ class PageAuditor:
         self.shared.setdefault("host_policy", policy)
         self.shared.setdefault("link_statuses", {})
         self.shared.setdefault("brand_favicons", {})
+        self.shared.setdefault("page_titles", {})  # duplicate titles within a service
+        self.shared.setdefault("statement_links", {})  # where each service's statement is
         if settings.shared_furniture:
             self.shared.setdefault("furniture", FurnitureRegistry())
         self._versions: dict[str, str] = {}
@@ -473,6 +502,7 @@ class PageAuditor:
         if looks_like_document(url):
             findings = await self._document(result, url, service, context)
         else:
+            assert self.engine is not None, "web pages need a started browser engine"
             try:
                 async with self.engine.open(
                     url, wait_for_selector=service.wait_for_selector

@@ -234,7 +234,7 @@ def _register_commands() -> None:
     import monitor.audit_cli
     import monitor.brand_cli
     import monitor.dashboard_cli
-    import monitor.journeys_cli  # noqa: F401
+    import monitor.journeys_cli
     import monitor.schedule_cli  # noqa: F401
 
 

@@ -336,18 +336,23 @@ class AlertChannelConfig(Strict):
 
 
 AlertMeasure = Literal["satisfaction", "page_useful", "brand_compliance", "journey_completion"]
+Impact = Literal["minor", "moderate", "serious", "critical"]
+
+
+def _serious_impacts() -> list[Impact]:
+    return ["serious", "critical"]
+
+
+def _alert_measures() -> list[AlertMeasure]:
+    return ["satisfaction", "brand_compliance"]
 
 
 class AlertRules(Strict):
     """What is worth telling a service owner about."""
 
     journey_failures_in_a_row: int = Field(default=2, ge=1, le=10)
-    new_issue_impacts: list[Literal["minor", "moderate", "serious", "critical"]] = Field(
-        default_factory=lambda: ["serious", "critical"]
-    )
-    measures: list[AlertMeasure] = Field(
-        default_factory=lambda: ["satisfaction", "brand_compliance"]
-    )
+    new_issue_impacts: list[Impact] = Field(default_factory=_serious_impacts)
+    measures: list[AlertMeasure] = Field(default_factory=_alert_measures)
     feedback_days: int = Field(default=30, ge=1)  # satisfaction over this many days
     min_responses: int = Field(default=10, ge=1)  # fewer answers say too little to alert
 
@@ -498,8 +503,8 @@ class CouncilConfig:
     brand: BrandFile
     measures: MeasuresFile
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
-    schedule: ScheduleConfig = ScheduleConfig()
-    alerts: AlertsConfig = AlertsConfig()
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def service(self, service_id: str) -> ServiceConfig:
         for service in self.services:

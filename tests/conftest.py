@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
+from monitor.demo import DemoSite
 from monitor.repository import Repository
 from tests.servers import postgres_server
 
@@ -58,3 +60,40 @@ def repository(database_url: str) -> Repository:
 def sqlite_repository(sqlite_url: str) -> Repository:
     upgrade(sqlite_url)
     return Repository(sqlite_url)
+
+
+@pytest.fixture(scope="module")
+def demo_site() -> Iterator[DemoSite]:
+    """The demo council site on free ports, for one test module."""
+    with DemoSite(port=0, slow_page_seconds=0.3) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def demo_config(demo_site: DemoSite) -> Iterator[CouncilConfig]:
+    """The demo configuration pointing at ``demo_site``."""
+    saved = {key: os.environ.get(key) for key in ("DEMO_SITE", "DEMO_SUPPLIER")}
+    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = (
+        demo_site.base_url,
+        demo_site.supplier_url,
+    )
+    try:
+        yield load_config(CONFIG_DIR)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def config_folder(folder: Path, services_yaml: str) -> Path:
+    """A config folder with the demo brand and measures and the given services.yaml."""
+    target = folder / "config"
+    (target / "brand").mkdir(parents=True)
+    (target / "brand.yaml").write_text((CONFIG_DIR / "brand.yaml").read_text())
+    (target / "brand" / "logo.png").write_bytes((CONFIG_DIR / "brand" / "logo.png").read_bytes())
+    measures = (CONFIG_DIR / "measures.yaml").read_text().split("overrides:")[0]
+    (target / "measures.yaml").write_text(measures)
+    (target / "services.yaml").write_text(services_yaml)
+    return target

@@ -76,7 +76,7 @@ def static_findings(items: list[dict[str, Any]]) -> list[FindingData]:
         else:
             message = (
                 f"'{detail}' acts like a control but cannot get keyboard focus: give it a "
-                "real button or link, or tabindex=\"0\" and key handlers"
+                'real button or link, or tabindex="0" and key handlers'
             )
         found.append(finding(rule, message, item.get("selector", ""), item.get("snippet", "")))
     return found
@@ -117,8 +117,7 @@ class KeyboardCheck:
             await page.press("Tab")
             stop = await page.evaluate(code, {"do": "stop"})
             if not stop["id"] or stop.get("frame"):
-                previous = None  # the document itself, or a frame we do not enter
-                continue
+                continue  # the document itself, or a frame we do not enter
             if previous is not None and stop["id"] == previous["id"]:
                 if await self._trapped(page, code, stop["id"]) and not stop["modal"]:
                     findings.append(
@@ -132,6 +131,8 @@ class KeyboardCheck:
                     )
                 break
             if stop["id"] in walk.seen:
+                if previous is not None:  # the wrap back to the start can be a jump too
+                    findings += self._order(stop, previous)
                 first = walk.seen[stop["id"]]
                 walk.wrapped = first == 0
                 cycle = walk.stops[first:]
@@ -201,23 +202,31 @@ class KeyboardCheck:
                     stop["snippet"],
                 )
             )
+        if previous is not None:
+            found += self._order(stop, previous)
+        return found
+
+    @staticmethod
+    def _order(stop: dict[str, Any], previous: dict[str, Any]) -> list[FindingData]:
+        """2.4.3: a positive tabindex that sends focus back up the page."""
+        label = stop["name"] or stop["selector"]
+        before = previous["name"] or previous["selector"]
         if (
-            previous is not None
-            and (stop["tabindex"] > 0 or previous["tabindex"] > 0)
+            (stop["tabindex"] > 0 or previous["tabindex"] > 0)
             and stop["domIndex"] < previous["domIndex"]
             and stop["top"] < previous["top"] - JUMP_BACK_PX
         ):
-            found.append(
+            return [
                 finding(
                     "focus-order",
-                    f"Focus jumps back up the page from '{previous['name'] or previous['selector']}'"
+                    f"Focus jumps back up the page from '{before}'"
                     f" to '{label}' because of a positive tabindex, so the focus order does not"
                     " follow the reading order",
                     stop["selector"],
                     stop["snippet"],
                 )
-            )
-        return found
+            ]
+        return []
 
 
 CHECK = KeyboardCheck()

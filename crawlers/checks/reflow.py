@@ -165,7 +165,9 @@ class ReflowCheck:
                 if not await page.evaluate(code, {"do": "focus", "selector": trigger["selector"]}):
                     continue
                 await asyncio.sleep(0.05)
-                if not await page.evaluate(code, {"do": "tooltip-shown", "selector": trigger["tip"]}):
+                if not await page.evaluate(
+                    code, {"do": "tooltip-shown", "selector": trigger["tip"]}
+                ):
                     continue
                 await page.press("Escape")
                 if await page.evaluate(code, {"do": "tooltip-shown", "selector": trigger["tip"]}):

@@ -23,6 +23,11 @@ ENGINE_NAMES = ("playwright", "selenium")
 #: DOM that size takes minutes and the page is not a resident-facing web page anyway.
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 
+#: Network idle: no request in flight for this long (Playwright's own "networkidle" waits a
+#: fixed 500 ms, which cost more than the audit of an ordinary page). The Selenium engine
+#: cannot see requests in flight and waits for no request *finishing* for twice as long.
+QUIET_SECONDS = 0.25
+
 #: How long the rendered page may take to answer a trivial script before it counts as hung.
 RESPONSIVE_SECONDS = 5.0
 

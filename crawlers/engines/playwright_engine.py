@@ -24,6 +24,7 @@ from playwright.async_api import (
     Dialog,
     Page,
     Playwright,
+    ViewportSize,
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
@@ -33,6 +34,7 @@ from crawlers.axe_source import axe_script
 from crawlers.base import BrowserEngine, LoadedPage, PageError
 from crawlers.engines import (
     MAX_PAGE_BYTES,
+    QUIET_SECONDS,
     RESPONSIVE_SECONDS,
     page_error_from,
     require_browser,
@@ -41,6 +43,9 @@ from monitor.settings import BROWSER_FLAGS, Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: The window every page is audited in (the Selenium engine opens the same size).
+VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
 
 # What the page says about itself once loaded (the same script as the Selenium engine).
 PAGE_FACTS = """() => {
@@ -69,6 +74,12 @@ class _Tab:
     served: int = 0
     crashed: bool = False
     current: PlaywrightPage | None = None  # the loaded page events are recorded on
+    in_flight: int = 0  # requests of the page still waiting for an answer
+    last_activity: float = 0.0  # when a request last started or ended (monotonic)
+
+    def network_changed(self, delta: int) -> None:
+        self.in_flight = max(0, self.in_flight + delta)
+        self.last_activity = time.monotonic()
 
 
 class PlaywrightPage(LoadedPage):
@@ -255,6 +266,7 @@ class PlaywrightEngine(BrowserEngine):
         assert self._browser is not None
         context = await self._browser.new_context(
             user_agent=self.settings.user_agent,
+            viewport=VIEWPORT,
             accept_downloads=False,
             service_workers="block",
         )
@@ -293,16 +305,26 @@ class PlaywrightEngine(BrowserEngine):
         await self._discard(tab)
 
     async def _discard(self, tab: _Tab) -> None:
+        if tab.generation != self._generation:
+            return  # its Chromium has already been replaced
         try:
             await asyncio.wait_for(tab.context.close(), 10)
         except (TimeoutError, PlaywrightError):
             # A context that cannot even be closed means a wedged browser: start afresh.
-            log.warning("a browser context would not close; restarting Chromium")
-            if self._browser is not None:
-                with suppress(Exception):
-                    await asyncio.wait_for(self._browser.close(), 10)
-            self._browser = None
-            await self._ensure_browser()
+            await self._restart_browser(tab.generation)
+
+    @staticmethod
+    async def _network_quiet(tab: _Tab, until: float) -> None:
+        """Wait for no request in flight for ``QUIET_SECONDS`` (single-page apps fetching).
+
+        Like Playwright's "networkidle" with a shorter quiet window: its fixed 500 ms cost
+        more than the audit itself on an ordinary page.
+        """
+        while time.monotonic() < until:
+            now = time.monotonic()
+            if tab.in_flight == 0 and now - tab.last_activity >= QUIET_SECONDS:
+                return
+            await asyncio.sleep(0.03)
 
     async def _page_for(self, tab: _Tab) -> Page:
         if tab.page is not None and not tab.page.is_closed():
@@ -339,6 +361,9 @@ class PlaywrightEngine(BrowserEngine):
         page.on("pageerror", on_page_error)
         page.on("dialog", on_dialog)
         page.on("popup", on_popup)
+        page.on("request", lambda _: tab.network_changed(+1))
+        page.on("requestfinished", lambda _: tab.network_changed(-1))
+        page.on("requestfailed", lambda _: tab.network_changed(-1))
         tab.page = page
         return page
 
@@ -355,7 +380,7 @@ class PlaywrightEngine(BrowserEngine):
             tab: _Tab | None = None
             healthy = False
             try:
-                tab = await self._take_tab()
+                tab = await self._ready_tab()
                 try:
                     loaded = await self._load(tab, url, wait_for_selector)
                 except PageError:
@@ -373,8 +398,44 @@ class PlaywrightEngine(BrowserEngine):
                 if tab is not None:
                     await self._give_back(tab, healthy)
 
+    async def _ready_tab(self) -> _Tab:
+        """A tab with a warm page, fresh cookies and the standard viewport.
+
+        If Chromium died since the tab was last used, it is started again once.
+        """
+        for attempt in (0, 1):
+            generation = self._generation
+            try:
+                tab = await self._take_tab()
+                page = await self._page_for(tab)
+                if page.viewport_size != VIEWPORT:  # a check narrowed it, did not restore it
+                    await page.set_viewport_size(VIEWPORT)
+                await tab.context.clear_cookies()  # every address is audited as a first visit
+                return tab
+            except PlaywrightError as exc:
+                if attempt:
+                    raise PageError(
+                        "crash", f"Chromium stopped working and could not be restarted: {exc}"
+                    ) from exc
+                await self._restart_browser(generation)
+        raise AssertionError("unreachable")
+
+    async def _restart_browser(self, generation: int) -> None:
+        """Start Chromium again, unless another tab already did since ``generation``."""
+        assert self._launch_lock is not None
+        async with self._launch_lock:
+            if self._generation != generation:
+                return
+            log.warning("Chromium stopped working; starting it again")
+            if self._browser is not None:
+                with suppress(Exception):
+                    await asyncio.wait_for(self._browser.close(), 10)
+            self._browser = None
+            await self._launch()
+
     async def _load(self, tab: _Tab, url: str, wait_for_selector: str | None) -> PlaywrightPage:
-        page = await self._page_for(tab)
+        assert tab.page is not None
+        page = tab.page
         loaded = PlaywrightPage(self, tab, page, url)
         tab.current = loaded
         timeout = self.settings.page_timeout_seconds
@@ -384,7 +445,7 @@ class PlaywrightEngine(BrowserEngine):
         def left_ms() -> float:
             return max(1.0, (deadline - time.monotonic()) * 1000)
 
-        await tab.context.clear_cookies()  # every address is audited as a first visit
+        tab.network_changed(-tab.in_flight)  # what the last page left unfinished is gone
         try:
             response = await page.goto(url, wait_until="commit", timeout=left_ms())
         except PlaywrightError as exc:
@@ -427,11 +488,9 @@ class PlaywrightEngine(BrowserEngine):
         except PlaywrightError:
             loaded.fully_loaded = False  # DOMContentLoaded happened: audit what is there
         if loaded.fully_loaded and self.settings.network_idle_seconds > 0:
-            with suppress(PlaywrightError):
-                await page.wait_for_load_state(
-                    "networkidle",
-                    timeout=min(left_ms(), self.settings.network_idle_seconds * 1000),
-                )
+            await self._network_quiet(
+                tab, min(deadline, time.monotonic() + self.settings.network_idle_seconds)
+            )
         if wait_for_selector:
             try:
                 await page.wait_for_selector(wait_for_selector, timeout=left_ms())

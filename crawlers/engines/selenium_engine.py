@@ -60,15 +60,26 @@ from monitor.settings import BROWSER_FLAGS, Settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Network idle as far as WebDriver can tell: no resource *finished* for this long. It cannot
+# see requests still in flight, so the window is twice the Playwright engine's.
+QUIET_SECONDS = 0.5
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(arguments[0] || document, arguments[1]).then(
   (results) => done(JSON.stringify(results)),
   (error) => done(JSON.stringify({__error: String(error)})),
 );"""
-# Network idle, as far as a page can tell: no new resource finished for this long.
-QUIET_SECONDS = 0.5
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "detached")
+# WebDriver errors after which the session cannot serve another page.
+_SESSION_LOST = (
+    "invalid session id",
+    "chrome not reachable",
+    "session deleted",
+    "disconnected",
+    "no such window",
+    "target window already closed",
+    "not connected to devtools",
+)
 _MARKER = "__councilMonitorPreviousDocument"
 
 
@@ -103,6 +114,7 @@ class SeleniumPage(LoadedPage):
         self.dialogs: list[str] = []
         self.fully_loaded = True
         self.broken = False
+        self.session_lost = False  # the WebDriver session died under this page
         self._natural_viewport: tuple[int, int] | None = None
 
     async def _call(self, work: Callable[[], T], what: str) -> T:
@@ -131,6 +143,11 @@ class SeleniumPage(LoadedPage):
                 continue
             except WebDriverException as exc:
                 text = _message(exc)
+                if any(s in text.lower() for s in _SESSION_LOST):
+                    self.broken = self.session_lost = True
+                    raise PageError(
+                        "crash", f"the browser went away while {what}: {self.url} ({text[:200]})"
+                    ) from exc
                 if "crash" in text.lower():
                     self.broken = True
                     raise PageError(
@@ -452,6 +469,7 @@ class SeleniumEngine(BrowserEngine):
             ) from None
         except WebDriverException as exc:
             error = page_error_from(Exception(_message(exc)), url)
+            loaded.session_lost = any(s in str(exc).lower() for s in _SESSION_LOST)
             # Anything but a network error of the page (a lost session, a dead browser)
             # means this session cannot serve the next address.
             loaded.broken = error.kind in ("timeout", "crash") or "net::" not in str(exc)
@@ -522,17 +540,24 @@ class SeleniumEngine(BrowserEngine):
             session: _Session | None = None
             healthy = False
             try:
-                session = (
-                    self._idle.pop()
-                    if self._idle
-                    else await self._in_thread(self._new_session, 120)
-                )
-                loaded = SeleniumPage(self, session, url)
-                try:
-                    await self._load(session, loaded, wait_for_selector)
-                except PageError:
-                    healthy = not loaded.broken
-                    raise
+                for attempt in (0, 1):
+                    session = (
+                        self._idle.pop()
+                        if self._idle and not attempt
+                        else await self._in_thread(self._new_session, 120)
+                    )
+                    loaded = SeleniumPage(self, session, url)
+                    try:
+                        await self._load(session, loaded, wait_for_selector)
+                        break
+                    except PageError:
+                        if attempt or not loaded.session_lost:
+                            healthy = not loaded.broken
+                            raise
+                    # The browser behind an idle session died (killed, out of memory):
+                    # replace it and load the address again, once.
+                    await self._give_back(session, False)
+                    session = None
                 try:
                     yield loaded
                 except PageError:

@@ -28,7 +28,5 @@ class CancelWatch:
         now = time.monotonic()
         if now - self._checked >= self.every:
             self._checked = now
-            self._cancelled = await asyncio.to_thread(
-                self.repository.cancel_requested, self.run_id
-            )
+            self._cancelled = await asyncio.to_thread(self.repository.cancel_requested, self.run_id)
         return self._cancelled

@@ -16,7 +16,6 @@ the workers to the database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,14 +25,12 @@ from celery import Celery
 from celery.backends.base import KeyValueStoreBackend
 from celery.result import AsyncResult
 
-from crawlers.axe_source import axe_version
-from crawlers.checks import check_versions, service_checks
-from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
-from crawlers.urls import Scope, looks_like_document, normalise_url
+from crawlers.discovery import HostPolicy
 from monitor.audit import (
+    Auditor,
     AuditProgress,
     AuditRequest,
-    Auditor,
+    Frontier,
     PageAuditor,
     ProgressCallback,
     _ServicePlan,
@@ -41,7 +38,7 @@ from monitor.audit import (
 from monitor.backends import ExecutionBackend
 from monitor.backends.cancel import CancelWatch
 from monitor.backends.celery_app import AUDIT_PAGE_TASK, make_celery_app
-from monitor.models import PageResult, PageStatus, Run, RunStatus, utcnow
+from monitor.models import PageResult, PageStatus, Run, utcnow
 
 if TYPE_CHECKING:
     from monitor.config import CouncilConfig
@@ -62,13 +59,6 @@ class _Task:
     depth: int
 
 
-class _NoBrowser:
-    """The coordinator has no browser; whole-service checks must not need one."""
-
-    def open(self, *_: Any, **__: Any) -> Any:
-        raise RuntimeError("the Celery coordinator has no browser; pages are audited by workers")
-
-
 class CeleryAuditor(Auditor):
     """An ``Auditor`` whose pages are audited by Celery workers."""
 
@@ -84,125 +74,24 @@ class CeleryAuditor(Auditor):
         super().__init__(settings, config, repository, on_progress=on_progress)
         self.celery = celery or make_celery_app(settings)
 
-    async def _run(self, run: Run, request: AuditRequest, leases: list[str]) -> Run:
-        assert run.id is not None
-        run_id = run.id
-        self.repository.start_run(
-            run_id, holder=self.holder, axe_version=axe_version(), check_versions=check_versions()
-        )
-        progress = AuditProgress(run_id)
-        heartbeat = asyncio.create_task(self._heartbeat(run_id, leases))
-        try:
-            async with make_client(self.settings) as client:
-                policy = HostPolicy(self.settings, client)
-                plans = await self._distribute(run, request, policy, progress)
-                if self.repository.cancel_requested(run_id):
-                    return self.repository.finish_run(run_id, RunStatus.cancelled, "cancelled")
-                auditor = PageAuditor(
-                    self.settings,
-                    self.config,
-                    self.repository,
-                    _NoBrowser(),  # type: ignore[arg-type]
-                    policy,
-                    full=run.full_audit,
-                )
-                for plan in plans.values():
-                    await self._service_checks(run_id, plan, auditor)
-            for service_id in run.service_ids:
-                service = self.config.service(service_id)
-                ran = [c.name for c in service_checks() if auditor.enabled(service, c.name)]
-                self.repository.update_issues(run_id, service_id, ran)
-            return self.repository.finish_run(run_id, RunStatus.completed)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            self.repository.finish_run(run_id, RunStatus.interrupted, "interrupted")
-            raise
-        except Exception as exc:
-            self.repository.finish_run(run_id, RunStatus.failed, f"{type(exc).__name__}: {exc}")
-            raise
-        finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
-
-    async def _distribute(
+    async def _visit_pages(
         self, run: Run, request: AuditRequest, policy: HostPolicy, progress: AuditProgress
-    ) -> dict[str, _ServicePlan]:
+    ) -> tuple[dict[str, _ServicePlan], PageAuditor]:
+        """Send every page of the frontier to the workers; take in the links they found."""
         assert run.id is not None
         run_id = run.id
-        engine = run.engine
-        plans: dict[str, _ServicePlan] = {}
-        max_pages = request.max_pages or run.options.get("max_pages")
-        for service_id in run.service_ids:
-            service = self.config.service(service_id)
-            plans[service_id] = _ServicePlan(
-                service,
-                Scope.build(
-                    service.hosts, service.include, service.exclude, self.config.max_depth(service)
-                ),
-                int(max_pages or self.config.max_pages(service)),
-            )
         in_flight: dict[str, _Task] = {}
 
-        def enqueue(task: _Task) -> None:
+        async def submit(plan: _ServicePlan, page_id: int, url: str, depth: int) -> None:
             sent = self.celery.send_task(
                 AUDIT_PAGE_TASK,
-                args=[
-                    run_id,
-                    task.plan.config.id,
-                    task.page_id,
-                    task.url,
-                    engine,
-                    run.full_audit,
-                ],
+                args=[run_id, plan.config.id, page_id, url, run.engine, run.full_audit],
                 queue=self.settings.celery_queue,
             )
-            in_flight[sent.id] = task
+            in_flight[sent.id] = _Task(plan, page_id, url, depth)
 
-        # Resume: what was found before is known; only pending pages are sent again.
-        known = {r.page_id: r for r in self.repository.page_results(run_id)}
-        for page in (p for sid in plans for p in self.repository.pages(sid)):
-            result = known.get(page.id or 0)
-            if result is None:
-                continue
-            plan = plans[page.service_id]
-            plan.seen.add(page.url)
-            progress.found += 1
-            if result.status == PageStatus.pending:
-                enqueue(_Task(plan, page.id or 0, page.url, page.depth))
-            else:
-                self._count(progress, result.status)
-
-        async def discover(
-            plan: _ServicePlan, href: str, depth: int, base: str | None = None
-        ) -> None:
-            url = normalise_url(href, base)
-            if url is None or url in plan.seen or not plan.scope.allows(url, depth):
-                return
-            if len(plan.seen) >= plan.max_pages:
-                return
-            plan.seen.add(url)
-            if not await policy.allowed(url):
-                log.info("robots.txt disallows %s", url)
-                return
-            kind = "document" if looks_like_document(url) else "html"
-            page = await asyncio.to_thread(
-                self.repository.upsert_page, plan.config.id, url, kind=kind, depth=depth
-            )
-            assert page.id is not None
-            await asyncio.to_thread(
-                self.repository.save_page_result,
-                PageResult(run_id=run_id, page_id=page.id, service_id=plan.config.id),
-            )
-            progress.found += 1
-            enqueue(_Task(plan, page.id, url, depth))
-
-        for plan in plans.values():
-            for url in plan.config.start_urls:
-                await discover(plan, url, 0)
-            for url in await urls_from_sitemaps(policy, list(plan.config.sitemaps)):
-                await discover(plan, url, 0)
-        self._report(progress)
-
+        frontier = Frontier(self, run, request, policy, progress, submit)
+        await frontier.start()
         cancel = CancelWatch(self.repository, run_id)
         while in_flight:
             if await cancel.requested():
@@ -215,7 +104,7 @@ class CeleryAuditor(Auditor):
                 if state == "SUCCESS" and isinstance(value, dict):
                     status = str(value.get("status", PageStatus.failed))
                     for href in value.get("links", []):
-                        await discover(task.plan, href, task.depth + 1, task.url)
+                        await frontier.discover(task.plan, href, task.depth + 1, task.url)
                 else:
                     status = PageStatus.failed
                     await asyncio.to_thread(self._record_lost_page, run_id, task, value)
@@ -224,7 +113,11 @@ class CeleryAuditor(Auditor):
                 AsyncResult(task_id, app=self.celery).forget()
             if not finished:
                 await asyncio.sleep(POLL_SECONDS)
-        return plans
+        # Service-level checks need HTTP only; the browsers are the workers'.
+        auditor = PageAuditor(
+            self.settings, self.config, self.repository, None, policy, full=run.full_audit
+        )
+        return frontier.plans, auditor
 
     def _finished(self, task_ids: list[str]) -> Iterator[tuple[str, str, Any]]:
         """(task id, state, result) of the tasks that have finished, in one round trip

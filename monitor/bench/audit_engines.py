@@ -30,14 +30,32 @@ from monitor.settings import BROWSER_FLAGS, Settings
 PAGES = 200
 
 
-def _tree_rss() -> int:
-    """Bytes resident in this process and all its descendants (driver, browsers)."""
+def _rss_by_kind() -> dict[str, int]:
+    """Bytes resident in this process and its descendants, by kind of process.
+
+    A sum of RSS counts memory shared between Chromium's processes more than once, so it
+    overstates the true footprint; it is what an operator's ``top`` adds up, and it is
+    comparable between runs.
+    """
     me = psutil.Process()
-    total = 0
+    found = {"python": 0, "driver": 0, "chromium": 0}
     for proc in [me, *me.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            total += proc.memory_info().rss
-    return total
+            name = proc.name()
+            kind = (
+                "python"
+                if proc.pid == me.pid
+                else "chromium"
+                if name.startswith("chrom") and "driver" not in name
+                else "driver"  # Playwright's node driver, chromedriver
+            )
+            found[kind] += proc.memory_info().rss
+    return found
+
+
+def _tree_rss() -> int:
+    """Bytes resident in this process and all its descendants (driver, browsers)."""
+    return sum(_rss_by_kind().values())
 
 
 class MemorySampler:
@@ -158,11 +176,15 @@ def _memory_over_visits(settings: Settings, urls: list[str], passes: int = 5) ->
     async def work() -> dict[str, Any]:
         engine = make_engine(settings, "playwright")
         after: list[float] = []
+        by_kind: list[dict[str, float]] = []
         async with engine:
             for _ in range(passes):
                 await _audit_all(engine, urls)
-                after.append(_mb(_tree_rss()))
+                kinds = _rss_by_kind()
+                after.append(_mb(sum(kinds.values())))
+                by_kind.append({kind: _mb(value) for kind, value in kinds.items()})
         return {
+            "memory_mb_by_process_after_each_200": by_kind,
             "concurrency": settings.concurrency,
             "recycle_context_every": settings.recycle_context_every,
             "memory_mb_after_each_200": after,

@@ -95,7 +95,9 @@ class AlertRepository(RepositoryBase):
                 query = query.where(col(Alert.key).startswith(prefix, autoescape=True))
             return list(session.exec(query).all())
 
-    def issues_to_alert(self, impacts: Sequence[str], *, now: datetime | None = None) -> list[Issue]:
+    def issues_to_alert(
+        self, impacts: Sequence[str], *, now: datetime | None = None
+    ) -> list[Issue]:
         """New or reopened violations of these impacts that nobody has acknowledged."""
         now = now or utcnow()
         with self.session() as session:

@@ -6,9 +6,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from monitor.db import engine_for
+from monitor.models import PageResult
+
+
+def merge_page_result(session: Session, result: PageResult) -> PageResult:
+    """The stored row for this page in this run, updated from ``result`` (one per page)."""
+    existing = session.exec(
+        select(PageResult).where(
+            PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
+        )
+    ).first()
+    if existing is None:
+        return result
+    for field, value in result.model_dump(exclude={"id"}).items():
+        setattr(existing, field, value)
+    return existing
 
 
 class RepositoryBase:

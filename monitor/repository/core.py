@@ -21,7 +21,7 @@ from monitor.models import (
     Service,
     utcnow,
 )
-from monitor.repository.base import RepositoryBase
+from monitor.repository.base import RepositoryBase, merge_page_result
 
 
 class CoreRepository(RepositoryBase):
@@ -191,15 +191,7 @@ class CoreRepository(RepositoryBase):
     def save_page_result(self, result: PageResult) -> PageResult:
         """Insert or replace the result of one page in one run."""
         with self.session() as session:
-            existing = session.exec(
-                select(PageResult).where(
-                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
-                )
-            ).first()
-            if existing is not None:
-                for field, value in result.model_dump(exclude={"id"}).items():
-                    setattr(existing, field, value)
-                result = existing
+            result = merge_page_result(session, result)
             session.add(result)
             session.commit()
             session.refresh(result)

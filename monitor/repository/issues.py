@@ -27,7 +27,7 @@ from monitor.models import (
     PageStatus,
     utcnow,
 )
-from monitor.repository.base import RepositoryBase
+from monitor.repository.base import RepositoryBase, merge_page_result
 
 OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
 SERIOUS = ("serious", "critical")
@@ -64,22 +64,7 @@ class IssueRepository(RepositoryBase):
         partial attempt in the same run, so a resumed run never counts a page twice."""
         assert result.run_id is not None and result.page_id is not None
         with self.session() as session:
-            session.execute(
-                delete(Finding).where(
-                    col(Finding.run_id) == result.run_id,
-                    col(Finding.page_id) == result.page_id,
-                    col(Finding.journey_id).is_(None),
-                )
-            )
-            existing = session.exec(
-                select(PageResult).where(
-                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
-                )
-            ).first()
-            if existing is not None:
-                for field, value in result.model_dump(exclude={"id"}).items():
-                    setattr(existing, field, value)
-                result = existing
+            result = self._replace_page_findings(session, result)
             result.serious_count = sum(
                 1 for f in findings if f.outcome == "violation" and f.impact in SERIOUS
             )
@@ -91,6 +76,18 @@ class IssueRepository(RepositoryBase):
             session.commit()
             session.refresh(result)
             return result
+
+    @staticmethod
+    def _replace_page_findings(session: Session, result: PageResult) -> PageResult:
+        """Drop an earlier attempt's findings for this page in this run; merge its result."""
+        session.execute(
+            delete(Finding).where(
+                col(Finding.run_id) == result.run_id,
+                col(Finding.page_id) == result.page_id,
+                col(Finding.journey_id).is_(None),
+            )
+        )
+        return merge_page_result(session, result)
 
     def add_journey_findings(
         self, run_id: int, page_id: int, service_id: str, findings: Sequence[FindingData]
@@ -368,22 +365,7 @@ class IssueRepository(RepositoryBase):
             if f.check not in rechecked
         ]
         with self.session() as session:
-            session.execute(
-                delete(Finding).where(
-                    col(Finding.run_id) == result.run_id,
-                    col(Finding.page_id) == result.page_id,
-                    col(Finding.journey_id).is_(None),
-                )
-            )
-            existing = session.exec(
-                select(PageResult).where(
-                    PageResult.run_id == result.run_id, PageResult.page_id == result.page_id
-                )
-            ).first()
-            if existing is not None:
-                for field, value in result.model_dump(exclude={"id"}).items():
-                    setattr(existing, field, value)
-                result = existing
+            result = self._replace_page_findings(session, result)
             for old in previous:
                 copy = Finding.model_validate(
                     old.model_dump(exclude={"id", "run_id", "issue_id", "carried"})

@@ -164,6 +164,4 @@ class ScheduleRepository(RepositoryBase):
 
     def cancel_requested(self, run_id: int) -> bool:
         with self.session() as session:
-            return bool(
-                session.exec(select(Run.cancel_requested).where(Run.id == run_id)).first()
-            )
+            return bool(session.exec(select(Run.cancel_requested).where(Run.id == run_id)).first())

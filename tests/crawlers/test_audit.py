@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from monitor.demo import DemoSite, load_manifest
 from monitor.models import RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
-from tests.conftest import CONFIG_DIR, PROJECT
+from tests.conftest import PROJECT, config_folder
 
 pytestmark = pytest.mark.browser
 
@@ -30,21 +29,13 @@ MANIFEST = load_manifest()
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[DemoSite]:
-    with DemoSite(port=0, slow_page_seconds=0.5) as demo:
-        yield demo
+def site(demo_site: DemoSite) -> DemoSite:
+    return demo_site
 
 
 @pytest.fixture(scope="module")
-def config(site: DemoSite) -> Iterator[CouncilConfig]:
-    saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
-    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
-    yield load_config(CONFIG_DIR)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+def config(demo_config: CouncilConfig) -> CouncilConfig:
+    return demo_config
 
 
 @pytest.fixture(scope="module")
@@ -307,22 +298,13 @@ HOSTILE = {
 def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
     site: DemoSite, tmp_path: Path
 ) -> None:
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    (config_dir / "brand").mkdir()
-    (config_dir / "brand" / "logo.png").write_bytes(
-        (CONFIG_DIR / "brand" / "logo.png").read_bytes()
-    )
-    (config_dir / "brand.yaml").write_text((CONFIG_DIR / "brand.yaml").read_text())
-    (config_dir / "measures.yaml").write_text(
-        (CONFIG_DIR / "measures.yaml").read_text().split("overrides:")[0]
-    )
     starts = ", ".join(f"'{site.base_url}{path}'" for path in [*HOSTILE, "/join-the-library"])
-    (config_dir / "services.yaml").write_text(
+    config_dir = config_folder(
+        tmp_path,
         "services:\n  - id: hostile\n    name: Hostile pages\n"
         "    owner: {name: Test, email: test@example.gov.uk}\n"
         f"    start_urls: [{starts}]\n    max_depth: 0\n"
-        "    checks: {branding: false, links: false}\n"
+        "    checks: {branding: false, links: false}\n",
     )
     config = load_config(config_dir)
     settings = Settings(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,10 +12,9 @@ import pytest
 from monitor.audit import AuditRequest, start_audit
 from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.repository import Repository
 from monitor.settings import Settings
-from tests.conftest import CONFIG_DIR
+from tests.conftest import config_folder
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +37,7 @@ def template_page(number: int) -> str:
 
 
 class TemplateSite(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/page/"):
             body, status = template_page(int(self.path.rsplit("/", 1)[1])).encode(), 200
         elif self.path == "/logo.png":
@@ -96,22 +94,12 @@ def axe_findings(repository: Repository, run_id: int) -> set[tuple[str, str, str
 def test_template_furniture_defects_are_one_issue_per_template(
     template_site: str, tmp_path: Path
 ) -> None:
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    for name in ("brand.yaml", "measures.yaml"):
-        (config_dir / name).write_text((CONFIG_DIR / name).read_text())
-    (config_dir / "brand").mkdir()
-    (config_dir / "brand" / "logo.png").write_bytes(
-        (CONFIG_DIR / "brand" / "logo.png").read_bytes()
-    )
-    (config_dir / "measures.yaml").write_text(
-        (CONFIG_DIR / "measures.yaml").read_text().split("overrides:")[0]
-    )
-    (config_dir / "services.yaml").write_text(
+    config_dir = config_folder(
+        tmp_path,
         "services:\n  - id: templated\n    name: Templated\n"
         "    owner: {name: Web team, email: web@example.gov.uk}\n"
         f"    start_urls: ['{template_site}/page/0']\n"
-        "    include: ['^/page/']\n    checks: {branding: false, links: false}\n"
+        "    include: ['^/page/']\n    checks: {branding: false, links: false}\n",
     )
     config = load_config(config_dir)
     runs = audit_twice(tmp_path, config, ["templated"])
@@ -126,21 +114,6 @@ def test_template_furniture_defects_are_one_issue_per_template(
     assert issue.pages_affected == 6
     (label,) = [i for i in repository.issues(service_id="templated") if i.rule == "label"]
     assert label.pages_affected == 1  # main-content defects stay per page
-
-
-@pytest.fixture(scope="module")
-def demo_config() -> Iterator[CouncilConfig]:
-    with DemoSite(port=0, slow_page_seconds=0.2) as site:
-        saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
-        os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
-        try:
-            yield load_config(CONFIG_DIR)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(

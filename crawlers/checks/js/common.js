@@ -18,13 +18,17 @@ if (!window.__councilMonitor) {
           break;
         }
         let part = node.localName;
-        const parent = node.parentElement;
-        if (parent) {
-          const same = Array.from(parent.children).filter((c) => c.localName === node.localName);
-          if (same.length > 1) part += `:nth-of-type(${same.indexOf(node) + 1})`;
+        let index = 1;
+        for (let s = node.previousElementSibling; s; s = s.previousElementSibling) {
+          if (s.localName === node.localName) index += 1;
         }
+        let alone = index === 1;
+        for (let s = node.nextElementSibling; alone && s; s = s.nextElementSibling) {
+          if (s.localName === node.localName) alone = false;
+        }
+        if (!alone) part += `:nth-of-type(${index})`;
         parts.unshift(part);
-        node = parent;
+        node = node.parentElement;
       }
       return parts.join(' > ');
     },
@@ -57,8 +61,17 @@ if (!window.__councilMonitor) {
         if (parseFloat(s.opacity) === 0) return false;
         if (s.clip && s.clip !== 'auto' && /rect\(0(px)?,? 0(px)?/.test(s.clip)) return false;
         if (s.clipPath && /inset\(50%\)/.test(s.clipPath)) return false;
+        if (node !== el && node !== document.body && s.overflow !== 'visible') {
+          // Scrolled or clipped out of sight by a box (a carousel's other slides).
+          const b = node.getBoundingClientRect();
+          if (r.right <= b.left || r.left >= b.right || r.bottom <= b.top || r.top >= b.bottom) {
+            return false;
+          }
+        }
         node = node.parentElement;
       }
+      // Off the page altogether (moved far left or up, out of reach of scrolling).
+      if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0) return false;
       return true;
     },
     disabled(el) {

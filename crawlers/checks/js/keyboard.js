@@ -82,8 +82,11 @@
       ? order.filter((el) => !mainStart.contains(el) &&
           (el.compareDocumentPosition(mainStart) & Node.DOCUMENT_POSITION_FOLLOWING)).length
       : order.length;
+    // Where a skip link can be: among the first stops, or anywhere before the main content
+    // (a cookie banner may come first).
+    const early = order.slice(0, 10).concat(order.slice(0, stopsBefore));
     let skip = null;
-    for (const el of order.slice(0, 4)) {
+    for (const el of early) {
       if (el.localName !== 'a') continue;
       const href = el.getAttribute('href') || '';
       const text = M.name(el);
@@ -132,6 +135,8 @@
       if (el.matches(M.FOCUSABLE) || !M.seen(el) || composite(el)) continue;
       if (el.closest('[aria-hidden="true"], [aria-disabled="true"]')) continue;
       if (el === document.body || el === document.documentElement) continue;
+      // A label passes clicks to its control; a backdrop with nothing to say is mouse sugar.
+      if (el.localName === 'label' || !M.name(el)) continue;
       // A wrapper whose click handler also serves a real control inside (or around) it.
       if (el.querySelector(M.FOCUSABLE) || el.parentElement.closest(M.FOCUSABLE)) continue;
       findings.push({ rule: 'click-not-focusable', selector: M.cssPath(el),
@@ -175,7 +180,9 @@
   }
 
   function stop() {
-    const el = document.activeElement;
+    let el = document.activeElement;
+    // Inside a web component, the element that really has focus is in its shadow tree.
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
     if (!el || el === document.body || el === document.documentElement || el === K.start) {
       return { id: 0 };
     }

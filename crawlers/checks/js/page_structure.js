@@ -18,6 +18,12 @@
     .filter((a) => M.rendered(a) && !a.closest('[aria-hidden="true"]'))
     .slice(0, 1500)
     .map((a) => {
+      const name = M.name(a).slice(0, 200);
+      // Only generic link texts (arg.generic) need their context and a selector.
+      const plain = name.toLowerCase().replace(/[^\w\s]/g, '').replace(/\s+/g, ' ').trim();
+      if (!(arg.generic || []).includes(plain)) {
+        return { href: a.href, name, context: '', selector: '', snippet: '' };
+      }
       const box = a.closest('p, li, td, th, dd, dt');
       let context = '';
       if (box) {
@@ -25,7 +31,7 @@
         copy.querySelectorAll('a').forEach((l) => l.remove());
         context = (copy.textContent || '').replace(/\s+/g, ' ').trim();
       }
-      return { href: a.href, name: M.name(a).slice(0, 200), context: context.slice(0, 200),
+      return { href: a.href, name, context: context.slice(0, 200),
         selector: M.cssPath(a), snippet: M.snippet(a) };
     });
 

@@ -24,9 +24,11 @@
   }
 
   function textBlocks(root) {
+    // Bounded: the first 600 elements with text of their own, on big pages.
     return Array.from(root.querySelectorAll('*'))
-      .filter((el) => hasOwnText(el) && M.seen(el) && !el.closest('script, style, noscript'))
-      .slice(0, 600);
+      .filter((el) => hasOwnText(el) && !el.closest('script, style, noscript, template'))
+      .slice(0, 600)
+      .filter((el) => M.seen(el));
   }
 
   function clipped(root) {
@@ -61,7 +63,12 @@
       const range = document.createRange();
       range.selectNodeContents(el);
       const rects = Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1);
-      if (rects.length) boxes.push({ el, rects: rects.slice(0, 20) });
+      if (rects.length) {
+        const box = rects.slice(0, 20);
+        boxes.push({ el, rects: box, left: Math.min(...box.map((r) => r.left)),
+          right: Math.max(...box.map((r) => r.right)), top: Math.min(...box.map((r) => r.top)),
+          bottom: Math.max(...box.map((r) => r.bottom)) });
+      }
       if (boxes.length >= 250) break;
     }
     const out = {};
@@ -69,6 +76,9 @@
       for (let j = i + 1; j < boxes.length; j += 1) {
         const a = boxes[i];
         const b = boxes[j];
+        if (a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top) {
+          continue;
+        }
         if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
         let hit = false;
         for (const p of a.rects) {

@@ -1,0 +1,230 @@
+"""What is worth an alert, and the key that makes each one happen once.
+
+- a journey that failed ``journey_failures_in_a_row`` runs in a row (default 2): one alert
+  per failing streak, ``journey:{service}/{journey}:failing-from-run:{first failed run}``;
+- a new or reopened accessibility issue of a serious or critical impact that nobody has
+  acknowledged: ``issue:{id}:new`` (``issue:{id}:reopened:{n}`` when it comes back);
+- a measure (satisfaction, brand compliance, ...) below its target in measures.yaml: one
+  alert per spell below target, ``measure:{service}:{measure}:below:{n}``; when it is on
+  target again a silent marker ``...:recovered:{n}`` closes the spell.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from monitor import measures
+from monitor.alerts import AlertItem
+from monitor.config import MeasureId
+from monitor.models import RunStatus
+
+if TYPE_CHECKING:
+    from monitor.config import CouncilConfig
+    from monitor.repository import Repository
+
+FAILED_OUTCOMES = ("failed", "errored")
+
+
+def find_alerts(config: CouncilConfig, repository: Repository, *, now: datetime) -> list[AlertItem]:
+    """Everything worth telling owners about now (each item is sent once per channel)."""
+    return [
+        *journey_alerts(config, repository),
+        *issue_alerts(config, repository, now=now),
+        *measure_alerts(config, repository, now=now),
+    ]
+
+
+def journey_alerts(config: CouncilConfig, repository: Repository) -> list[AlertItem]:
+    needed = config.alerts.rules.journey_failures_in_a_row
+    items: list[AlertItem] = []
+    for service in config.services:
+        for journey in service.journeys:
+            attempts = repository.journey_runs(
+                service_id=service.id, journey_id=journey.id, limit=50
+            )
+            # The last attempt of each run is the run's verdict (earlier ones were retried).
+            verdicts: dict[int, str] = {}
+            last_reason: dict[int, str] = {}
+            for attempt in sorted(attempts, key=lambda a: (a.run_id, a.attempt)):
+                verdicts[attempt.run_id] = attempt.outcome
+                step = f" at step {attempt.failed_step}" if attempt.failed_step is not None else ""
+                last_reason[attempt.run_id] = f"{attempt.outcome}{step}: {attempt.reason or ''}"
+            streak: list[int] = []
+            for run_id in sorted(verdicts, reverse=True):
+                if verdicts[run_id] not in FAILED_OUTCOMES:
+                    break
+                streak.append(run_id)
+            if len(streak) < needed:
+                continue
+            first = streak[-1]
+            items.append(
+                AlertItem(
+                    key=f"journey:{service.id}/{journey.id}:failing-from-run:{first}",
+                    kind="journey-failing",
+                    service_id=service.id,
+                    title=f'Journey "{journey.name}" failed {len(streak)} times in a row',
+                    detail=f"Latest: {last_reason[streak[0]].strip()}",
+                )
+            )
+    return items
+
+
+def issue_alerts(
+    config: CouncilConfig, repository: Repository, *, now: datetime
+) -> list[AlertItem]:
+    known = {s.id for s in config.services}
+    items: list[AlertItem] = []
+    for issue in repository.issues_to_alert(config.alerts.rules.new_issue_impacts, now=now):
+        if issue.service_id not in known:
+            continue
+        reopened = issue.status == "reopened"
+        key = (
+            f"issue:{issue.id}:reopened:{issue.reopened_count}"
+            if reopened
+            else f"issue:{issue.id}:new"
+        )
+        wcag = f" (WCAG {issue.wcag})" if issue.wcag else ""
+        pages = f"on {issue.pages_affected} page(s)" if issue.pages_affected else ""
+        items.append(
+            AlertItem(
+                key=key,
+                kind="issue-reopened" if reopened else "issue-new",
+                service_id=issue.service_id,
+                title=(
+                    f"{'Reopened' if reopened else 'New'} {issue.impact} accessibility issue: "
+                    f"{issue.rule}{wcag}"
+                ),
+                detail="\n".join(
+                    part
+                    for part in (
+                        issue.message,
+                        f"Element: {issue.selector} {pages}".strip() if issue.selector else pages,
+                        f"Issue {issue.id} · {issue.help_url or ''}".strip(" ·"),
+                    )
+                    if part
+                ),
+            )
+        )
+    return items
+
+
+def measure_values(
+    config: CouncilConfig, repository: Repository, *, now: datetime
+) -> dict[str, dict[str, float | None]]:
+    """Per service, the value of each measure the alert rules watch (None: no data)."""
+    rules = config.alerts.rules
+    since = now - timedelta(days=rules.feedback_days)
+    feedback = repository.feedback_counts(since=since, until=now)
+    completion = {c.service_id: c.rate for c in repository.service_journey_completion(since=since)}
+    values: dict[str, dict[str, float | None]] = {}
+    for service in config.services:
+        counts = feedback.get(service.id, {"ratings": {}, "yes": 0, "no": 0})
+        ratings: dict[int, int] = counts["ratings"]
+        answered = sum(ratings.values())
+        values[service.id] = {
+            "satisfaction": (
+                measures.satisfaction(ratings) if answered >= rules.min_responses else None
+            ),
+            "page_useful": (
+                measures.page_useful(counts["yes"], counts["no"])
+                if counts["yes"] + counts["no"] >= rules.min_responses
+                else None
+            ),
+            "brand_compliance": repository.brand_compliance(service.id),
+            "journey_completion": completion.get(service.id),
+        }
+    return values
+
+
+def _spell(repository: Repository, prefix: str) -> tuple[int, bool]:
+    """(number of the latest spell below target, whether it is still open)."""
+    latest, open_ = 0, False
+    for alert in repository.alerts(prefix=prefix, limit=1000):
+        what, _, rest = alert.key[len(prefix) :].partition(":")
+        number = int(rest.partition("|")[0]) if rest.partition("|")[0].isdigit() else 0
+        if number > latest:
+            latest, open_ = number, what == "below"
+        elif number == latest and what == "recovered":
+            open_ = False
+    return latest, open_
+
+
+def measure_alerts(
+    config: CouncilConfig, repository: Repository, *, now: datetime
+) -> list[AlertItem]:
+    items: list[AlertItem] = []
+    watched = config.alerts.rules.measures
+    for service_id, values in measure_values(config, repository, now=now).items():
+        for name in watched:
+            measure = MeasureId(name)
+            if measure not in config.measures.measures:
+                continue
+            result = measures.evaluate(
+                config.measures, measure, values.get(name), service_id=service_id
+            )
+            prefix = f"measure:{service_id}:{name}:"
+            latest, still_below = _spell(repository, prefix)
+            if result.status is measures.Status.below_target:
+                number = latest if still_below else latest + 1
+                items.append(
+                    AlertItem(
+                        key=f"{prefix}below:{number}",
+                        kind="measure-below-target",
+                        service_id=service_id,
+                        title=f"{result.label} is below target: {result.shown()} "
+                        f"(target {measures.format_value(result.target, result.unit)})",
+                    )
+                )
+            elif result.status is measures.Status.on_target and still_below:
+                repository.record_alert_marker(
+                    f"{prefix}recovered:{latest}", "measure-recovered", service_id
+                )
+    return items
+
+
+def digest_items(
+    config: CouncilConfig, repository: Repository, *, now: datetime
+) -> list[AlertItem]:
+    """One summary per service a day: open serious issues, failing journeys, measures."""
+    day = now.date().isoformat()
+    values = measure_values(config, repository, now=now)
+    failing = {i.service_id for i in journey_alerts(config, repository)}
+    items: list[AlertItem] = []
+    for service in config.services:
+        open_issues = repository.issues(
+            service_id=service.id, statuses=["new", "open", "reopened"], limit=10_000
+        )
+        by_impact = {
+            impact: sum(1 for i in open_issues if i.impact == impact and i.outcome == "violation")
+            for impact in ("critical", "serious", "moderate", "minor")
+        }
+        lines = [
+            "Open accessibility issues: "
+            + ", ".join(f"{count} {impact}" for impact, count in by_impact.items())
+        ]
+        if service.id in failing:
+            lines.append("A journey has been failing: see the dashboard's journeys page.")
+        for name, value in values[service.id].items():
+            if name in config.measures.measures:
+                result = measures.evaluate(
+                    config.measures, MeasureId(name), value, service_id=service.id
+                )
+                lines.append(f"{result.label}: {result.shown()} ({result.status.value})")
+        runs = [
+            r
+            for r in repository.runs(limit=20, kind="audit")
+            if service.id in r.service_ids and r.status == RunStatus.completed
+        ]
+        if runs:
+            lines.append(f"Last audit: run {runs[0].id}, {runs[0].finished_at:%Y-%m-%d %H:%M} UTC")
+        items.append(
+            AlertItem(
+                key=f"digest:{service.id}:{day}",
+                kind="digest",
+                service_id=service.id,
+                title=f"Daily summary for {day}",
+                detail="\n".join(lines),
+            )
+        )
+    return items

@@ -1,0 +1,199 @@
+"""The keyboard check on real headless Chromium: barriers are found, clean pages pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from crawlers.checks.keyboard import CHECK
+from monitor.demo import DemoSite
+from tests.crawlers.checks.conftest import (
+    Browser,
+    LocalSite,
+    demo_html_pages,
+    demo_url,
+    expected_demo_defects,
+    rules,
+    start_browser,
+    stop_browser,
+)
+from tests.crawlers.checks.pages import ACCESSIBLE, NAV, page
+
+pytestmark = pytest.mark.browser
+
+TRAP = (
+    page(
+        NAV
+        + """<main><h1>Map</h1><div id="map" tabindex="0" role="application" aria-label="Map">
+map</div><p><a href="/after">After the map</a></p></main>
+<script>document.getElementById('map').addEventListener('keydown', (e) => {
+  if (e.key === 'Tab') { e.preventDefault(); e.target.focus(); } });</script>""",
+    )
+    .replace("<header>", '<a class="skip" href="#m">Skip to main content</a><header>')
+    .replace("<main>", '<main id="m">')
+)
+LOOP = page(
+    """<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Widget</h1>
+<div id="widget"><button id="one">One</button><button id="two">Two</button></div>
+<p><a href="/x">X</a> <a href="/y">Y</a> <a href="/z">Z</a> <a href="/w">W</a></p></main>
+<script>
+const one = document.getElementById('one'), two = document.getElementById('two');
+two.addEventListener('keydown', (e) => {
+  if (e.key === 'Tab' && !e.shiftKey) { e.preventDefault(); one.focus(); } });
+one.addEventListener('keydown', (e) => {
+  if (e.key === 'Tab' && e.shiftKey) { e.preventDefault(); two.focus(); } });
+</script>"""
+)
+NO_FOCUS_STYLE = page(
+    """<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Links</h1>
+<p><a class="plain" href="/one">First plain link</a></p>
+<p><a href="/two">Second, styled link</a></p></main>""",
+    style="a.plain:focus { outline: none !important; background: none !important; "
+    "box-shadow: none !important; }",
+)
+NO_SKIP = page(NAV + "<main><h1>No skip link</h1><p>Text.</p></main>")
+BROKEN_SKIP = page(
+    '<a class="skip" href="#nowhere">Skip to main content</a>'
+    + NAV
+    + "<main><h1>Broken skip link</h1></main>"
+)
+OBSCURED = page(
+    '<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Long page</h1>'
+    + "".join(
+        f'<p style="margin-bottom:300px"><a href="/p{i}">Paragraph link {i}</a></p>'
+        for i in range(6)
+    )
+    + '</main><div id="cookies" style="position:fixed;bottom:0;left:0;right:0;height:200px;'
+    'background:#f3f2f1">We use cookies</div>'
+)
+ORDER = page(
+    '<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Order</h1>'
+    '<p><a href="/top">Top link</a></p><div style="height:900px"></div>'
+    '<p><a href="/bottom" tabindex="1">Bottom link</a></p></main>'
+)
+UNREACHABLE = page(
+    '<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Form</h1>'
+    '<form><label for="q">Search</label><input id="q" type="text">'
+    '<button type="submit" tabindex="-1">Search now</button></form>'
+    '<div class="card" onclick="location.href=\'/more\'">Open the menu</div>'
+    '<span role="button">Close</span></main>'
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    started = start_browser()
+    yield started
+    stop_browser(started)
+
+
+def test_a_keyboard_trap_is_found(browser: Browser, local_site: LocalSite) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/trap", TRAP))
+    assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+    assert found[0].selector == "#map"
+
+
+def test_a_focus_loop_is_a_trap(browser: Browser, local_site: LocalSite) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/loop", LOOP))
+    assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+
+
+def test_focus_that_does_not_show_is_found(browser: Browser, local_site: LocalSite) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/no-focus", NO_FOCUS_STYLE))
+    assert rules(found) == {("focus-not-visible", ("2.4.7",))}
+    assert "First plain link" in found[0].message
+
+
+def test_a_missing_or_broken_skip_link_is_found(browser: Browser, local_site: LocalSite) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/no-skip", NO_SKIP))
+    assert rules(found) == {("skip-link", ("2.4.1",))}
+    assert found[0].selector == ""
+    found = browser.check(CHECK, local_site.add("/kb/broken-skip", BROKEN_SKIP))
+    assert rules(found) == {("skip-link-target", ("2.4.1",))}
+
+
+def test_focus_hidden_under_a_fixed_banner_is_found(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/obscured", OBSCURED))
+    assert rules(found) == {("focus-obscured", ("2.4.11",))}
+    assert "#cookies" in found[0].message
+
+
+def test_a_positive_tabindex_bending_the_order_is_found(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/order", ORDER))
+    assert rules(found) == {("focus-order", ("2.4.3",))}
+
+
+def test_controls_a_keyboard_cannot_reach_are_found(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/unreachable", UNREACHABLE))
+    assert {(f.rule, f.wcag, f.snippet.split(">")[0]) for f in found} == {
+        ("not-keyboard-reachable", ("2.1.1",), '<button type="submit" tabindex="-1"'),
+        ("click-not-focusable", ("2.1.1",), '<div class="card" onclick="location.href=\'/more\'"'),
+        ("click-not-focusable", ("2.1.1",), '<span role="button"'),
+    }
+
+
+def test_an_accessible_page_passes_and_is_left_as_it_was(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found, after = browser.checks_then(
+        CHECK,
+        local_site.add("/kb/accessible", ACCESSIBLE),
+        "() => [document.activeElement === document.body, window.scrollY,"
+        " document.querySelectorAll('[id^=__council-monitor]').length]",
+    )
+    assert found == []
+    assert after == [True, 0, 0]
+
+
+def test_the_demo_site_shows_exactly_its_keyboard_defects(browser: Browser, demo: DemoSite) -> None:
+    found = set()
+    for host, path, _service in demo_html_pages(demo):
+        for f in browser.check(CHECK, demo_url(demo, host, path)):
+            found.add((host, path, f.rule))
+            if f.rule == "keyboard-trap":
+                assert f.selector == "#catchment-map" and f.wcag == ("2.1.2",)
+            if f.rule == "skip-link":
+                assert f.wcag == ("2.4.1",)
+    assert found == expected_demo_defects(demo, "keyboard")
+
+
+def test_the_selenium_engine_finds_the_same_trap(local_site: LocalSite) -> None:
+    selenium = start_browser("selenium")
+    try:
+        found = selenium.check(CHECK, local_site.add("/kb/trap", TRAP))
+        assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+        assert selenium.check(CHECK, local_site.add("/kb/accessible", ACCESSIBLE)) == []
+    finally:
+        stop_browser(selenium)
+
+
+CAROUSEL_AND_COMPONENT = page(
+    '<div id="cookies"><button>Accept</button><button>Reject</button><a href="/c">View</a>'
+    '<a href="/more">More</a></div><a class="skip" href="#m">Skip to main content</a>'
+    + NAV
+    + '<main id="m"><h1>Pictures</h1><div style="overflow:hidden;width:300px"><div '
+    'style="display:flex;width:900px"><p style="width:300px"><a href="/1">One</a></p>'
+    '<p style="width:300px"><a href="/2" tabindex="-1">Two</a></p>'
+    '<p style="width:300px"><a href="/3" tabindex="-1">Three</a></p></div></div>'
+    '<div class="backdrop" onclick="void 0"></div><label onclick="void 0" for="x">X</label>'
+    '<input id="x" type="checkbox"><council-card></council-card></main>'
+    "<script>customElements.define('council-card', class extends HTMLElement {"
+    "connectedCallback() { this.attachShadow({mode: 'open'}).innerHTML = "
+    '\'<style>a:focus{outline:3px solid #fd0}</style><a href="/a">A</a> <a href="/b">B</a>'
+    ' <a href="/c">C</a> <a href="/d">D</a>\'; } });</script>'
+)
+
+
+def test_common_patterns_are_not_mistaken_for_barriers(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    # A cookie banner before the skip link, a carousel's hidden slides, a backdrop and a
+    # label that take clicks, and a web component with links in its shadow tree.
+    assert browser.check(CHECK, local_site.add("/kb/patterns", CAROUSEL_AND_COMPONENT)) == []

@@ -1,0 +1,287 @@
+"""The Celery backend against real Redis, real PostgreSQL, real Chromium and the demo site:
+two worker processes find what the local backend finds; a worker killed mid-page does not
+lose or double a page."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from monitor.audit import AuditRequest, start_audit
+from monitor.config import CouncilConfig, load_config
+from monitor.db import engine_for, upgrade
+from monitor.demo import DemoSite
+from monitor.models import PageStatus, Run, RunStatus
+from monitor.repository import Repository
+from monitor.settings import Settings
+from tests.conftest import CONFIG_DIR, PROJECT
+from tests.servers import redis_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.timeout(240),
+]
+
+SERVICES = ["report-a-pothole", "school-admissions"]
+VISIBILITY_SECONDS = 6  # how long a dead worker's task waits before another takes it
+CELERY = str(Path(sys.executable).parent / "celery")
+
+Finding = tuple[str, str, str, str]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(port=0, slow_page_seconds=0.5) as demo:
+        saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
+        os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = demo.base_url, demo.supplier_url
+        try:
+            yield demo
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def config(site: DemoSite) -> CouncilConfig:
+    return load_config(CONFIG_DIR)
+
+
+@pytest.fixture(scope="module")
+def new_database(postgres_url: str) -> Iterator[Callable[[str], str]]:
+    """Makes an empty, migrated PostgreSQL database per name; drops them all at the end."""
+    admin = engine_for(postgres_url)
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        database = f"celery_{name}_{os.getpid()}"
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+        made.append(database)
+        url = postgres_url.rsplit("/", 1)[0] + f"/{database}"
+        upgrade(url)
+        return url
+
+    yield make
+    for database in made:
+        url = postgres_url.rsplit("/", 1)[0] + f"/{database}"
+        engine_for(url).dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+class Workers:
+    """Celery worker processes, each in its own process group (with its browser)."""
+
+    def __init__(self, folder: Path, env: dict[str, str], count: int) -> None:
+        self.logs = [folder / f"worker-{i}.log" for i in range(count)]
+        self.processes: list[subprocess.Popen[bytes]] = []
+        for index, log in enumerate(self.logs):
+            with log.open("wb") as out:
+                self.processes.append(
+                    subprocess.Popen(
+                        [
+                            CELERY,
+                            "-A",
+                            "monitor.backends.celery_app",
+                            "worker",
+                            "--concurrency",
+                            "1",
+                            "--pool",
+                            "solo",
+                            "--loglevel",
+                            "INFO",
+                            "--without-gossip",
+                            "--without-mingle",
+                            "-n",
+                            f"w{index}-{os.getpid()}@%h",
+                        ],
+                        cwd=PROJECT,
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+
+    def counts(self, index: int) -> tuple[int, int]:
+        """Tasks this worker has received and finished, from its log."""
+        log = self.logs[index].read_text(errors="replace")
+        received = len(re.findall(r"Task monitor\.audit_page\[[^\]]+\] received", log))
+        finished = len(re.findall(r"Task monitor\.audit_page\[[^\]]+\] (succeeded|failed)", log))
+        return received, finished
+
+    def kill(self, index: int) -> None:
+        """SIGKILL the worker and its browser, as if its machine had died."""
+        with _suppress_lookup():
+            os.killpg(self.processes[index].pid, signal.SIGKILL)
+        self.processes[index].wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with _suppress_lookup():
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+class _suppress_lookup:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, *_: object) -> bool:
+        return kind is ProcessLookupError
+
+
+def worker_env(
+    database_url: str, redis_url: str, site: DemoSite, folder: Path, queue: str
+) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        MONITOR_DATABASE_URL=database_url,
+        MONITOR_CELERY_BROKER_URL=redis_url,
+        MONITOR_CELERY_QUEUE=queue,
+        MONITOR_CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_SECONDS),
+        MONITOR_DATA_DIR=str(folder),
+        MONITOR_CONFIG_DIR=str(CONFIG_DIR),
+        DEMO_SITE=site.base_url,
+        DEMO_SUPPLIER=site.supplier_url,
+    )
+    return env
+
+
+def celery_settings(database_url: str, redis_url: str, folder: Path, queue: str) -> Settings:
+    return Settings(
+        data_dir=folder,
+        database_url=database_url,
+        execution_backend="celery",
+        celery_broker_url=redis_url,
+        celery_queue=queue,
+        celery_visibility_timeout_seconds=VISIBILITY_SECONDS,
+    )
+
+
+def findings_of(repository: Repository, run_id: int) -> set[Finding]:
+    urls = {p.id: p.url for s in SERVICES for p in repository.pages(s)}
+    return {(urls[f.page_id], f.check, f.rule, f.selector) for f in repository.findings(run_id)}
+
+
+def pages_of(repository: Repository, run_id: int) -> list[str]:
+    urls = {p.id: p.url for s in SERVICES for p in repository.pages(s)}
+    return sorted(urls[r.page_id] for r in repository.page_results(run_id))
+
+
+@pytest.fixture(scope="module")
+def local_run(
+    config: CouncilConfig,
+    new_database: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Repository, int]:
+    folder = tmp_path_factory.mktemp("local")
+    url = new_database("local")
+    repository = Repository(url)
+    settings = Settings(data_dir=folder, database_url=url)
+    run = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
+    assert run.id is not None and run.status == RunStatus.completed
+    return repository, run.id
+
+
+def test_two_celery_workers_find_what_the_local_backend_finds(
+    config: CouncilConfig,
+    site: DemoSite,
+    redis_url: str,
+    new_database: Callable[[str], str],
+    local_run: tuple[Repository, int],
+    tmp_path: Path,
+) -> None:
+    url = new_database("two")
+    repository = Repository(url)
+    workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "two"), 2)
+    try:
+        settings = celery_settings(url, redis_url, tmp_path, "two")
+        run = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
+    finally:
+        workers.stop()
+    assert run.id is not None and run.status == RunStatus.completed, run.error
+    local_repository, local_id = local_run
+    assert pages_of(repository, run.id) == pages_of(local_repository, local_id)
+    expected = findings_of(local_repository, local_id)
+    assert expected  # the demo site has seeded defects on these services
+    assert findings_of(repository, run.id) == expected
+    # Both workers took pages: the run really was shared out.
+    assert all(workers.counts(i)[1] > 0 for i in range(2)), [workers.counts(i) for i in range(2)]
+    assert {i.rule for i in repository.issues()} == {i.rule for i in local_repository.issues()}
+
+
+def test_a_worker_killed_mid_page_loses_nothing_and_doubles_nothing(
+    config: CouncilConfig,
+    site: DemoSite,
+    redis_url: str,
+    new_database: Callable[[str], str],
+    local_run: tuple[Repository, int],
+    tmp_path: Path,
+) -> None:
+    url = new_database("kill")
+    repository = Repository(url)
+    workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "kill"), 2)
+    finished: list[Run] = []
+    errors: list[BaseException] = []
+
+    def coordinate() -> None:
+        try:
+            settings = celery_settings(url, redis_url, tmp_path, "kill")
+            finished.append(
+                start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
+            )
+        except BaseException as exc:
+            errors.append(exc)
+
+    coordinator = threading.Thread(target=coordinate, daemon=True)
+    coordinator.start()
+    killed_mid_page = False
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and coordinator.is_alive():
+            received, done = workers.counts(0)
+            if done >= 1 and received > done:  # it has finished a page and holds another
+                workers.kill(0)
+                killed_mid_page = True
+                break
+            time.sleep(0.01)
+        coordinator.join(timeout=150)
+    finally:
+        workers.stop()
+    assert not errors, errors
+    assert killed_mid_page, "worker 0 was never caught in the middle of a page"
+    assert finished and finished[0].status == RunStatus.completed
+    run_id = finished[0].id
+    assert run_id is not None
+    results = repository.page_results(run_id)
+    assert all(r.status != PageStatus.pending for r in results)
+    local_repository, local_id = local_run
+    # Every page exactly once (the unique (run, page) also guards this), as found locally.
+    assert pages_of(repository, run_id) == pages_of(local_repository, local_id)
+    assert findings_of(repository, run_id) == findings_of(local_repository, local_id)
+    # The killed worker's page was handed to the survivor and audited there.
+    received = workers.counts(0)[0] + workers.counts(1)[0]
+    assert received >= len(results) + 1
+    assert workers.counts(0)[1] + workers.counts(1)[1] >= len(results)
