@@ -46,6 +46,7 @@ from playwright.async_api import expect as pw_expect
 from crawlers.axe_source import axe_script, axe_version
 from crawlers.base import FindingData
 from crawlers.checks.axe import findings_from_axe
+from crawlers.checks.page_structure import error_identification, form_state
 from monitor.models import JourneyRun, JourneyStepResult, RunStatus, utcnow
 from monitor.settings import BROWSER_FLAGS
 
@@ -791,6 +792,7 @@ class JourneyRunner:
                     FailureKind.timeout,
                     f"the journey's time limit of {journey.timeout_seconds:g}s was reached",
                 )
+            before = await form_state(page) if step.invalid_submission else None
             # Playwright's own timeouts end most waits; the outer limit catches the rest.
             await asyncio.wait_for(
                 self._act(service, journey, page, state, step, limit, secrets),
@@ -798,6 +800,10 @@ class JourneyRunner:
             )
             if step.audit or journey.audit_steps:
                 outcome.findings = await self._audit(page, journey.id, index, mask)
+            if step.invalid_submission:
+                outcome.findings += await error_identification(
+                    page, before, journey_id=journey.id, journey_step=index
+                )
         except StepFailed as exc:
             outcome.status = StepStatus.failed
             outcome.failure = exc.kind

@@ -65,6 +65,9 @@ def audit(
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")
     ] = None,
+    alert: Annotated[
+        bool, typer.Option(help="Tell owners about what regressed (channels in services.yaml)")
+    ] = True,
 ) -> None:
     """Crawl and audit the council's services; stores a run."""
     _check_level(fail_on)
@@ -150,6 +153,11 @@ def audit(
         )
     out.print(table)
     out.print(f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}")
+    if alert and config.alerts.channels:
+        from monitor.alerts import send_alerts
+
+        report = send_alerts(config, repository)
+        out.print(f"Alerts: {report.sent} sent, {report.failed} failed to send")
     if worst:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -149,6 +149,9 @@ class JourneyStep(Strict):
     stop_before: bool = False
     submits: bool = False
     audit: bool = False
+    #: This step submits data the journey knows is invalid: the page must then say what
+    #: is wrong, in text (WCAG 3.3.1). Never set it on a valid submission.
+    invalid_submission: bool = False
     timeout_seconds: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")

@@ -111,6 +111,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 '<form method="post" action="/sent"><input type="hidden" name="x" value="1">'
                 '<button type="submit">Accept and send</button></form>',
             )
+        elif parts.path == "/silent-form":
+            # Rejects what it is sent but never says why: fails WCAG 3.3.1.
+            self._page(
+                "Apply",
+                '<form method="get" action="/silent-form"><label for="n">Name</label>'
+                '<input type="text" id="n" name="name"><button type="submit">Send</button></form>',
+            )
         elif parts.path == "/empty":
             self._page("Nothing here", "<p>This page never changes.</p>")
         else:
@@ -713,3 +720,44 @@ def test_monitor_journeys_list_and_run_show_each_step(
         assert "browser could not start" in no_browser.output
     finally:
         get_settings.cache_clear()
+
+
+def test_an_invalid_submission_must_say_what_is_wrong(
+    loop: asyncio.AbstractEventLoop,
+    runner: JourneyRunner,
+    settings: Settings,
+    config: CouncilConfig,
+    local: _Local,
+) -> None:
+    # The demo's pothole form names its errors: no 3.3.1 finding.
+    service = config.service("report-a-pothole")
+    journey = service.journeys[0]
+    assert any(step.invalid_submission for step in journey.steps)
+    (good,) = loop.run_until_complete(
+        runner.run_journey(service, journey, evidence_dir=settings.evidence_dir)
+    )
+    assert good.outcome == Outcome.completed
+    assert not [f for f in good.findings if "3.3.1" in f.wcag]
+    # A form that silently rejects what it is sent is flagged at that step.
+    local_config = with_service(
+        config,
+        local_url(local),
+        [
+            {
+                "id": "silent",
+                "name": "Silent form",
+                "steps": [
+                    {"goto": "/silent-form"},
+                    {"click": {"role": "button", "name": "Send"}, "invalid_submission": True},
+                ],
+            }
+        ],
+    )
+    silent_service = local_config.service("local-service")
+    (bad,) = loop.run_until_complete(
+        runner.run_journey(
+            silent_service, silent_service.journeys[0], evidence_dir=settings.evidence_dir
+        )
+    )
+    flagged = [f for f in bad.findings if "3.3.1" in f.wcag]
+    assert flagged and flagged[0].journey_id == "silent" and flagged[0].journey_step == 2
