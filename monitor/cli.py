@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from monitor import __version__
@@ -72,6 +73,14 @@ def friendly_errors(func: F) -> F:
         except Unavailable as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(EXIT_UNAVAILABLE) from None
+        except ValidationError as exc:
+            if exc.title != "Settings":
+                raise
+            err.print(f"[red]The settings have {exc.error_count()} problem(s):[/red]")
+            for error in exc.errors():
+                name = "MONITOR_" + "_".join(str(p) for p in error["loc"]).upper()
+                err.print(f"  {name}: {error['msg']}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_USAGE) from None
 
     return wrapper  # type: ignore[return-value]
 

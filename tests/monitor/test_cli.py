@@ -133,3 +133,16 @@ def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:  # type: ignor
         assert missing.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_a_bad_setting_is_named_without_a_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from monitor.settings import get_settings
+
+    monkeypatch.setenv("MONITOR_CONCURRENCY", "lots")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "MONITOR_CONCURRENCY" in result.output and "Traceback" not in result.output

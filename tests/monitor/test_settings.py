@@ -1,0 +1,46 @@
+"""Settings: one object, from the environment, every one documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from monitor.settings import Settings
+from tests.conftest import PROJECT
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (PROJECT / "README.md").read_text()
+    missing = [
+        name for name in Settings.model_fields if f"| `MONITOR_{name.upper()}` |" not in readme
+    ]
+    assert missing == []
+
+
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MONITOR_CONCURRENCY", "4")
+    monkeypatch.setenv("MONITOR_AXE_TAGS", '["wcag2a"]')
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    settings = Settings()
+    assert settings.concurrency == 4 and settings.axe_tags == ["wcag2a"]
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'monitor.db'}"
+
+
+def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_ENVIRONMENT", "production")
+    monkeypatch.delenv("MONITOR_FEEDBACK_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="MONITOR_FEEDBACK_SECRET"):
+        Settings()
+    monkeypatch.setenv("MONITOR_FEEDBACK_SECRET", "a-long-random-value-from-the-vault")
+    assert Settings().environment == "production"
+
+
+def test_a_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_CONCURRENCY", "lots")
+    with pytest.raises(ValidationError, match="concurrency"):
+        Settings()
