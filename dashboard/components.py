@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -58,7 +59,7 @@ def chart_with_table(
     with chart_tab:
         st.altair_chart(_chart(frame, x=x, y=y, kind=kind, y_label=y_label, title=title), alt=title)
     with table_tab:
-        st.dataframe(frame[[x, *y]], hide_index=True, width="stretch")
+        data_table(frame[[x, *y]], "-".join(["chart", *title.lower().split()])[:60])
 
 
 def _chart(
@@ -102,6 +103,13 @@ def _chart(
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as CSV that a spreadsheet will not run as formulas."""
     return frame.map(safe_cell).to_csv(index=False).encode("utf-8")
+
+
+def data_table(frame: pd.DataFrame, name: str, **options: Any) -> None:
+    """A table and its CSV download (formula-safe): every table can be taken away."""
+    st.dataframe(frame, hide_index=True, width="stretch", **options)
+    if not frame.empty:
+        download_csv(frame, name)
 
 
 def download_csv(frame: pd.DataFrame, name: str, label: str = "Download as CSV") -> None:

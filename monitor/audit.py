@@ -148,7 +148,14 @@ class Frontier:
         config = auditor.config
         max_pages = request.max_pages or run.options.get("max_pages")
         self.plans: dict[str, _ServicePlan] = {}
+        #: Pages residents' journeys pass through, and the documents linked from them.
+        self.journey_pages = auditor.journey_pages
         for service_id in run.service_ids:
+            self.journey_pages[service_id] = {
+                u
+                for u in (normalise_url(x) for x in self.repository.journey_page_urls(service_id))
+                if u
+            }
             service = config.service(service_id)
             self.plans[service_id] = _ServicePlan(
                 service,
@@ -184,6 +191,9 @@ class Frontier:
     ) -> None:
         """Add an address if it is new, in scope, under the page limit and robots allow it."""
         url = normalise_url(href, base)
+        on_journey = self.journey_pages.get(plan.config.id, set())
+        if url and base in on_journey and looks_like_document(url):
+            on_journey.add(url)  # a document residents meet on their journey
         if url is None or url in plan.seen or not plan.scope.allows(url, depth):
             return
         if len(plan.seen) >= plan.max_pages:
@@ -221,6 +231,7 @@ class Auditor:
         self.repository = repository
         self.on_progress = on_progress
         self.holder = holder_name()
+        self.journey_pages: dict[str, set[str]] = {}
 
     # --- planning -------------------------------------------------------------------------
 
@@ -350,7 +361,13 @@ class Auditor:
         frontier = Frontier(self, run, request, policy, progress, submit)
         async with make_engine(self.settings, run.engine) as engine:
             auditor = PageAuditor(
-                self.settings, self.config, self.repository, engine, policy, full=run.full_audit
+                self.settings,
+                self.config,
+                self.repository,
+                engine,
+                policy,
+                {"journey_pages": self.journey_pages},
+                full=run.full_audit,
             )
             await frontier.start()
             cancel = CancelWatch(self.repository, run_id)
@@ -480,8 +497,15 @@ class PageAuditor:
             brand=self.config.brand,
             config_dir=self.config.directory,
             evidence_dir=self.settings.evidence_dir,
-            extras=dict(self.shared),
+            extras={
+                **self.shared,
+                "journey_urls": self._journey_pages().get(service.id, set()),
+            },
         )
+
+    def _journey_pages(self) -> dict[str, set[str]]:
+        pages = self.shared.get("journey_pages")
+        return pages if isinstance(pages, dict) else {}
 
     def enabled(self, service: ServiceConfig, name: str) -> bool:
         return self.config.defaults.checks.get(name, True) and service.check_enabled(name)

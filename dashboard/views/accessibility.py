@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import download_csv, service_name
+from dashboard.components import data_table, download_csv, service_name
 
 STATUSES = ["new", "open", "reopened", "fixed", "acknowledged"]
 IMPACTS = ["critical", "serious", "moderate", "minor"]
@@ -49,13 +49,13 @@ c.metric("WCAG criteria", grouped.criterion.nunique() if not grouped.empty else 
 
 st.header("By WCAG success criterion and rule")
 st.markdown("An issue that fails two criteria is counted under each.")
-st.dataframe(grouped, hide_index=True, width="stretch")
+data_table(grouped, "issues-by-criterion")
 
 st.header("Issues, highest priority first")
 st.markdown(f"Showing up to 500 of the matching issues ({len(issues)} shown).")
 if not issues.empty:
     shown = issues.assign(service=[service_name(s) for s in issues.service_id])
-    st.dataframe(
+    data_table(
         shown[
             [
                 "id",
@@ -70,8 +70,7 @@ if not issues.empty:
                 "last_seen",
             ]
         ],
-        hide_index=True,
-        width="stretch",
+        "accessibility-issues-shown",
     )
     download_csv(issues, "accessibility-issues")
 
@@ -91,7 +90,7 @@ if not issues.empty:
     if row.ack_by:
         st.text(f"Acknowledged by {row.ack_by}: {row.ack_reason} (until {row.ack_until})")
     pages = data.issue_pages(int(issue_id))
-    st.dataframe(pages[["page", "element", "snippet"]], hide_index=True, width="stretch")
+    data_table(pages[["page", "element", "snippet"]], "issue-pages")
     if not pages.empty and pages.snippet.iloc[0]:
         st.code(pages.snippet.iloc[0], language="html")
 

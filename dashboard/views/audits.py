@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import auth, data, runner
-from dashboard.components import download_csv, pick_service
+from dashboard.components import data_table, pick_service
 from monitor.audit import AuditRefused
 from monitor.settings import get_settings
 
@@ -69,6 +69,4 @@ progress()
 
 st.header("Run history")
 history = data.audit_runs(50)
-st.dataframe(history, hide_index=True, width="stretch")
-if not history.empty:
-    download_csv(history, "audit-runs")
+data_table(history, "audit-runs")

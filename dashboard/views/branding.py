@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import chart_with_table, pick_service
+from dashboard.components import chart_with_table, data_table, pick_service
 from monitor.config import MeasureId
 
 st.title("Branding")
@@ -26,7 +26,7 @@ frame = frame.sort_values("Brand compliance %", na_position="last")
 chart_with_table(
     frame, x="Service", y=["Brand compliance %"], title="Brand compliance by service", kind="bar"
 )
-st.dataframe(frame, hide_index=True, width="stretch")
+data_table(frame, "brand-compliance")
 
 st.header("Pages of one service")
 service_id = pick_service()
@@ -36,6 +36,4 @@ if service_id:
         st.info("No audit run has checked this service's brand yet.")
     else:
         st.markdown(f"Audit run {card.latest_run}; pages that fail a rule first.")
-        st.dataframe(
-            data.brand_pages(service_id, card.latest_run), hide_index=True, width="stretch"
-        )
+        data_table(data.brand_pages(service_id, card.latest_run), "brand-pages")

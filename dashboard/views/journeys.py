@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import chart_with_table, pick_service
+from dashboard.components import chart_with_table, data_table, pick_service
 from monitor.settings import get_settings
 
 st.title("Resident journeys")
@@ -33,12 +33,11 @@ only_problems = st.toggle("Only failed, errored or flaky runs")
 shown = history
 if only_problems:
     shown = history[(history.outcome != "completed") | history.flaky]
-st.dataframe(
+data_table(
     shown[
         ["started", "journey", "attempt", "outcome", "flaky", "failed_step", "seconds", "reason"]
     ],
-    hide_index=True,
-    width="stretch",
+    "journey-runs",
 )
 a, b, c = st.columns(3)
 a.metric("Runs shown", len(history))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import chart_with_table, measure_card, status_plain
+from dashboard.components import chart_with_table, data_table, measure_card, status_plain
 from monitor.config import MeasureId
 
 st.title("Ambition 1: improve residents' digital experience")
@@ -45,7 +45,7 @@ table = pd.DataFrame(
     ]
 )
 with st.expander("The measures as a table"):
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, "measures")
 
 st.header("Open accessibility issues by severity")
 impacts = ["critical", "serious", "moderate", "minor", "unknown"]
@@ -106,10 +106,9 @@ for rank, service in enumerate(overview.services, start=1):
     row["Accessibility statement"] = service.statement
     row["Scorecard"] = f"service?service={service.service_id}"
     ranked.append(row)
-st.dataframe(
+data_table(
     pd.DataFrame(ranked),
-    hide_index=True,
-    width="stretch",
+    "services-by-need",
     column_config={
         "Scorecard": st.column_config.LinkColumn("Scorecard", display_text="Open scorecard")
     },

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import chart_with_table, measure_card, pick_service
+from dashboard.components import chart_with_table, data_table, measure_card, pick_service
 from monitor.config import MeasureId
 from monitor.measures import RATING_LABELS
 
@@ -66,24 +66,19 @@ else:
     )
 if changes["new"]:
     st.markdown("**New issues**")
-    st.dataframe(
+    data_table(
         pd.DataFrame(changes["new"])[["rule", "wcag", "impact", "pages_affected", "message"]],
-        hide_index=True,
-        width="stretch",
+        "new-issues",
     )
 if changes["fixed"]:
     st.markdown("**Fixed issues**")
-    st.dataframe(
-        pd.DataFrame(changes["fixed"])[["rule", "wcag", "impact", "pages_affected"]],
-        hide_index=True,
-        width="stretch",
+    data_table(
+        pd.DataFrame(changes["fixed"])[["rule", "wcag", "impact", "pages_affected"]], "fixed-issues"
     )
 if not failures.empty:
     st.markdown("**Journey failures**")
-    st.dataframe(
-        failures[["journey", "attempt", "outcome", "failed_step", "reason"]],
-        hide_index=True,
-        width="stretch",
+    data_table(
+        failures[["journey", "attempt", "outcome", "failed_step", "reason"]], "journey-failures"
     )
 
 st.header("Issues to fix first")
@@ -92,10 +87,9 @@ first = data.issues((service_id,), statuses=("new", "open", "reopened"), limit=2
 if first.empty:
     st.success("No open accessibility issues.")
 else:
-    st.dataframe(
+    data_table(
         first[["priority", "rule", "wcag", "impact", "pages_affected", "on_journey", "message"]],
-        hide_index=True,
-        width="stretch",
+        "issues-to-fix-first",
     )
 
 st.header("Trends")

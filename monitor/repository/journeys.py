@@ -135,6 +135,23 @@ class JourneyRepository(RepositoryBase):
                 query = query.where(JourneyRun.journey_id == journey_id)
             return list(session.exec(query).all())
 
+    def journey_page_urls(self, service_id: str, *, recent_attempts: int = 50) -> set[str]:
+        """Addresses the service's recent journey attempts passed through."""
+        with self.session() as session:
+            recent = (
+                select(JourneyRun.id)
+                .where(JourneyRun.service_id == service_id)
+                .order_by(col(JourneyRun.id).desc())
+                .limit(recent_attempts)
+                .subquery()
+            )
+            urls = session.exec(
+                select(JourneyStepResult.url)
+                .where(col(JourneyStepResult.journey_run_id).in_(select(recent.c.id)))
+                .distinct()
+            ).all()
+            return {u for u in urls if u}
+
     def journey_steps(self, journey_run_id: int) -> list[JourneyStepResult]:
         with self.session() as session:
             return list(

@@ -125,3 +125,30 @@ def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(
     optimised, plain = (axe_findings(*runs[True]), axe_findings(*runs[False]))
     assert optimised == plain
     assert {rule for _, rule, _, _ in plain} >= {"image-alt", "color-contrast", "html-has-lang"}
+
+
+def test_on_the_benchmark_site_the_optimised_audit_equals_a_plain_one(tmp_path: Path) -> None:
+    from monitor.demo.bench_site import BenchSite
+
+    site = BenchSite(pages=16)
+    base = site.start()
+    try:
+        config = load_config(
+            config_folder(
+                tmp_path,
+                "services:\n  - id: bench\n    name: Benchmark service\n"
+                "    owner: {name: Web team, email: web@example.gov.uk}\n"
+                f"    start_urls: ['{base}/services/page-0']\n"
+                f"    sitemaps: ['{base}/sitemap.xml']\n"
+                "    include: ['^/services/page-']\n    max_pages: 16\n"
+                "    checks: {branding: false, links: false, keyboard: false, reflow: false}\n",
+            )
+        )
+        runs = audit_twice(tmp_path, config, ["bench"])
+    finally:
+        site.stop()
+    optimised, plain = (axe_findings(*runs[True]), axe_findings(*runs[False]))
+    assert optimised == plain
+    assert len({page for page, _, _, _ in plain}) >= 4  # pages with seeded defects
+    repository, run_id = runs[True]
+    assert len(repository.page_results(run_id)) == 16

@@ -201,3 +201,16 @@ def test_signed_out_users_are_asked_to_sign_in(dashboard_env: dict) -> None:
     at.run()
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.metric
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_table_can_be_downloaded_as_csv(dashboard_env: dict, view: str) -> None:
+    at = app(service="alpha")
+    at.run()
+    if view != VIEWS[0]:
+        at.switch_page(view).run()
+    tables = [d for d in at.dataframe if not d.value.empty]
+    downloads = at.get("download_button")
+    assert len(downloads) >= len(tables), (len(downloads), len(tables))
+    if view in ("views/overview.py", "views/accessibility.py", "views/audits.py"):
+        assert tables and downloads
