@@ -648,13 +648,13 @@ def start_audit(
     request: AuditRequest,
     on_progress: ProgressCallback | None = None,
 ) -> Run:
-    """Run an audit to the end (blocking): the CLI, the dashboard and the schedule call this."""
-    if settings.execution_backend != "local":  # e.g. celery: page tasks for many workers
-        from monitor.backends import make_backend
+    """Run an audit to the end (blocking): the CLI, the dashboard and the schedule call this.
 
-        return make_backend(settings).run_audit(config, repository, request, on_progress)
-    auditor = Auditor(settings, config, repository, on_progress=on_progress)
-    return asyncio.run(auditor.run(request))
+    ``MONITOR_EXECUTION_BACKEND`` decides where the pages are visited (this process, or
+    Celery workers on any number of machines)."""
+    from monitor.backends import make_backend
+
+    return make_backend(settings).run_audit(config, repository, request, on_progress)
 
 
 __all__ = [

@@ -12,11 +12,12 @@ Nothing here is imported by ``monitor.audit`` at import time, so the modules may
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from monitor.audit import AuditRequest, ProgressCallback
+    from monitor.audit import Auditor, AuditRequest, ProgressCallback
     from monitor.config import CouncilConfig
     from monitor.models import Run
     from monitor.repository import Repository
@@ -32,13 +33,22 @@ class ExecutionBackend(ABC):
         self.settings = settings
 
     @abstractmethod
+    def auditor(
+        self,
+        config: CouncilConfig,
+        repository: Repository,
+        on_progress: ProgressCallback | None = None,
+    ) -> Auditor:
+        """The auditor that runs the audit here: it decides where the pages are visited."""
+
     def run_audit(
         self,
         config: CouncilConfig,
         repository: Repository,
         request: AuditRequest,
         on_progress: ProgressCallback | None = None,
-    ) -> Run: ...
+    ) -> Run:
+        return asyncio.run(self.auditor(config, repository, on_progress).run(request))
 
 
 def make_backend(settings: Settings) -> ExecutionBackend:

@@ -151,12 +151,10 @@ class CeleryAuditor(Auditor):
 class CeleryBackend(ExecutionBackend):
     name = "celery"
 
-    def run_audit(
+    def auditor(
         self,
         config: CouncilConfig,
         repository: Repository,
-        request: AuditRequest,
         on_progress: ProgressCallback | None = None,
-    ) -> Run:
-        auditor = CeleryAuditor(self.settings, config, repository, on_progress=on_progress)
-        return asyncio.run(auditor.run(request))
+    ) -> Auditor:
+        return CeleryAuditor(self.settings, config, repository, on_progress=on_progress)
