@@ -112,25 +112,31 @@ def _service_names() -> dict[str, str]:
 
 
 def _statements(service_ids: list[str]) -> dict[str, str]:
-    """Accessibility statement status per service, in words."""
+    """Accessibility statement status per service, in words, from the statement check."""
     config = council()
-    configured = {s.id: s.accessibility_statement_url for s in config.services} if config else {}
-    problems = repository().statement_issue_counts()
+    configured = {s.id for s in config.services} if config else set()
+    problems = repository().open_statement_rules()
+    audited = set(repository().recent_audit_runs(per_service=1))
     out = {}
     for service_id in service_ids:
-        if service_id not in configured:
+        rules = problems.get(service_id, set())
+        if "statement-missing" in rules or "statement-unreachable" in rules:
+            out[service_id] = "No statement found"
+        elif rules:
+            out[service_id] = "Found, incomplete"
+        elif service_id in audited:
+            out[service_id] = "Found and complete"
+        elif service_id not in configured:
             out[service_id] = "Not in services.yaml"
-        elif not configured[service_id]:
-            out[service_id] = "No statement linked"
-        elif problems.get(service_id):
-            out[service_id] = "Linked, incomplete"
         else:
-            out[service_id] = "Linked"
+            out[service_id] = "Not checked yet"
     return out
 
 
 def _statement_value(status: str) -> float | None:
-    return {"Linked": 100.0, "Linked, incomplete": 0.0, "No statement linked": 0.0}.get(status)
+    return {"Found and complete": 100.0, "Found, incomplete": 0.0, "No statement found": 0.0}.get(
+        status
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner="Working out the measures…")
@@ -259,7 +265,7 @@ def overview(period_days: int = 30, services: tuple[str, ...] | None = None) -> 
             open_total[impact] = open_total.get(impact, 0) + count
     with_statement = [s for s in ids if _statement_value(statements[s]) is not None]
     statement_share = m.percentage(
-        sum(1 for s in with_statement if statements[s] == "Linked"), len(with_statement)
+        sum(1 for s in with_statement if statements[s] == "Found and complete"), len(with_statement)
     )
     overall_values = {
         MeasureId.satisfaction: (

@@ -338,13 +338,16 @@ class ScorecardRepository(RepositoryBase):
 
     def statement_issue_counts(self) -> dict[str, int]:
         """Open issues raised against an accessibility statement, per service."""
-        query = (
-            select(Issue.service_id, func.count())
-            .where(_is_open(), Issue.check == "statement")
-            .group_by(Issue.service_id)
-        )
+        return {s: len(rules) for s, rules in self.open_statement_rules().items()}
+
+    def open_statement_rules(self) -> dict[str, set[str]]:
+        """The statement check's open issues per service (``statement-missing``, ...)."""
+        query = select(Issue.service_id, Issue.rule).where(_is_open(), Issue.check == "statement")
+        out: dict[str, set[str]] = defaultdict(set)
         with self.session() as session:
-            return {s: n for s, n in session.execute(query).all()}
+            for service_id, rule in session.execute(query).all():
+                out[service_id].add(rule)
+        return dict(out)
 
     def fix_durations_days(
         self, *, since: datetime, service_ids: ServiceFilter = None
