@@ -27,6 +27,8 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 #: fixed 500 ms, which cost more than the audit of an ordinary page). The Selenium engine
 #: cannot see requests in flight and waits for no request *finishing* for twice as long.
 QUIET_SECONDS = 0.25
+#: How long after the load event a request must start to count as the page still loading.
+LOAD_GRACE_SECONDS = 0.05
 
 #: How long the rendered page may take to answer a trivial script before it counts as hung.
 RESPONSIVE_SECONDS = 5.0

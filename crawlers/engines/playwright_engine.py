@@ -33,6 +33,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from crawlers.axe_source import axe_script
 from crawlers.base import BrowserEngine, LoadedPage, PageError
 from crawlers.engines import (
+    LOAD_GRACE_SECONDS,
     MAX_PAGE_BYTES,
     QUIET_SECONDS,
     RESPONSIVE_SECONDS,
@@ -318,13 +319,22 @@ class PlaywrightEngine(BrowserEngine):
         """Wait for no request in flight for ``QUIET_SECONDS`` (single-page apps fetching).
 
         Like Playwright's "networkidle" with a shorter quiet window: its fixed 500 ms cost
-        more than the audit itself on an ordinary page.
+        more than the audit itself on an ordinary page. A page with nothing in flight when
+        it finished loading, and nothing started in the ``LOAD_GRACE_SECONDS`` after, is
+        done at once: scripts that fetch content start their requests before the load
+        event or straight after it, and an ordinary page should not pay for them.
         """
+        loaded_at = time.monotonic()
+        idle_at_load = tab.in_flight == 0
         while time.monotonic() < until:
             now = time.monotonic()
-            if tab.in_flight == 0 and now - tab.last_activity >= QUIET_SECONDS:
-                return
-            await asyncio.sleep(0.03)
+            if tab.in_flight == 0:
+                untouched = idle_at_load and tab.last_activity <= loaded_at
+                if untouched and now - loaded_at >= LOAD_GRACE_SECONDS:
+                    return
+                if now - tab.last_activity >= QUIET_SECONDS:
+                    return
+            await asyncio.sleep(0.01)
 
     async def _page_for(self, tab: _Tab) -> Page:
         if tab.page is not None and not tab.page.is_closed():
