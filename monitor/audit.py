@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -599,18 +600,18 @@ class PageAuditor:
         brand = context.extras.get("brand_result")
         if isinstance(brand, dict):
             result.brand_score = float(brand.get("score", 0))
-        saved = await asyncio.to_thread(self.repository.record_page, result, findings)
+        audited = result.status == PageStatus.audited and bool(result.fingerprint)
+        saved = await asyncio.to_thread(
+            functools.partial(
+                self.repository.record_page,
+                result,
+                findings,
+                versions=self.versions(service) if audited else None,
+            )
+        )
         if isinstance(brand, dict):
             await asyncio.to_thread(
                 self.repository.save_brand_result, run_id, page_id, service.id, brand
-            )
-        if result.fingerprint and saved.status == PageStatus.audited:
-            await asyncio.to_thread(
-                self.repository.remember_page_fingerprint,
-                page_id,
-                result.fingerprint,
-                self.versions(service),
-                full_audit=True,
             )
         return saved.status, links
 

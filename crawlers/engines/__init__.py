@@ -28,7 +28,7 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 #: cannot see requests in flight and waits for no request *finishing* for twice as long.
 QUIET_SECONDS = 0.25
 #: How long after the load event a request must start to count as the page still loading.
-LOAD_GRACE_SECONDS = 0.05
+LOAD_GRACE_SECONDS = 0.02
 
 #: How long the rendered page may take to answer a trivial script before it counts as hung.
 RESPONSIVE_SECONDS = 5.0

@@ -30,12 +30,13 @@ from monitor.settings import BROWSER_FLAGS, Settings
 PAGES = 200
 
 
-def _rss_by_kind() -> dict[str, int]:
+def _rss_by_kind(proportional: bool = False) -> dict[str, int]:
     """Bytes resident in this process and its descendants, by kind of process.
 
     A sum of RSS counts memory shared between Chromium's processes more than once, so it
     overstates the true footprint; it is what an operator's ``top`` adds up, and it is
-    comparable between runs.
+    comparable between runs. ``proportional`` sums PSS instead (each shared page divided
+    between the processes sharing it): the true footprint, used to judge growth.
     """
     me = psutil.Process()
     found = {"python": 0, "driver": 0, "chromium": 0}
@@ -49,7 +50,11 @@ def _rss_by_kind() -> dict[str, int]:
                 if name.startswith("chrom") and "driver" not in name
                 else "driver"  # Playwright's node driver, chromedriver
             )
-            found[kind] += proc.memory_info().rss
+            found[kind] += (
+                getattr(proc.memory_full_info(), "pss", 0)
+                if proportional
+                else proc.memory_info().rss
+            )
     return found
 
 
@@ -180,10 +185,12 @@ def _memory_over_visits(settings: Settings, urls: list[str], passes: int = 5) ->
         async with engine:
             for _ in range(passes):
                 await _audit_all(engine, urls)
-                kinds = _rss_by_kind()
+                await asyncio.sleep(1.0)  # let recycled contexts' renderers exit
+                kinds = _rss_by_kind(proportional=True)
                 after.append(_mb(sum(kinds.values())))
                 by_kind.append({kind: _mb(value) for kind, value in kinds.items()})
         return {
+            "measure": "PSS (proportional set size), 1 s after each pass",
             "memory_mb_by_process_after_each_200": by_kind,
             "concurrency": settings.concurrency,
             "recycle_context_every": settings.recycle_context_every,

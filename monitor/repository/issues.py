@@ -58,12 +58,26 @@ class IssueRepository(RepositoryBase):
     """Findings of runs and the issues they add up to."""
 
     def record_page(
-        self, result: PageResult, findings: Sequence[FindingData], *, carried: bool = False
+        self,
+        result: PageResult,
+        findings: Sequence[FindingData],
+        *,
+        carried: bool = False,
+        versions: str | None = None,
     ) -> PageResult:
         """Store a page's result and its findings in ONE transaction, replacing any earlier
-        partial attempt in the same run, so a resumed run never counts a page twice."""
+        partial attempt in the same run, so a resumed run never counts a page twice.
+
+        With ``versions`` (of the checks that judged it), the page also remembers the
+        fingerprint of what they saw, so an unchanged page can be carried next time."""
         assert result.run_id is not None and result.page_id is not None
         with self.session() as session:
+            if versions is not None and result.fingerprint:
+                page = session.get_one(Page, result.page_id)
+                page.fingerprint = result.fingerprint
+                page.fingerprint_versions = versions
+                page.last_seen_at = page.last_full_audit_at = utcnow()
+                session.add(page)
             result = self._replace_page_findings(session, result)
             result.serious_count = sum(
                 1 for f in findings if f.outcome == "violation" and f.impact in SERIOUS
@@ -382,20 +396,6 @@ class IssueRepository(RepositoryBase):
             session.commit()
             session.refresh(result)
         return result
-
-    def remember_page_fingerprint(
-        self, page_id: int, fingerprint: str, versions: str, *, full_audit: bool
-    ) -> None:
-        """What the checks saw on the page, so an unchanged page can be carried next time."""
-        with self.session() as session:
-            page = session.get_one(Page, page_id)
-            page.fingerprint = fingerprint
-            page.fingerprint_versions = versions
-            page.last_seen_at = utcnow()
-            if full_audit:
-                page.last_full_audit_at = utcnow()
-            session.add(page)
-            session.commit()
 
     def page(self, page_id: int) -> Page:
         with self.session() as session:
