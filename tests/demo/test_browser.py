@@ -6,13 +6,13 @@ Uses Debian's Chromium (never a downloaded browser) and the axe-core bundled wit
 
 from __future__ import annotations
 
-import importlib.resources
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from crawlers.axe_source import axe_script
 from monitor.demo import DemoSite
 from monitor.demo.manifest import Manifest
 from tests.demo.conftest import html_pages, url_of
@@ -31,16 +31,15 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _axe_source() -> str:
-    return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(
-        encoding="utf-8"
-    )
+    return axe_script()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    # No skip: a missing Chromium is a missing install step and must fail loudly.
+    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: run `make install`"
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
