@@ -17,6 +17,7 @@ from crawlers.base import FindingData, PageContext, PageError
 from crawlers.checks import available_checks
 from crawlers.discovery import HostPolicy, make_client
 from monitor.audit import AuditProgress, AuditRefused, AuditRequest, start_audit
+from monitor.backends import run_to_end
 from monitor.cli import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -255,7 +256,7 @@ def audit_urls(
     if not targets:
         err.print("no URLs given")
         raise typer.Exit(EXIT_USAGE)
-    pages = asyncio.run(audit_urls_async(targets, engine))
+    pages = run_to_end(audit_urls_async(targets, engine))
     if format == "json":
         sys.stdout.write(json.dumps({"pages": pages}, indent=2) + "\n")
     else:

@@ -247,7 +247,7 @@ class PlaywrightEngine(BrowserEngine):
             self._browser = None
         if self._playwright is not None:
             with suppress(Exception):
-                await self._playwright.stop()
+                await asyncio.wait_for(self._playwright.stop(), 20)
             self._playwright = None
 
     # -- the pool --------------------------------------------------------------------------

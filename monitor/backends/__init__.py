@@ -13,8 +13,10 @@ Nothing here is imported by ``monitor.audit`` at import time, so the modules may
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from monitor.audit import Auditor, AuditRequest, ProgressCallback
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from monitor.models import Run
     from monitor.repository import Repository
     from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ExecutionBackend(ABC):
@@ -48,7 +52,36 @@ class ExecutionBackend(ABC):
         request: AuditRequest,
         on_progress: ProgressCallback | None = None,
     ) -> Run:
-        return asyncio.run(self.auditor(config, repository, on_progress).run(request))
+        return run_to_end(self.auditor(config, repository, on_progress).run(request))
+
+
+T = TypeVar("T")
+
+#: After the audit itself has finished, stray tasks get this long to wind down.
+CLEANUP_SECONDS = 10.0
+
+
+def run_to_end(work: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, except that a stray task that ignores cancellation (a browser
+    driver's event handler caught by a dying page, say) cannot keep a finished run from
+    returning: it gets ``CLEANUP_SECONDS``, is named in the log, and is left behind."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(work)
+    finally:
+        try:
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=CLEANUP_SECONDS))
+                for task in stuck:
+                    log.warning("left behind a task that would not stop: %r", task)
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), CLEANUP_SECONDS))
+        except (TimeoutError, RuntimeError) as exc:
+            log.warning("the audit's event loop did not close cleanly: %s", exc)
+        finally:
+            loop.close()
 
 
 def make_backend(settings: Settings) -> ExecutionBackend:
@@ -62,4 +95,4 @@ def make_backend(settings: Settings) -> ExecutionBackend:
     return LocalBackend(settings)
 
 
-__all__ = ["ExecutionBackend", "make_backend"]
+__all__ = ["ExecutionBackend", "make_backend", "run_to_end"]
