@@ -12,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import statistics
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from crawlers.base import PageContext
 from crawlers.checks.branding import CHECK
 from crawlers.engines import make_engine
+from monitor.bench._serve import serve_html
 from monitor.config import load_config
 from monitor.demo import DemoSite
 from monitor.settings import Settings
@@ -43,20 +42,6 @@ def _big_page() -> bytes:
         f"<header><a href='/'>Home</a></header><main>{rows}</main>"
         "<footer><a href='/accessibility'>Accessibility</a></footer></body></html>"
     ).encode()
-
-
-class _Big(BaseHTTPRequestHandler):
-    body = _big_page()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
 
 
 async def _measure(settings: Settings, urls: dict[str, str]) -> dict[str, Any]:
@@ -92,11 +77,9 @@ async def _measure(settings: Settings, urls: dict[str, str]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Big)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     site = DemoSite(port=0).start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with serve_html(_big_page()) as big_url, tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), config_dir=PROJECT / "config")
             pages = asyncio.run(
                 _measure(
@@ -104,14 +87,12 @@ def run() -> dict[str, Any]:
                     {
                         "clean": site.base_url + "/join-the-library",
                         "supplier": site.supplier_url + "/pay-a-parking-fine",
-                        "big_6000_elements": f"http://127.0.0.1:{server.server_address[1]}/",
+                        "big_6000_elements": big_url,
                     },
                 )
             )
     finally:
         site.stop()
-        server.shutdown()
-        server.server_close()
     big = pages["big_6000_elements"]["median_ms"]
     return {
         "pages": pages,

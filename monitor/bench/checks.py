@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from crawlers.base import LoadedPage, PageContext
@@ -24,6 +22,7 @@ from crawlers.checks.reflow import CHECK as REFLOW
 from crawlers.checks.statement import CHECK as STATEMENT
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
+from monitor.bench._serve import serve_html
 from monitor.demo import DemoSite
 from monitor.settings import Settings
 
@@ -44,20 +43,6 @@ def _big_page() -> bytes:
         f"<main id='main'>{rows}</main>"
         "<footer><a href='/accessibility'>Accessibility</a></footer></body></html>"
     ).encode()
-
-
-class _Big(BaseHTTPRequestHandler):
-    body = _big_page()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
 
 
 async def _time_checks(page: LoadedPage, context: PageContext) -> dict[str, float]:
@@ -137,14 +122,8 @@ async def _bench(site: DemoSite, big_url: str) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Big)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with DemoSite(port=0, slow_page_seconds=0.1) as site:
-            return asyncio.run(_bench(site, f"http://127.0.0.1:{server.server_address[1]}/"))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_html(_big_page()) as big_url, DemoSite(port=0, slow_page_seconds=0.1) as site:
+        return asyncio.run(_bench(site, big_url))
 
 
 if __name__ == "__main__":
