@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from monitor.settings import Settings
 
 
+#: Every link of the rendered page, as absolute addresses.
+LINKS = "() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href)"
+#: The rendered HTML as ``page.content()`` gives it: doctype, then the document.
+CONTENT = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype)
+  : '') + (document.documentElement ? document.documentElement.outerHTML : '')"""
+
+
 class PageError(Exception):
     """A page could not be loaded or audited; ``kind`` says what went wrong."""
 
@@ -128,8 +135,17 @@ class LoadedPage(ABC):
         """Run a JavaScript function body ``(arg) => ...`` and return its JSON result."""
 
     @abstractmethod
+    async def run_axe_passes(
+        self, passes: list[tuple[Any, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """Run the injected axe-core once per ``(context, options)`` pass, in one call into
+        the page; each result holds ``violations`` and ``incomplete`` (axe's own shape, cut
+        to what findings are made of) and ``testEngine``."""
+
     async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        """Run the injected axe-core and return its raw results."""
+        """Run the injected axe-core once (see ``run_axe_passes``)."""
+        (results,) = await self.run_axe_passes([(context, options)])
+        return results
 
     @abstractmethod
     async def screenshot(self, selector: str) -> bytes | None:
@@ -139,11 +155,14 @@ class LoadedPage(ABC):
     async def content(self) -> str:
         """The rendered HTML."""
 
+    async def served(self) -> tuple[str, int, bytes] | None:
+        """The HTML as the server sent it: ``(final address, HTTP status, body)``, or None
+        when the engine cannot hand over its response (the monitor then asks the server)."""
+        return None
+
     async def links(self) -> list[str]:
         """Absolute addresses of every link on the page."""
-        found = await self.evaluate(
-            "() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href)"
-        )
+        found = await self.evaluate(LINKS)
         return [str(u) for u in found or []]
 
     # Interaction, for checks that change the page (keyboard, reflow). Engines override

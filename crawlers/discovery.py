@@ -13,6 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,6 +37,8 @@ class Fetched:
     last_modified: str | None = None
     body: bytes = b""
     error: str | None = None
+    final_url: str | None = None  # where redirects ended
+    truncated: bool = False  # the body was cut at ``max_bytes``
 
 
 class HostPolicy:
@@ -87,11 +90,24 @@ class HostPolicy:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def fetch(self, url: str, *, method: str = "GET", max_bytes: int = 0) -> Fetched:
-        return await self._get(url, method=method, max_bytes=max_bytes)
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        max_bytes: int = 0,
+        headers: dict[str, str] | None = None,
+    ) -> Fetched:
+        return await self._get(url, method=method, max_bytes=max_bytes, headers=headers)
 
     async def _get(
-        self, url: str, *, method: str = "GET", max_bytes: int = 0, respect_delay: bool = True
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        max_bytes: int = 0,
+        respect_delay: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Fetched:
         host = host_of(url)
         attempt = 0
@@ -99,17 +115,20 @@ class HostPolicy:
             if respect_delay:
                 await self.wait_turn(url)
             async with self._limits[host]:
-                fetched = await self._request(url, method, max_bytes)
+                fetched = await self._request(url, method, max_bytes, headers)
             retryable = fetched.status in (429, 503)
             if not retryable or attempt >= self.settings.http_retries:
                 return fetched
             attempt += 1
             await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
 
-    async def _request(self, url: str, method: str, max_bytes: int) -> Fetched:
+    async def _request(
+        self, url: str, method: str, max_bytes: int, headers: dict[str, str] | None = None
+    ) -> Fetched:
         try:
-            async with self.client.stream(method, url) as response:
+            async with self.client.stream(method, url, headers=headers) as response:
                 body = b""
+                truncated = False
                 if method == "GET":
                     chunks: list[bytes] = []
                     size = 0
@@ -117,6 +136,7 @@ class HostPolicy:
                         chunks.append(chunk)
                         size += len(chunk)
                         if max_bytes and size > max_bytes:
+                            truncated = True
                             break
                     body = b"".join(chunks)
                 length = response.headers.get("content-length")
@@ -127,6 +147,8 @@ class HostPolicy:
                     size=int(length) if length and length.isdigit() else len(body) or None,
                     last_modified=response.headers.get("last-modified"),
                     body=body,
+                    final_url=str(response.url),
+                    truncated=truncated,
                 )
         except httpx.TooManyRedirects:
             return Fetched(url, None, error="redirect loop")
@@ -139,13 +161,17 @@ class HostPolicy:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent},
         timeout=settings.http_timeout_seconds,
         follow_redirects=True,
         max_redirects=10,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
     )
+    # Every address is asked for as a first visit, as the browser engines do (they clear
+    # cookies before each page): a cookie one answer sets must not change the next.
+    client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return client
 
 
 _NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -5,10 +5,20 @@ first page that shows a version of a region audits it with the rest of the page;
 pages showing the identical version exclude it from axe (axe's context ``exclude``) and
 receive that region's findings as their own, so every page still reports every defect it
 shows and the defect is one issue affecting all those pages. Rules that judge the page as
-a whole (title, language, landmarks, skip links...) always run on the full page.
+a whole (title, language, landmarks, skip links, duplicate ids...) always run on the full
+page.
 
-A region's *version* is a hash of its normalised markup and the page's style sheets, so a
-region that looks different (other markup, other CSS) is audited again.
+Regions are the landmarks outside ``main`` (header, navigation, footer, banner, content
+info), a cookie banner, and every other block beside the content (the siblings of
+``main`` and of each element holding it: a feedback block, a phase banner). A region's
+*version* is a hash of everything axe's verdict on it can depend on:
+
+- its normalised markup and the page's style sheets;
+- the computed colours, fonts, visibility and box of each of its elements, and the
+  backgrounds behind it (the same markup styled differently is another version);
+- references across its edge (a ``label for`` outside pointing in, an ``aria-controls``
+  pointing out, an id it names that the page lacks);
+- the boxes of interactive elements outside it within 24 px of its edge (target size).
 """
 
 from __future__ import annotations
@@ -46,6 +56,8 @@ PAGE_LEVEL_RULES = frozenset(
         "meta-refresh-no-exceptions",
         "meta-viewport",
         "meta-viewport-large",
+        "frame-title-unique",
+        "identical-links-same-purpose",
         "page-has-heading-one",
         "region",
         "skip-link",
@@ -54,10 +66,22 @@ PAGE_LEVEL_RULES = frozenset(
 
 FIND_REGIONS = """
 () => {
-  const candidates = Array.from(document.querySelectorAll(
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'LINK', 'META']);
+  const IDREFS = ['for', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'aria-owns',
+    'aria-activedescendant', 'aria-details', 'aria-errormessage', 'aria-flowto', 'headers',
+    'list', 'form'];
+  const main = document.querySelector('main, [role=main]');
+  const landmarks = Array.from(document.querySelectorAll(
     'body header, body nav, body footer, [role=banner], [role=navigation], [role=contentinfo],'
     + ' #cookie-banner, [aria-label*="cookie" i]'));
+  const beside = [];
+  for (let node = main; node && node !== document.body && node.parentElement;
+       node = node.parentElement)
+    for (const sibling of node.parentElement.children)
+      if (sibling !== node && !SKIP.has(sibling.tagName)) beside.push(sibling);
+  const candidates = Array.from(new Set([...landmarks, ...beside]));
   const chosen = candidates.filter(el => el.closest('main, [role=main]') === null
+    && !(main && el.contains(main))
     && !candidates.some(other => other !== el && other.contains(el)));
   const path = el => {
     if (el.id && document.querySelectorAll('#' + CSS.escape(el.id)).length === 1)
@@ -71,11 +95,72 @@ FIND_REGIONS = """
     }
     return 'body > ' + parts.join(' > ');
   };
+  // Measured once per page, for every region.
+  const references = [];
+  for (const from of document.querySelectorAll(IDREFS.map(a => '[' + a + ']').join()))
+    for (const name of IDREFS)
+      for (const id of (from.getAttribute(name) || '').split(/\\s+/))
+        if (id) references.push([from, name, id, document.getElementById(id)]);
+  const targets = Array.from(document.querySelectorAll(
+    'a[href], area[href], button, input, select, textarea, summary, [tabindex],'
+    + ' [role=button], [role=link], [role=checkbox], [role=radio], [role=tab]'),
+    t => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width && r.height);
+  const box = (r, o) => [r.left - o.left, r.top - o.top, r.width, r.height].map(Math.round);
+  const look = s => [s.color, s.backgroundColor, s.backgroundImage, s.fontSize, s.fontWeight,
+    s.opacity, s.display, s.visibility, s.position, s.overflow].join(';');
+  // cyrb53, twice: a 106-bit digest of a long string, without shipping the string back.
+  const digest = text => {
+    const half = seed => {
+      let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+      for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ ch, 2654435761);
+        h2 = Math.imul(h2 ^ ch, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+      h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+      return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+    };
+    return half(1) + '.' + half(2);
+  };
+  const signature = el => {
+    const origin = el.getBoundingClientRect();
+    const parts = [];
+    // Every rendered element's look and box; a hidden subtree counts once, as hidden.
+    const stack = [el];
+    while (stack.length) {
+      const node = stack.pop();
+      const style = getComputedStyle(node);
+      parts.push(look(style) + '@' + box(node.getBoundingClientRect(), origin));
+      if (style.display !== 'none')
+        for (let child = node.lastElementChild; child; child = child.previousElementSibling)
+          stack.push(child);
+    }
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const s = getComputedStyle(up);
+      parts.push('^' + [s.backgroundColor, s.backgroundImage, s.opacity, s.filter].join(';'));
+    }
+    for (const [from, name, id, to] of references) {
+      const fromIn = el.contains(from), toIn = to !== null && el.contains(to);
+      if ((fromIn || toIn) && !(fromIn && toIn))
+        parts.push('#' + name + ':' + id + ':' + fromIn + ':' + (to ? to.tagName : '-'));
+    }
+    // Target size: a target outside that overlaps the region, or lies within 24 px of a
+    // target inside it smaller than 24 px, changes the verdict on that inner target.
+    const near = (r, o, margin) => r.right > o.left - margin && r.left < o.right + margin
+      && r.bottom > o.top - margin && r.top < o.bottom + margin;
+    const small = targets.filter(([t, r]) => el.contains(t) && (r.width < 24 || r.height < 24));
+    for (const [target, r] of targets)
+      if (!el.contains(target)
+          && (near(r, origin, 0) || small.some(([, inner]) => near(r, inner, 24))))
+        parts.push('~' + box(r, origin));
+    return digest(parts.join('|'));
+  };
   const sheets = Array.from(
     document.styleSheets, s => s.href || (s.ownerNode && s.ownerNode.textContent) || '');
   return {
     sheets: sheets.join('\\n'),
-    regions: chosen.map(el => ({selector: path(el), html: el.outerHTML})),
+    regions: chosen.map(el => ({selector: path(el), html: el.outerHTML, look: signature(el)})),
   };
 }
 """
@@ -145,12 +230,17 @@ class FurnitureRegistry:
 
 
 async def find_regions(page: LoadedPage) -> list[Region]:
-    found = await page.evaluate(FIND_REGIONS)
+    """The page's furniture regions, each with its version (read with the page's snapshot
+    when the auditor took one)."""
+    from crawlers.snapshot import snapshot
+
+    found = (await snapshot(page, furniture=True)).furniture or {}
     sheets = str(found.get("sheets", ""))
     regions = []
     seen: set[str] = set()
     for item in found.get("regions", []):
-        digest = hashlib.sha256((normalise_html(item["html"]) + sheets).encode()).hexdigest()[:24]
+        version = "\x1f".join((normalise_html(item["html"]), sheets, str(item.get("look", ""))))
+        digest = hashlib.sha256(version.encode()).hexdigest()[:24]
         if item["selector"] not in seen:
             seen.add(item["selector"])
             regions.append(Region(item["selector"], digest))

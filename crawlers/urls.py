@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMETERS = re.compile(
@@ -17,12 +18,23 @@ DOCUMENT_EXTENSIONS = (
 )  # fmt: skip
 
 
+_ABSOLUTE = re.compile(r"^https?://[^/?#]", re.IGNORECASE)
+
+
 def normalise_url(url: str, base: str | None = None) -> str | None:
     """One spelling per page: host in lower case, no default port, no fragment, no
     tracking parameters, query parameters sorted. ``None`` for non-web addresses."""
-    if base is not None:
-        url = urljoin(base, url.strip())
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if base is not None and not _ABSOLUTE.match(url):
+        url = urljoin(base, url)  # an absolute address does not depend on its page
+    return _normalise(url)
+
+
+@lru_cache(maxsize=65_536)
+def _normalise(url: str) -> str | None:
+    """``normalise_url`` of an address already made absolute (the header and footer
+    links of every page of a site are the same few hundred addresses)."""
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return None

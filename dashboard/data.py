@@ -577,6 +577,7 @@ def audit_runs(limit: int = 50, service_id: str | None = None) -> pd.DataFrame:
             "pages_found",
             "pages_audited",
             "pages_carried",
+            "pages_revalidated",
             "pages_failed",
             "error",
         ],

@@ -30,16 +30,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crawlers.axe_source import axe_version
-from crawlers.base import BrowserEngine, FindingData, PageContext, PageError
+from crawlers.base import BrowserEngine, Check, FindingData, LoadedPage, PageContext, PageError
 from crawlers.checks import check_versions, document_checks, page_checks, service_checks
 from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
+from crawlers.engines import BrowserUnavailable, StartedOnDemand, make_engine
 from crawlers.fingerprint import page_fingerprint, versions_fingerprint
 from crawlers.furniture import FurnitureRegistry
+from crawlers.revalidation import (
+    PageResources,
+    RememberedPage,
+    ResourceHashes,
+    ServedRecord,
+    read_resources,
+    served_record,
+)
+from crawlers.snapshot import snapshot
 from crawlers.urls import Scope, looks_like_document, normalise_url
 from monitor.backends.cancel import CancelWatch
 from monitor.config import CouncilConfig, ServiceConfig
 from monitor.models import Page, PageResult, PageStatus, Run, RunStatus, utcnow
 from monitor.repository import Repository
+from monitor.repository.issues import KEEP, Revalidation
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -205,13 +216,16 @@ class Frontier:
             return
         kind = "document" if looks_like_document(url) else "html"
         page = await asyncio.to_thread(
-            self.repository.upsert_page, plan.config.id, url, kind=kind, depth=depth
+            functools.partial(
+                self.repository.add_pending_page,
+                self.run_id,
+                plan.config.id,
+                url,
+                kind=kind,
+                depth=depth,
+            )
         )
         assert page.id is not None
-        await asyncio.to_thread(
-            self.repository.save_page_result,
-            PageResult(run_id=self.run_id, page_id=page.id, service_id=plan.config.id),
-        )
         self.progress.found += 1
         await self.submit(plan, page.id, url, depth)
 
@@ -350,8 +364,6 @@ class Auditor:
         self, run: Run, request: AuditRequest, policy: HostPolicy, progress: AuditProgress
     ) -> tuple[dict[str, _ServicePlan], PageAuditor]:
         """Visit every page of the frontier in this process, a pool of pages at a time."""
-        from crawlers.engines import make_engine
-
         assert run.id is not None
         run_id = run.id
         queue: asyncio.Queue[tuple[_ServicePlan, int, str, int]] = asyncio.Queue()
@@ -360,7 +372,8 @@ class Auditor:
             await queue.put((plan, page_id, url, depth))
 
         frontier = Frontier(self, run, request, policy, progress, submit)
-        async with make_engine(self.settings, run.engine) as engine:
+        failures: list[BrowserUnavailable] = []
+        async with StartedOnDemand(make_engine(self.settings, run.engine)) as engine:
             auditor = PageAuditor(
                 self.settings,
                 self.config,
@@ -377,9 +390,13 @@ class Auditor:
                 while True:
                     plan, page_id, url, depth = await queue.get()
                     try:
-                        if await cancel.requested():  # leave the rest pending; the run stops
+                        if failures or await cancel.requested():  # the rest stays pending
                             continue
-                        status, links = await auditor.audit(run_id, plan.config, page_id, url)
+                        try:
+                            status, links = await auditor.audit(run_id, plan.config, page_id, url)
+                        except BrowserUnavailable as exc:
+                            failures.append(exc)
+                            continue
                         for href in links:
                             await frontier.discover(plan, href, depth + 1, url)
                         self._count(progress, status)
@@ -387,13 +404,18 @@ class Auditor:
                     finally:
                         queue.task_done()
 
-            workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
+            # The engine lends at most ``concurrency`` tabs; pages revalidated over HTTP
+            # need none, so more of them are in flight than there are tabs.
+            count = self.settings.concurrency + self.settings.per_host_concurrency
+            workers = [asyncio.create_task(worker()) for _ in range(count)]
             try:
                 await queue.join()
             finally:
                 for task in workers:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+        if failures:
+            raise failures[0]
         return frontier.plans, auditor
 
     async def _service_checks(self, run_id: int, plan: _ServicePlan, auditor: PageAuditor) -> None:
@@ -480,14 +502,19 @@ class PageAuditor:
             )
         return self._versions[service.id]
 
-    def unchanged(self, page: Page, fingerprint: str, service: ServiceConfig) -> bool:
-        """Whether the checks would see exactly what they saw last time."""
-        if self.full or page.fingerprint != fingerprint or page.last_full_audit_at is None:
+    def judged_alike(self, page: Page, service: ServiceConfig) -> bool:
+        """Whether this run judges the page as its last full audit did: same checks, same
+        axe-core, same rules, not forced to audit in full, and that audit recent enough."""
+        if self.full or page.last_full_audit_at is None:
             return False
         if page.fingerprint_versions != self.versions(service):
             return False
         age = utcnow() - page.last_full_audit_at
         return age < timedelta(days=self.settings.full_audit_every_days)
+
+    def unchanged(self, page: Page, fingerprint: str, service: ServiceConfig) -> bool:
+        """Whether the checks would see exactly what they saw last time."""
+        return page.fingerprint == fingerprint and self.judged_alike(page, service)
 
     def context(self, service: ServiceConfig, run_id: int | None) -> PageContext:
         return PageContext(
@@ -511,6 +538,14 @@ class PageAuditor:
     def enabled(self, service: ServiceConfig, name: str) -> bool:
         return self.config.defaults.checks.get(name, True) and service.check_enabled(name)
 
+    def _rechecks(self, service: ServiceConfig) -> list[Check]:
+        """Checks that run again on an unchanged page (a link's target may have gone)."""
+        return [
+            c
+            for c in page_checks()
+            if self.enabled(service, c.name) and getattr(c, "recheck_unchanged", False)
+        ]
+
     async def audit(
         self, run_id: int, service: ServiceConfig, page_id: int, url: str
     ) -> tuple[str, list[str]]:
@@ -522,11 +557,18 @@ class PageAuditor:
         links: list[str] = []
         carried_from: PageResult | None = None
         rechecked: list[str] = []
+        record: Revalidation = KEEP
         context = self.context(service, run_id)
         started = time.perf_counter()
         if looks_like_document(url):
             findings = await self._document(result, url, service, context)
         else:
+            stored, last = await asyncio.to_thread(
+                self.repository.page_and_last_visit, page_id, run_id
+            )
+            revalidated = await self._revalidate(service, stored, last, url, result, context)
+            if revalidated is not None:
+                return revalidated
             assert self.engine is not None, "web pages need a started browser engine"
             try:
                 async with self.engine.open(
@@ -542,21 +584,24 @@ class PageAuditor:
                         result.error = f"the page answered HTTP {page.status}"
                         result.error_kind = "http-error"
                     else:
-                        links = await page.links()
-                        result.fingerprint = page_fingerprint(await page.content())
-                        stored = await asyncio.to_thread(self.repository.page, page_id)
+                        seen = await snapshot(
+                            page,
+                            furniture=self.settings.shared_furniture
+                            and self.enabled(service, "axe"),
+                        )
+                        links = seen.links
+                        resources = read_resources(seen.resources, self.settings.beacon_hosts)
+                        hashes = await self.resource_hashes.all(resources.hashed)
+                        result.fingerprint = page_fingerprint(seen.html, hashes)
                         if self.unchanged(stored, result.fingerprint, service):
-                            carried_from = await asyncio.to_thread(
-                                self.repository.last_visit, page_id, run_id
-                            )
+                            carried_from = last
                         # An unchanged page keeps its findings; only checks that depend on
                         # other pages (a link's target may have gone) run again.
-                        checks = [
-                            c
-                            for c in page_checks()
-                            if self.enabled(service, c.name)
-                            and (carried_from is None or getattr(c, "recheck_unchanged", False))
-                        ]
+                        checks = (
+                            [c for c in page_checks() if self.enabled(service, c.name)]
+                            if carried_from is None
+                            else self._rechecks(service)
+                        )
                         checks_started = time.perf_counter()
                         for check in checks:
                             findings += await check.run(page, context)
@@ -565,6 +610,9 @@ class PageAuditor:
                             PageStatus.audited if carried_from is None else PageStatus.carried
                         )
                         rechecked = [c.name for c in checks]
+                        record = await self._served_record(page, resources, hashes, links)
+            except BrowserUnavailable:
+                raise  # not this page's fault: the run cannot go on
             except PageError as exc:
                 if exc.kind == "download":
                     findings = await self._document(result, url, service, context)
@@ -580,23 +628,14 @@ class PageAuditor:
                     :2000
                 ]
                 result.error_kind = "monitor-error"
+            if result.status == PageStatus.failed:
+                record = None  # what failed in the browser must be seen in the browser again
         result.finished_at = utcnow()
         if result.load_ms is None:
             result.load_ms = int((time.perf_counter() - started) * 1000)
         if carried_from is not None and result.status == PageStatus.carried:
-            assert carried_from.run_id is not None
-            result.brand_score = carried_from.brand_score
-            saved = await asyncio.to_thread(
-                self.repository.record_carried_page,
-                result,
-                carried_from.run_id,
-                findings,
-                rechecked,
-            )
-            await asyncio.to_thread(
-                self.repository.carry_brand_result, carried_from.run_id, run_id, page_id
-            )
-            return saved.status, links
+            status = await self._record_carried(result, carried_from, findings, rechecked, record)
+            return status, links
         brand = context.extras.get("brand_result")
         if isinstance(brand, dict):
             result.brand_score = float(brand.get("score", 0))
@@ -607,6 +646,7 @@ class PageAuditor:
                 result,
                 findings,
                 versions=self.versions(service) if audited else None,
+                revalidation=record,
             )
         )
         if isinstance(brand, dict):
@@ -614,6 +654,97 @@ class PageAuditor:
                 self.repository.save_brand_result, run_id, page_id, service.id, brand
             )
         return saved.status, links
+
+    async def _record_carried(
+        self,
+        result: PageResult,
+        carried_from: PageResult,
+        fresh: list[FindingData],
+        rechecked: list[str],
+        record: Revalidation,
+    ) -> str:
+        """An unchanged page: its last findings and brand result, as seen in this run."""
+        assert carried_from.run_id is not None
+        result.brand_score = carried_from.brand_score
+        saved = await asyncio.to_thread(
+            functools.partial(
+                self.repository.record_carried_page,
+                result,
+                carried_from.run_id,
+                fresh,
+                rechecked,
+                revalidation=record,
+                carry_brand=True,
+            )
+        )
+        return saved.status
+
+    @property
+    def resource_hashes(self) -> ResourceHashes:
+        """Sub-resource hashes, shared by every page of the run."""
+        hashes = self.shared.get("resource_hashes")
+        if not isinstance(hashes, ResourceHashes):
+            hashes = self.shared["resource_hashes"] = ResourceHashes(self.policy)
+        return hashes
+
+    async def _served_record(
+        self,
+        page: LoadedPage,
+        resources: PageResources,
+        hashes: dict[str, str | None],
+        links: list[str],
+    ) -> Revalidation:
+        if not self.settings.revalidate_over_http:
+            return KEEP
+        record = await served_record(page, resources, hashes, links, self.policy)
+        return record.to_json() if record is not None else None
+
+    async def _revalidate(
+        self,
+        service: ServiceConfig,
+        stored: Page,
+        carried_from: PageResult | None,
+        url: str,
+        result: PageResult,
+        context: PageContext,
+    ) -> tuple[str, list[str]] | None:
+        """Carry a static page forward after an HTTP request alone, if it is served exactly
+        as at its last browser visit; None sends it to the browser."""
+        record = ServedRecord.from_json(stored.revalidation)
+        if (
+            record is None
+            or carried_from is None
+            or not self.settings.revalidate_over_http
+            or not stored.fingerprint
+            or not self.judged_alike(stored, service)
+        ):
+            return None
+        started = time.perf_counter()
+        if not await record.still_served(url, self.policy, self.resource_hashes):
+            return None
+        page = RememberedPage(url, record, int((time.perf_counter() - started) * 1000))
+        checks = self._rechecks(service)
+        findings: list[FindingData] = []
+        checks_started = time.perf_counter()
+        try:
+            for check in checks:
+                findings += await check.run(page, context)
+        except PageError:
+            return None  # a check that needs the page itself: open it in the browser
+        result.checks_ms = int((time.perf_counter() - checks_started) * 1000)
+        result.http_status = record.http_status
+        result.final_url = record.final_url
+        result.content_type = record.content_type
+        result.title = record.title[:500]
+        result.load_ms = page.load_ms
+        result.fingerprint = stored.fingerprint
+        result.status = PageStatus.carried
+        result.revalidated = True
+        result.finished_at = utcnow()
+        status = await self._record_carried(
+            result, carried_from, findings, [c.name for c in checks], KEEP
+        )
+        return status, record.links
 
     async def _document(
         self, result: PageResult, url: str, service: ServiceConfig, context: PageContext

@@ -153,7 +153,10 @@ def audit(
             str(len(open_issues)),
         )
     out.print(table)
-    out.print(f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}")
+    out.print(
+        f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}; "
+        f"{run.pages_revalidated} unchanged page(s) checked over HTTP without a browser"
+    )
     if alert and config.alerts.channels:
         from monitor.alerts import send_alerts
 

@@ -87,6 +87,7 @@ class Run(SQLModel, table=True):
     pages_found: int = 0
     pages_audited: int = 0
     pages_carried: int = 0
+    pages_revalidated: int = 0  # of those carried, how many without opening a browser
     pages_failed: int = 0
     findings_count: int = 0
     error: str | None = Field(default=None, sa_type=Text)
@@ -109,6 +110,9 @@ class Page(SQLModel, table=True):
     fingerprint: str | None = Field(default=None, max_length=64)
     fingerprint_versions: str | None = Field(default=None, max_length=64)
     last_full_audit_at: datetime | None = None
+    # What a static page's rendering depends on (``crawlers.revalidation.ServedRecord``):
+    # while it is served unchanged, the next run need not open the page in a browser.
+    revalidation: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class PageResult(SQLModel, table=True):
@@ -137,6 +141,7 @@ class PageResult(SQLModel, table=True):
     load_ms: int | None = None
     checks_ms: int | None = None
     fingerprint: str | None = Field(default=None, max_length=64)
+    revalidated: bool = False  # carried forward after an HTTP check alone, no browser
     brand_score: float | None = None
     serious_count: int = 0
     started_at: datetime | None = None

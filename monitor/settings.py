@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     axe_best_practice: bool = False
     full_audit_every_days: int = Field(default=7, ge=1)
     shared_furniture: bool = True
+    revalidate_over_http: bool = True
+    # Hosts whose script requests are analytics beacons, not content: a page that sends
+    # them can still be revalidated over HTTP. A host here also covers its subdomains.
+    beacon_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "google-analytics.com",
+            "analytics.google.com",
+            "doubleclick.net",
+            "siteimproveanalytics.io",
+            "clarity.ms",
+            "hotjar.io",
+        ]
+    )
     evidence_max_mb: int = Field(default=500, ge=1)
 
     # Feedback collector.

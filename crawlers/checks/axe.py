@@ -78,7 +78,7 @@ class AxeCheck:
 
     When the run shares page furniture (``context.extras["furniture"]``), regions already
     audited on another page are excluded and their findings reused; the rules that judge
-    the whole page run on the full page in a second, cheap pass.
+    the whole page run on the full page in a second, cheap pass of the same call.
     """
 
     name = "axe"
@@ -127,18 +127,13 @@ class AxeCheck:
             "rules": {rule: {"enabled": False} for rule in sorted(PAGE_LEVEL_RULES)},
         }
         scope = {"include": [["html"]], "exclude": [[r.selector] for r in plan.reuse]}
-        rest = await page.run_axe(element_rules, scope)
-        whole = await page.run_axe(
-            {
-                "runOnly": {"type": "rule", "values": sorted(PAGE_LEVEL_RULES)},
-                "resultTypes": ["violations", "incomplete"],
-            },
-            None,
-        )
-        # The second pass names rules directly: keep only those the tags asked for.
-        wanted = set(options["runOnly"]["values"])
-        for key in ("violations", "incomplete"):
-            whole[key] = [r for r in whole.get(key, []) if wanted & set(r.get("tags", []))]
+        # The whole-page pass names rules directly: only those the tags ask for are run.
+        page_rules = {
+            "runOnly": {"type": "rule", "values": sorted(PAGE_LEVEL_RULES)},
+            "onlyTagged": options["runOnly"]["values"],
+            "resultTypes": options["resultTypes"],
+        }
+        rest, whole = await page.run_axe_passes([(scope, element_rules), (None, page_rules)])
         return findings_from_axe(rest) + findings_from_axe(whole)
 
 

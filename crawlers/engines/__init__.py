@@ -8,11 +8,14 @@ file, and turn every way a page can fail into a ``PageError`` with the same ``ki
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from crawlers.base import BrowserEngine, PageError
+from crawlers.base import BrowserEngine, LoadedPage, PageError
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
@@ -32,6 +35,42 @@ LOAD_GRACE_SECONDS = 0.02
 
 #: How long the rendered page may take to answer a trivial script before it counts as hung.
 RESPONSIVE_SECONDS = 5.0
+
+#: Runs axe-core once per pass, in order, in ONE call into the page, and hands back only
+#: what findings are made of (violations and "needs review", each node's target, markup,
+#: impact and summary). axe's full results are mostly ``passes`` and check details that
+#: are never stored; carrying them across the driver cost more than the page-level rules.
+#: A pass's options may name ``onlyTagged``: its ``runOnly`` rules are then cut to those
+#: axe tags with any of those tags (rules that cannot apply are not run at all).
+#: ``null`` when the document has no axe (an engine that injects it after load).
+AXE_PASSES = """async (passes) => {
+  if (!window.axe) return null;
+  const slim = (rule) => ({
+    id: rule.id, tags: rule.tags, impact: rule.impact, help: rule.help, helpUrl: rule.helpUrl,
+    nodes: rule.nodes.map((n) => ({
+      target: n.target, html: n.html, impact: n.impact, failureSummary: n.failureSummary,
+    })),
+  });
+  const out = [];
+  for (const [context, given] of passes) {
+    let options = given;
+    if (given.onlyTagged) {
+      const tagged = new Set(axe.getRules(given.onlyTagged).map((r) => r.ruleId));
+      const { onlyTagged, ...rest } = given;
+      const values = rest.runOnly.values.filter((id) => tagged.has(id));
+      options = { ...rest, runOnly: { type: 'rule', values } };
+      if (!values.length) {
+        out.push({ testEngine: { name: 'axe-core', version: axe.version },
+                   violations: [], incomplete: [] });
+        continue;
+      }
+    }
+    const r = await axe.run(context || document, options);
+    out.push({ testEngine: r.testEngine, url: r.url,
+               violations: r.violations.map(slim), incomplete: r.incomplete.map(slim) });
+  }
+  return out;
+}"""
 
 # Chromium's network error codes (as Playwright and chromedriver both report them) → kind.
 _NET_ERROR_KINDS: list[tuple[str, str]] = [
@@ -106,3 +145,52 @@ def make_engine(settings: Settings, name: str | None = None) -> BrowserEngine:
     raise ValueError(
         f"unknown browser engine {chosen!r}: expected one of {', '.join(ENGINE_NAMES)}"
     )
+
+
+class BrowserUnavailable(RuntimeError):
+    """The browser could not be started: no web page can be audited, so the run fails."""
+
+
+class StartedOnDemand(BrowserEngine):
+    """An engine that starts the one it wraps when the first page needs a browser.
+
+    A nightly run whose pages are all revalidated over HTTP then never launches Chromium.
+    If the browser cannot be started, every page asking for it gets ``BrowserUnavailable``.
+    """
+
+    name: ClassVar[str] = "on-demand"
+
+    def __init__(self, engine: BrowserEngine) -> None:
+        super().__init__(engine.settings)
+        self.engine = engine
+        self.started = False
+        self._failure: BrowserUnavailable | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Nothing yet: the wrapped engine starts with the first page."""
+
+    async def close(self) -> None:
+        if self.started:
+            await self.engine.close()
+
+    async def _ensure_started(self) -> None:
+        async with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if not self.started:
+                try:
+                    await self.engine.start()
+                except Exception as exc:
+                    self._failure = BrowserUnavailable(str(exc))
+                    await self.engine.close()
+                    raise self._failure from exc
+                self.started = True
+
+    @asynccontextmanager
+    async def open(
+        self, url: str, *, wait_for_selector: str | None = None
+    ) -> AsyncIterator[LoadedPage]:
+        await self._ensure_started()
+        async with self.engine.open(url, wait_for_selector=wait_for_selector) as page:
+            yield page

@@ -24,6 +24,7 @@ from playwright.async_api import (
     Dialog,
     Page,
     Playwright,
+    Response,
     ViewportSize,
     async_playwright,
 )
@@ -31,8 +32,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from crawlers.axe_source import axe_script
-from crawlers.base import BrowserEngine, LoadedPage, PageError
+from crawlers.base import CONTENT, BrowserEngine, LoadedPage, PageError
 from crawlers.engines import (
+    AXE_PASSES,
     LOAD_GRACE_SECONDS,
     MAX_PAGE_BYTES,
     QUIET_SECONDS,
@@ -60,8 +62,6 @@ PAGE_FACTS = """() => {
     loadMs: nav ? Math.round(nav.loadEventEnd || nav.domContentLoadedEventEnd || 0) : 0,
   };
 }"""
-# null when the document has no axe (an engine set to inject it after load).
-RUN_AXE = "([context, options]) => window.axe ? axe.run(context || document, options) : null"
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "navigated")
 
 
@@ -100,6 +100,7 @@ class PlaywrightPage(LoadedPage):
         self.dialogs: list[str] = []  # JavaScript dialogs that were dismissed
         self.fully_loaded = True  # False when only DOMContentLoaded happened in time
         self.broken = False  # set when the tab must be thrown away afterwards
+        self.response: Response | None = None  # the answer to the navigation
 
     async def _call(
         self, make: Callable[[], Awaitable[T]], what: str, seconds: float | None = None
@@ -143,12 +144,14 @@ class PlaywrightPage(LoadedPage):
     async def evaluate(self, script: str, arg: Any = None) -> Any:
         return await self._call(lambda: self.page.evaluate(script, arg), "running a script")
 
-    async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        async def run() -> dict[str, Any]:
-            result: dict[str, Any] | None = await self.page.evaluate(RUN_AXE, [context, options])
+    async def run_axe_passes(
+        self, passes: list[tuple[Any, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        async def run() -> list[dict[str, Any]]:
+            result: list[dict[str, Any]] | None = await self.page.evaluate(AXE_PASSES, passes)
             if result is None:
                 await self._engine._inject_axe(self.page)
-                result = await self.page.evaluate(RUN_AXE, [context, options])
+                result = await self.page.evaluate(AXE_PASSES, passes)
             if result is None:
                 raise PageError("script", f"axe-core could not be injected into {self.url}")
             return result
@@ -168,7 +171,21 @@ class PlaywrightPage(LoadedPage):
         return shot
 
     async def content(self) -> str:
-        return await self._call(self.page.content, "reading the HTML")
+        # What ``page.content()`` returns, read in the page's own world: Playwright's
+        # method first sets up a utility world in every new document, which cost more
+        # than the shared-furniture saving on a 45 KB page.
+        html: str = await self._call(lambda: self.page.evaluate(CONTENT), "reading the HTML")
+        return html
+
+    async def served(self) -> tuple[str, int, bytes] | None:
+        response = self.response
+        if response is None:
+            return None
+        try:
+            body = await self._call(response.body, "reading the HTML as served")
+        except PageError:
+            return None  # gone with a later navigation: the monitor asks the server
+        return response.url, response.status, body
 
     async def press(self, key: str) -> None:
         await self._call(lambda: self.page.keyboard.press(key), f"pressing {key}")
@@ -469,6 +486,7 @@ class PlaywrightEngine(BrowserEngine):
             if tab.crashed:
                 error = PageError("crash", f"the browser tab crashed loading {url}")
             raise error from exc
+        loaded.response = response
         if response is not None:
             loaded.status = response.status
             loaded.content_type = response.headers.get("content-type")

@@ -49,6 +49,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from crawlers.axe_source import axe_path
 from crawlers.base import BrowserEngine, LoadedPage, PageError
 from crawlers.engines import (
+    AXE_PASSES,
     MAX_PAGE_BYTES,
     RESPONSIVE_SECONDS,
     page_error_from,
@@ -63,11 +64,11 @@ T = TypeVar("T")
 # Network idle as far as WebDriver can tell: no resource *finished* for this long. It cannot
 # see requests still in flight, so the window is twice the Playwright engine's.
 QUIET_SECONDS = 0.5
-RUN_AXE = """
+RUN_AXE_PASSES = f"""
 const done = arguments[arguments.length - 1];
-axe.run(arguments[0] || document, arguments[1]).then(
+({AXE_PASSES})(arguments[0]).then(
   (results) => done(JSON.stringify(results)),
-  (error) => done(JSON.stringify({__error: String(error)})),
+  (error) => done(JSON.stringify({{__error: String(error)}})),
 );"""
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "detached")
 # WebDriver errors after which the session cannot serve another page.
@@ -172,14 +173,18 @@ class SeleniumPage(LoadedPage):
             "running a script",
         )
 
-    async def run_axe(self, options: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        def run() -> dict[str, Any]:
+    async def run_axe_passes(
+        self, passes: list[tuple[Any, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        def run() -> list[dict[str, Any]]:
             self._engine._inject_axe(self._session)
-            raw = self.driver.execute_async_script(RUN_AXE, context, options)
-            results: dict[str, Any] = json.loads(raw)
-            if "__error" in results:
+            raw = self.driver.execute_async_script(RUN_AXE_PASSES, passes)
+            results: Any = json.loads(raw)
+            if isinstance(results, dict) and "__error" in results:
                 raise JavascriptException(f"axe-core failed: {results['__error']}")
-            return results
+            if results is None:
+                raise JavascriptException("axe-core is not in the page")
+            return list(results)
 
         results = await self._call(run, "running axe")
         self.url = await self._call(lambda: self.driver.current_url, "reading the address")

@@ -68,5 +68,10 @@ st.header("Running now")
 progress()
 
 st.header("Run history")
+st.caption(
+    "Audited: checked in full. Carried: unchanged since their last full audit, so their "
+    "findings are carried forward as seen in this run; of those, revalidated: found "
+    "unchanged over HTTP without opening them in a browser."
+)
 history = data.audit_runs(50)
 data_table(history, "audit-runs")

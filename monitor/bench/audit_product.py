@@ -1,17 +1,22 @@
 """The whole product auditing the 200-page benchmark site, against the bare axe loop.
 
-In one run, on the same generated site (``monitor.demo.bench_site``):
+In one run, on the same generated site (``monitor.demo.bench_site``, council layout):
 
-- ``floor``: one warm Playwright page doing goto + axe.run, nothing else;
-- ``plain``: ``monitor audit`` with every optimisation off, one page at a time: the
-  product's own overhead (discovery, storage, issue tracking) next to axe itself;
-- ``first``: the first audit with shared furniture on, at 1 page and at the default pool;
-- ``second``: the same audit again over the unchanged site (pages carried forward);
+- ``floor``: one warm Playwright page doing goto + axe.run, nothing else (the plain
+  per-page axe loop);
+- ``first``: ``monitor audit`` of a fresh database with shared furniture on, at the
+  default pool of pages;
+- ``plain``: the same with shared furniture off (its findings are the reference);
+- ``second``: the audit again over the unchanged site (pages revalidated over HTTP);
 - ``changed``: after editing 10 % of the pages, which pages were audited again, and whether
-  the findings equal a full audit's.
+  the findings equal a full audit's (``full``).
 
-Only the axe check runs (every other check is switched off) so every row does the same
-accessibility work as the floor.
+This machine's speed drifts by a fifth within minutes, so the floor and the first audit are
+each measured twice, alternately (floor, first, floor, first), and compared by the faster
+of each pair (noise only ever adds time).
+The article layout (a long text fills almost every page; the worst case for shared
+furniture) is measured the same way on fewer pages. Only the axe check runs (every other
+check is switched off) so every row does the same accessibility work as the floor.
 """
 
 from __future__ import annotations
@@ -24,17 +29,20 @@ from typing import Any
 
 from monitor.audit import AuditRequest, start_audit
 from monitor.bench.audit_engines import MemorySampler, _bare_loop
-from monitor.config import load_config
+from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade
-from monitor.demo.bench_site import BenchSite
+from monitor.demo.bench_site import BenchSite, Layout
 from monitor.repository import Repository
 from monitor.settings import Settings
 
 PAGES = 200
+ARTICLE_PAGES = 60
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / "config"
+#: What issue 10 asks of the product on this site.
+TARGETS = {"first_vs_floor": 1.5, "second_vs_first": 5.0}
 
 
-def _config_dir(folder: Path, base_url: str) -> Path:
+def _config_dir(folder: Path, base_url: str, pages: int = PAGES) -> Path:
     config = folder / "config"
     (config / "brand").mkdir(parents=True)
     (config / "brand.yaml").write_text((CONFIG_ROOT / "brand.yaml").read_text())
@@ -47,7 +55,7 @@ def _config_dir(folder: Path, base_url: str) -> Path:
         "    owner: {name: Web team, email: web@example.gov.uk}\n"
         f"    start_urls: ['{base_url}/services/page-0']\n"
         f"    sitemaps: ['{base_url}/sitemap.xml']\n"
-        f"    include: ['^/services/page-']\n    max_pages: {PAGES}\n"
+        f"    include: ['^/services/page-']\n    max_pages: {pages}\n"
         "    checks: {branding: false, links: false, keyboard: false, reflow: false,\n"
         "             page-structure: false, documents: false, statement: false}\n"
     )
@@ -59,76 +67,141 @@ def _findings(repository: Repository, run_id: int) -> set[tuple[str, str, str]]:
     return {(urls[f.page_id], f.rule, f.snippet) for f in repository.findings(run_id)}
 
 
-def run() -> dict[str, Any]:
-    site = BenchSite(pages=PAGES)
+class _Bench:
+    """One generated site, its config, and timed audits into databases under ``folder``."""
+
+    def __init__(self, folder: Path, site: BenchSite, config: CouncilConfig) -> None:
+        self.folder = folder
+        self.site = site
+        self.config = config
+        self.pages = site.pages
+
+    def floor(self) -> float:
+        started = time.perf_counter()
+        asyncio.run(_bare_loop(Settings(data_dir=self.folder), self.site.urls))
+        return time.perf_counter() - started
+
+    def audit(self, db: str, request: AuditRequest, **overrides: Any) -> dict[str, Any]:
+        where = self.folder / db
+        settings = Settings(data_dir=where, database_url=f"sqlite:///{where / 'm.db'}", **overrides)
+        upgrade(settings.database_url)
+        repository = Repository(settings.database_url)
+        with MemorySampler() as memory:
+            began = time.perf_counter()
+            run = start_audit(settings, self.config, repository, request)
+            seconds = time.perf_counter() - began
+        assert run.id is not None
+        results = repository.page_results(run.id)
+        return {
+            "seconds": round(seconds, 1),
+            "per_page_ms": round(seconds / self.pages * 1000),
+            "audited": run.pages_audited,
+            "carried": run.pages_carried,
+            "revalidated_over_http": sum(1 for r in results if r.revalidated),
+            "failed": run.pages_failed,
+            "peak_memory_mb": round(memory.peak / 1e6),
+            "concurrency": settings.concurrency,
+            "_repository": repository,
+            "_run": run.id,
+        }
+
+    def first_against_floor(self, prefix: str) -> dict[str, Any]:
+        """Floor, first, floor, first: each measured twice, alternately."""
+        floors: list[float] = []
+        firsts: list[dict[str, Any]] = []
+        for attempt in ("a", "b"):
+            floors.append(self.floor())
+            firsts.append(self.audit(f"{prefix}first-{attempt}", AuditRequest()))
+        floor = min(floors)
+        first = min(f["seconds"] for f in firsts)
+        return {
+            "floor": {
+                "seconds": [round(s, 1) for s in floors],
+                "per_page_ms": round(floor / self.pages * 1000),
+            },
+            "first": {
+                **{k: v for k, v in firsts[-1].items() if not k.startswith("_")},
+                "seconds": [f["seconds"] for f in firsts],
+                "per_page_ms": round(first / self.pages * 1000),
+            },
+            "first_vs_floor_speedup": round(floor / first, 2),
+            "_last": firsts[-1],
+            "_first_seconds": first,
+        }
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def _with_site(layout: Layout, pages: int, work: Any) -> dict[str, Any]:
+    site = BenchSite(pages=pages, layout=layout)
     base = site.start()
-    results: dict[str, Any] = {"pages": PAGES}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
             folder = Path(tmp)
-            config = load_config(_config_dir(folder, base))
-            defaults = Settings(data_dir=folder)
-
-            started = time.perf_counter()
-            asyncio.run(_bare_loop(defaults, site.urls))
-            floor = time.perf_counter() - started
-            results["floor"] = {
-                "seconds": round(floor, 1),
-                "per_page_ms": round(floor / PAGES * 1000),
-            }
-
-            def audit(name: str, request: AuditRequest, **overrides: Any) -> tuple[Repository, int]:
-                where = folder / overrides.pop("db", name)
-                settings = Settings(
-                    data_dir=where, database_url=f"sqlite:///{where / 'm.db'}", **overrides
-                )
-                upgrade(settings.database_url)
-                repository = Repository(settings.database_url)
-                with MemorySampler() as memory:
-                    began = time.perf_counter()
-                    run = start_audit(settings, config, repository, request)
-                    seconds = time.perf_counter() - began
-                assert run.id is not None
-                results[name] = {
-                    "seconds": round(seconds, 1),
-                    "per_page_ms": round(seconds / PAGES * 1000),
-                    "vs_floor": round(seconds / floor, 2),
-                    "audited": run.pages_audited,
-                    "carried": run.pages_carried,
-                    "failed": run.pages_failed,
-                    "peak_memory_mb": round(memory.peak / 1e6),
-                    "concurrency": settings.concurrency,
-                }
-                return repository, run.id
-
-            plain_repo, plain_run = audit(
-                "plain_1_page", AuditRequest(), concurrency=1, shared_furniture=False
-            )
-            shared_repo, shared_run = audit(
-                "first_shared_1_page", AuditRequest(), concurrency=1, shared_furniture=True
-            )
-            repo, _ = audit("first_shared_pool", AuditRequest(), db="pool")
-            audit("second_unchanged", AuditRequest(), db="pool")
-            changed = set(site.change(0.1))
-            _, third = audit("after_10_percent_changed", AuditRequest(), db="pool")
-            _, full = audit("full_after_change", AuditRequest(full=True), db="pool")
-
-            urls = {p.id: p.url for p in repo.pages("bench")}
-            audited = {urls[r.page_id] for r in repo.page_results(third) if r.status == "audited"}
-            results["checks"] = {
-                "optimised_equals_plain": _findings(shared_repo, shared_run)
-                == _findings(plain_repo, plain_run),
-                "changed_pages": len(changed),
-                "audited_again_are_the_changed": audited == {site.urls[i] for i in changed},
-                "incremental_equals_full": _findings(repo, third) == _findings(repo, full),
-                "first_vs_floor_speedup": round(floor / results["first_shared_pool"]["seconds"], 2),
-                "second_vs_first_speedup": round(
-                    results["first_shared_pool"]["seconds"]
-                    / results["second_unchanged"]["seconds"],
-                    2,
-                ),
-                "product_overhead_vs_floor": results["plain_1_page"]["vs_floor"],
-            }
+            config = load_config(_config_dir(folder, base, pages))
+            result: dict[str, Any] = work(_Bench(folder, site, config))
+            return result
     finally:
         site.stop()
+
+
+def _council(bench: _Bench) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "pages": bench.pages,
+        "average_page_kb": round(
+            sum(len(bench.site.body(n)) for n in range(bench.pages)) / bench.pages / 1000, 1
+        ),
+    }
+    compared = bench.first_against_floor("council-")
+    results["floor"], results["first_shared_pool"] = compared["floor"], compared["first"]
+    first, first_seconds = compared["_last"], compared["_first_seconds"]
+    plain = bench.audit("plain", AuditRequest(), shared_furniture=False)
+    results["plain_pool"] = _public(plain)
+
+    # The second, changed and full audits continue the last first audit's database.
+    db = "council-first-b"
+    second = bench.audit(db, AuditRequest())
+    results["second_unchanged"] = _public(second)
+    changed = set(bench.site.change(0.1))
+    third = bench.audit(db, AuditRequest())
+    results["after_10_percent_changed"] = _public(third)
+    full = bench.audit(db, AuditRequest(full=True))
+    results["full_after_change"] = _public(full)
+
+    repo: Repository = third["_repository"]
+    urls = {p.id: p.url for p in repo.pages("bench")}
+    audited = {urls[r.page_id] for r in repo.page_results(third["_run"]) if r.status == "audited"}
+    speedups = {
+        "first_vs_floor": compared["first_vs_floor_speedup"],
+        "second_vs_first": round(first_seconds / second["seconds"], 2),
+    }
+    results["checks"] = {
+        "optimised_equals_plain": _findings(first["_repository"], first["_run"])
+        == _findings(plain["_repository"], plain["_run"]),
+        "changed_pages": len(changed),
+        "audited_again_are_the_changed": audited == {bench.site.urls[i] for i in changed},
+        "incremental_equals_full": _findings(repo, third["_run"]) == _findings(repo, full["_run"]),
+        "first_vs_floor_speedup": speedups["first_vs_floor"],
+        "second_vs_first_speedup": speedups["second_vs_first"],
+        "targets": TARGETS,
+        "targets_met": {name: speedups[name] >= goal for name, goal in TARGETS.items()},
+    }
+    return results
+
+
+def _article(bench: _Bench) -> dict[str, Any]:
+    compared = bench.first_against_floor("article-")
+    return {
+        "pages": bench.pages,
+        "floor": compared["floor"],
+        "first_shared_pool": compared["first"],
+        "first_vs_floor_speedup": compared["first_vs_floor_speedup"],
+    }
+
+
+def run() -> dict[str, Any]:
+    results = _with_site("council", PAGES, _council)
+    results["article_layout"] = _with_site("article", ARTICLE_PAGES, _article)
     return results

@@ -1,11 +1,17 @@
 """A generated site of many council-like pages, for benchmarks of crawling and auditing.
 
 ``BenchSite(pages=200).start()`` serves the pages on 127.0.0.1 (http.server in a thread) and
-returns the base URL. Every page is about 45 KB of realistic markup: a branded header,
-navigation, breadcrumbs, a long article, often a form and images, a footer; about one page
-in four carries a deliberate accessibility defect. Pages are the same on every run (seeded
-by their number); ``change(fraction=0.1)`` edits that share of them, so a second crawl can
-measure how much work unchanged pages save.
+returns the base URL. Every page is about 45 KB of realistic markup, laid out as council
+sites are (``layout="council"``, the default): a cookie banner, a header with the logo,
+search and main navigation (and its closed mega-menu), breadcrumbs, the page's own content
+(from a short notice to a long guide, often with a form and images), a "Was this page
+useful?" block and a large footer with inline icons. Everything but the breadcrumbs and
+the content is the same markup on every page, as on a real council site, and the footer
+carries one template defect (a social link with no name). About one page in four carries
+a deliberate defect of its own. ``layout="article"`` is the worst case for shared
+furniture: a long article fills almost all of every page and the navigation differs on
+each. Pages are the same on every run (seeded by their number); ``change(fraction=0.1)``
+edits that share of them, so a second crawl can measure how much work unchanged pages save.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import random
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 STATIC = Path(__file__).resolve().parent / "static"
 TARGET_BYTES = 45_000
@@ -87,19 +93,100 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def render_page(index: int, revision: int = 0) -> str:
-    """The HTML of page ``index`` at ``revision`` (0 = as first published)."""
-    rng = random.Random(index)
-    topic = f"{TOPICS[index % len(TOPICS)]} ({index})"
-    section = SECTIONS[index % len(SECTIONS)]
-    defect = DEFECTS[index % len(DEFECTS)] if index % 4 == 3 else None
-    nav = "".join(
-        f'<li><a href="/services/page-{(index + step) % 997}">{html.escape(name)}</a></li>'
-        for step, name in enumerate(SECTIONS, start=1)
+Layout = Literal["council", "article"]
+
+ICON = (
+    '<svg class="icon" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" '
+    'focusable="false"><path fill="currentColor" d="M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 '
+    "10-4.48 10-10S17.52 2 12 2zm1 15h-2v-6h2v6zm0-8h-2V7h2v2zm-1 13c-5.51 0-10-4.49-10-10S6.49 "
+    '2 12 2s10 4.49 10 10-4.49 10-10 10z"/></svg>'
+)
+
+
+def _links(names: list[str], prefix: str) -> str:
+    return "".join(
+        f'<li><a href="/{prefix}/{n}">{html.escape(name)}</a></li>' for n, name in enumerate(names)
     )
+
+
+def _cookie_banner() -> str:
+    return """<div class="cookie-banner" id="cookie-banner" role="region"
+  aria-label="Cookies on Example County Council"><div class="width-container">
+  <h2>Cookies on our website</h2>
+  <p>We use some essential cookies to make this website work.</p>
+  <p>We would like to set additional cookies to understand how you use the website, remember
+  your settings and improve our services for residents.</p>
+  <div class="button-group"><button type="button" class="button">Accept analytics
+  cookies</button><button type="button" class="button">Reject analytics cookies</button>
+  <a href="/cookies">View cookies</a></div></div></div>"""
+
+
+def _header(nav: str) -> str:
+    mega = "".join(
+        f'<div class="mega-menu__section"><h2>{html.escape(section)}</h2><ul>'
+        + "".join(
+            f'<li><a href="/services/{n}/{k}">{html.escape(TOPICS[(n + k) % len(TOPICS)])}</a>'
+            f"<p>{html.escape(_sentence(random.Random(n * 10 + k)))}</p></li>"
+            for k in range(10)
+        )
+        + "</ul></div>"
+        for n, section in enumerate(SECTIONS)
+    )
+    return f"""<header class="site-header" role="banner"><div class="width-container">
+  <a href="/" class="council-logo"><img src="/static/logo.png" alt="Example County Council"
+     width="240" height="60"></a>
+  <form role="search" action="/search" class="header-search"><label for="q">Search this
+  site</label> <input type="search" id="q" name="q"> <button type="submit"
+  class="button">Search</button></form>
+  <ul class="header-links site-nav"><li><a href="/account">Sign in to your account</a></li>
+  <li><a href="/contact">Contact us</a></li><li><a href="/translate">Translate</a></li></ul>
+</div>
+<nav aria-label="Main" class="site-nav"><div class="width-container"><ul>{nav}</ul>
+  <button type="button" class="button" aria-expanded="false" aria-controls="mega-menu">All
+  services</button>
+  <div id="mega-menu" class="mega-menu" hidden>{mega}</div></div></nav></header>"""
+
+
+def _feedback() -> str:
+    return """<div class="width-container"><section class="dx-feedback"
+  aria-label="Page feedback"><h2>Was this page useful?</h2>
+  <form action="/feedback" method="post"><button type="submit" name="useful" value="yes"
+  class="button">Yes</button> <button type="submit" name="useful" value="no"
+  class="button">No</button></form>
+  <p><a href="/feedback/problem">Report a problem with this page</a></p></section></div>"""
+
+
+def _footer() -> str:
+    columns = "".join(
+        f"<div><h2>{html.escape(section)}</h2><ul>{_links(TOPICS[n : n + 8], f'topics/{n}')}"
+        "</ul></div>"
+        for n, section in enumerate(SECTIONS[:4])
+    )
+    social = "".join(
+        f'<li><a href="https://social.example/{name.lower()}" class="icon-link">{ICON}'
+        f'<span class="visually-hidden">{name}</span></a></li>'
+        for name in ("Facebook", "Instagram", "LinkedIn", "YouTube")
+    )
+    # The template's own defect: one icon link with no name, on every page.
+    social += f'<li><a href="https://social.example/news" class="icon-link">{ICON}</a></li>'
+    meta = _links(
+        ["Accessibility statement", "Privacy", "Cookies", "Terms", "Modern slavery", "Jobs"],
+        "about",
+    )
+    return f"""<footer class="site-footer" role="contentinfo"><div class="width-container">
+  <div class="columns">{columns}</div>
+  <h2>Follow us</h2><ul class="social">{social}</ul>
+  <ul class="meta-links">{meta}</ul>
+  <address>Example County Council, County Hall, Example Street, Exampleton</address>
+  <p>All content is available under the Open Government Licence v3.0, except where
+  otherwise stated. © Example County Council</p></div></footer>"""
+
+
+def _main(index: int, revision: int, defect: str | None, body_bytes: int) -> str:
+    rng = random.Random(index)
     parts: list[str] = []
     paragraph = 0
-    while sum(map(len, parts)) < TARGET_BYTES - 2_400:
+    while sum(map(len, parts)) < body_bytes:
         paragraph += 1
         if paragraph % 6 == 1:
             parts.append(f"<h2>{html.escape(_sentence(rng)[:40])}</h2>")
@@ -137,39 +224,63 @@ def render_page(index: int, revision: int = 0) -> str:
     <label for="c-post">Post</label></fieldset>
   <button type="submit" class="button">Continue</button>
 </form>"""
-        if index % 2 == 0
+        if index % 2 == 0 or defect == "label"
         else ""
     )
+    topic = f"{TOPICS[index % len(TOPICS)]} ({index})"
+    return f"""<main id="main"><div class="width-container">
+<h1>{html.escape(topic)}</h1>
+{image}
+{"".join(parts)}
+{extra}
+{form}
+</div></main>"""
+
+
+def render_page(index: int, revision: int = 0, layout: Layout = "council") -> str:
+    """The HTML of page ``index`` at ``revision`` (0 = as first published)."""
+    topic = f"{TOPICS[index % len(TOPICS)]} ({index})"
+    section = SECTIONS[index % len(SECTIONS)]
+    defect = DEFECTS[index % len(DEFECTS)] if index % 4 == 3 else None
+    if layout == "council":
+        # Council pages: the furniture is about half of every page; the content itself
+        # ranges from a short notice to a long guide.
+        nav = _links([*SECTIONS, "Council Tax", "Jobs", "Your council", "Contact us"], "sections")
+        body_bytes = random.Random(-index).randint(6_000, 45_000)
+        top = f"{_cookie_banner()}<a class='skip-link' href='#main'>Skip to main content</a>"
+        top += _header(nav)
+        bottom = f"{_feedback()}{_footer()}"
+    else:
+        # Articles: nearly all of every page is its own text; the navigation differs too.
+        nav = "".join(
+            f'<li><a href="/services/page-{(index + step) % 997}">{html.escape(name)}</a></li>'
+            for step, name in enumerate(SECTIONS, start=1)
+        )
+        body_bytes = TARGET_BYTES - 2_400
+        top = "<a class='skip-link' href='#main'>Skip to main content</a>" + (
+            '<header class="site-header" role="banner"><a href="/" class="council-logo">'
+            '<img src="/static/logo.png" alt="Example County Council" width="240" '
+            f'height="60"></a></header><nav aria-label="Main"><ul>{nav}</ul></nav>'
+        )
+        bottom = (
+            '<footer class="site-footer"><ul><li><a href="/accessibility">Accessibility '
+            'statement</a></li><li><a href="/privacy">Privacy</a></li></ul>'
+            "<p>© Example County Council</p></footer>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(topic)} - Example County Council</title>
 <link rel="stylesheet" href="/static/council.css"></head>
 <body>
-<a class="skip-link" href="#main">Skip to main content</a>
-<header class="header" role="banner"><div class="header__inner">
-  <a href="/" class="header__logo"><img src="/static/logo.png" alt="Example County Council"
-     width="160" height="40"></a>
-  <form role="search" action="/search"><label for="q">Search</label>
-    <input type="search" id="q" name="q"><button type="submit">Search</button></form>
-</div></header>
-<nav aria-label="Main"><ul class="nav">{nav}</ul></nav>
-<nav aria-label="Breadcrumb" class="breadcrumbs"><ol>
+{top}
+<nav aria-label="Breadcrumb" class="breadcrumbs"><div class="width-container"><ol>
   <li><a href="/">Home</a></li><li><a href="/sections/{index % len(SECTIONS)}">{
         html.escape(section)
     }</a></li>
-  <li aria-current="page">{html.escape(topic)}</li></ol></nav>
-<main id="main">
-<h1>{html.escape(topic)}</h1>
-{image}
-{"".join(parts)}
-{extra}
-{form}
-</main>
-<footer class="footer"><ul>
-  <li><a href="/accessibility">Accessibility statement</a></li>
-  <li><a href="/privacy">Privacy</a></li><li><a href="/contact">Contact us</a></li>
-</ul><p>© Example County Council</p></footer>
+  <li aria-current="page">{html.escape(topic)}</li></ol></div></nav>
+{_main(index, revision, defect, body_bytes)}
+{bottom}
 </body></html>
 """
 
@@ -177,8 +288,11 @@ def render_page(index: int, revision: int = 0) -> str:
 class BenchSite:
     """``pages`` generated pages under ``/services/page-N``, an index and a sitemap."""
 
-    def __init__(self, pages: int = 200, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, pages: int = 200, host: str = "127.0.0.1", port: int = 0, layout: Layout = "council"
+    ) -> None:
         self.pages = pages
+        self.layout = layout
         self.host = host
         self.port = port
         self.revisions: dict[int, int] = {}
@@ -193,7 +307,9 @@ class BenchSite:
 
     def body(self, index: int) -> bytes:
         if index not in self._cache:
-            self._cache[index] = render_page(index, self.revisions.get(index, 0)).encode()
+            self._cache[index] = render_page(
+                index, self.revisions.get(index, 0), self.layout
+            ).encode()
         return self._cache[index]
 
     def change(self, fraction: float = 0.1) -> list[int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from monitor.models import BrandResult, PageResult
 from monitor.repository.base import RepositoryBase
@@ -58,42 +58,17 @@ class BrandRepository(RepositoryBase):
             "header_screenshot": result.get("header_screenshot"),
         }
         with self.session() as session:
-            row = session.exec(
-                select(BrandResult).where(
-                    BrandResult.run_id == run_id, BrandResult.page_id == page_id
-                )
-            ).first() or BrandResult(run_id=run_id, page_id=page_id, service_id=service_id)
-            for name, value in values.items():
-                setattr(row, name, value)
-            session.add(row)
-            page_result = session.exec(
-                select(PageResult).where(PageResult.run_id == run_id, PageResult.page_id == page_id)
-            ).first()
-            if page_result is not None:
-                page_result.brand_score = row.score
-                session.add(page_result)
+            row = _store_brand_row(session, run_id, page_id, values)
             session.commit()
             session.refresh(row)
             return row
 
     def carry_brand_result(self, previous_run_id: int, run_id: int, page_id: int) -> bool:
         """Copy an unchanged page's brand result from an earlier run; False if it had none."""
-        previous = self.brand_result(previous_run_id, page_id)
-        if previous is None:
-            return False
-        self.save_brand_result(
-            run_id,
-            page_id,
-            previous.service_id,
-            {
-                "score": previous.score,
-                "passed": previous.passed,
-                "rules": previous.rules,
-                "details": {**previous.details, "carried_from_run": previous_run_id},
-                "header_screenshot": previous.header_screenshot,
-            },
-        )
-        return True
+        with self.session() as session:
+            carried = copy_brand_result(session, previous_run_id, run_id, page_id)
+            session.commit()
+            return carried
 
     def brand_result(self, run_id: int, page_id: int) -> BrandResult | None:
         with self.session() as session:
@@ -152,3 +127,45 @@ class BrandRepository(RepositoryBase):
         """``(rule, pages failing it)``, most pages first (ties by rule name)."""
         summary = self.brand_summary(service_id, run_id)
         return summary.rules_failed[:limit] if summary else []
+
+
+def copy_brand_result(session: Session, previous_run_id: int, run_id: int, page_id: int) -> bool:
+    """Within ``session``: copy a page's brand result of an earlier run into ``run_id``
+    (replacing any there), and its score onto the page's result; False if it had none."""
+    previous = session.exec(
+        select(BrandResult).where(
+            BrandResult.run_id == previous_run_id, BrandResult.page_id == page_id
+        )
+    ).first()
+    if previous is None:
+        return False
+    values = {
+        "service_id": previous.service_id,
+        "score": previous.score,
+        "passed": previous.passed,
+        "rules": dict(previous.rules),
+        "details": {**previous.details, "carried_from_run": previous_run_id},
+        "header_screenshot": previous.header_screenshot,
+    }
+    _store_brand_row(session, run_id, page_id, values)
+    return True
+
+
+def _store_brand_row(
+    session: Session, run_id: int, page_id: int, values: Mapping[str, Any]
+) -> BrandResult:
+    """Within ``session``: the page's brand result in the run, replaced by ``values``, and
+    its score set on the page's result in that run, if it has one."""
+    row = session.exec(
+        select(BrandResult).where(BrandResult.run_id == run_id, BrandResult.page_id == page_id)
+    ).first() or BrandResult(run_id=run_id, page_id=page_id, service_id=values["service_id"])
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    page_result = session.exec(
+        select(PageResult).where(PageResult.run_id == run_id, PageResult.page_id == page_id)
+    ).first()
+    if page_result is not None:
+        page_result.brand_score = row.score
+        session.add(page_result)
+    return row

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from monitor.config import ServiceConfig
 from monitor.models import (
@@ -129,6 +129,11 @@ class CoreRepository(RepositoryBase):
             run.pages_audited = counts.get(PageStatus.audited, 0)
             run.pages_carried = counts.get(PageStatus.carried, 0)
             run.pages_failed = counts.get(PageStatus.failed, 0)
+            run.pages_revalidated = session.exec(
+                select(func.count()).where(
+                    PageResult.run_id == run_id, col(PageResult.revalidated).is_(True)
+                )
+            ).one()
             run.status = status
             run.error = error
             run.finished_at = utcnow()
@@ -167,17 +172,21 @@ class CoreRepository(RepositoryBase):
 
     def upsert_page(self, service_id: str, url: str, *, kind: str = "html", depth: int = 0) -> Page:
         with self.session() as session:
-            page = session.exec(
-                select(Page).where(Page.service_id == service_id, Page.url == url)
-            ).first()
-            if page is None:
-                page = Page(service_id=service_id, url=url, kind=kind, depth=depth)
-            else:
-                page.last_seen_at = utcnow()
-                page.kind = kind
-            session.add(page)
+            page = _remember_page(session, service_id, url, kind, depth)
             session.commit()
-            session.refresh(page)
+            return page
+
+    def add_pending_page(
+        self, run_id: int, service_id: str, url: str, *, kind: str = "html", depth: int = 0
+    ) -> Page:
+        """A page found by a run: remembered (``upsert_page``) with a *pending* result in
+        that run, in one transaction, so an interrupted run knows exactly what is left."""
+        with self.session() as session:
+            page = _remember_page(session, service_id, url, kind, depth)
+            assert page.id is not None
+            pending = PageResult(run_id=run_id, page_id=page.id, service_id=service_id)
+            session.add(merge_page_result(session, pending))
+            session.commit()
             return page
 
     def pages(self, service_id: str) -> list[Page]:
@@ -254,6 +263,19 @@ class CoreRepository(RepositoryBase):
             if lease is None or _aware(lease.expires_at) <= utcnow():
                 return None
             return lease
+
+
+def _remember_page(session: Session, service_id: str, url: str, kind: str, depth: int) -> Page:
+    """Within ``session``: the page at ``url``, new or seen again now (flushed: it has an id)."""
+    page = session.exec(select(Page).where(Page.service_id == service_id, Page.url == url)).first()
+    if page is None:
+        page = Page(service_id=service_id, url=url, kind=kind, depth=depth)
+    else:
+        page.last_seen_at = utcnow()
+        page.kind = kind
+    session.add(page)
+    session.flush()
+    return page
 
 
 def _aware(moment: datetime) -> datetime:

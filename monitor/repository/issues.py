@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -28,9 +29,18 @@ from monitor.models import (
     utcnow,
 )
 from monitor.repository.base import RepositoryBase, merge_page_result
+from monitor.repository.brand import copy_brand_result
 
 OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
 SERIOUS = ("serious", "critical")
+
+
+class _Keep:
+    """Leave the page's revalidation record as it is."""
+
+
+KEEP = _Keep()
+Revalidation = dict[str, Any] | _Keep | None
 
 
 def finding_row(run_id: int, page_id: int, service_id: str, data: FindingData) -> Finding:
@@ -64,12 +74,14 @@ class IssueRepository(RepositoryBase):
         *,
         carried: bool = False,
         versions: str | None = None,
+        revalidation: Revalidation = KEEP,
     ) -> PageResult:
         """Store a page's result and its findings in ONE transaction, replacing any earlier
         partial attempt in the same run, so a resumed run never counts a page twice.
 
         With ``versions`` (of the checks that judged it), the page also remembers the
-        fingerprint of what they saw, so an unchanged page can be carried next time."""
+        fingerprint of what they saw, so an unchanged page can be carried next time;
+        ``revalidation`` replaces (or, as None, forgets) what its rendering depends on."""
         assert result.run_id is not None and result.page_id is not None
         with self.session() as session:
             if versions is not None and result.fingerprint:
@@ -78,6 +90,7 @@ class IssueRepository(RepositoryBase):
                 page.fingerprint_versions = versions
                 page.last_seen_at = page.last_full_audit_at = utcnow()
                 session.add(page)
+            self._set_revalidation(session, result.page_id, revalidation)
             result = self._replace_page_findings(session, result)
             result.serious_count = sum(
                 1 for f in findings if f.outcome == "violation" and f.impact in SERIOUS
@@ -87,9 +100,17 @@ class IssueRepository(RepositoryBase):
                 row = finding_row(result.run_id, result.page_id, result.service_id, data)
                 row.carried = carried
                 session.add(row)
-            session.commit()
-            session.refresh(result)
+            session.commit()  # its columns stay loaded (expire_on_commit=False): no re-read
             return result
+
+    @staticmethod
+    def _set_revalidation(session: Session, page_id: int, revalidation: Revalidation) -> None:
+        if isinstance(revalidation, _Keep):
+            return
+        page = session.get_one(Page, page_id)
+        if page.revalidation != revalidation:
+            page.revalidation = revalidation
+            session.add(page)
 
     @staticmethod
     def _replace_page_findings(session: Session, result: PageResult) -> PageResult:
@@ -121,31 +142,6 @@ class IssueRepository(RepositoryBase):
             if page_id:
                 query = query.where(Finding.page_id == page_id)
             return list(session.exec(query.order_by(col(Finding.id))).all())
-
-    def latest_findings_of_page(self, page_id: int, before_run_id: int) -> list[Finding]:
-        """What the checks saw on a page in its last finished visit before this run."""
-        with self.session() as session:
-            last = session.exec(
-                select(PageResult.run_id)
-                .where(
-                    PageResult.page_id == page_id,
-                    col(PageResult.run_id) < before_run_id,
-                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
-                )
-                .order_by(col(PageResult.run_id).desc())
-                .limit(1)
-            ).first()
-            if last is None:
-                return []
-            return list(
-                session.exec(
-                    select(Finding).where(
-                        Finding.run_id == last,
-                        Finding.page_id == page_id,
-                        col(Finding.journey_id).is_(None),
-                    )
-                ).all()
-            )
 
     def update_issues(
         self, run_id: int, service_id: str, whole_service_checks: Sequence[str] = ()
@@ -348,37 +344,34 @@ class IssueRepository(RepositoryBase):
                     session.add(finding_row(run_id, page_id, service_id, data))
             session.commit()
 
-    def last_visit(self, page_id: int, before_run_id: int) -> PageResult | None:
-        """The page's last finished visit (audited or carried) before this run."""
-        with self.session() as session:
-            return session.exec(
-                select(PageResult)
-                .where(
-                    PageResult.page_id == page_id,
-                    col(PageResult.run_id) < before_run_id,
-                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
-                )
-                .order_by(col(PageResult.run_id).desc())
-                .limit(1)
-            ).first()
-
     def record_carried_page(
         self,
         result: PageResult,
         previous_run_id: int,
         fresh: Sequence[FindingData],
         rechecked: Sequence[str],
+        *,
+        revalidation: Revalidation = KEEP,
+        carry_brand: bool = False,
     ) -> PageResult:
-        """An unchanged page: carry its previous findings forward as seen in this run, except
-        those of the ``rechecked`` checks, whose ``fresh`` findings replace them. One
-        transaction, so the issue lifecycle and the measures stay exactly right."""
+        """An unchanged page: carry its findings of ``previous_run_id`` forward as seen in
+        this run, except those of the ``rechecked`` checks, whose ``fresh`` findings
+        replace them, and (``carry_brand``) its brand result. One transaction, so the
+        issue lifecycle and the measures stay exactly right."""
         assert result.run_id is not None and result.page_id is not None
-        previous = [
-            f
-            for f in self.latest_findings_of_page(result.page_id, result.run_id)
-            if f.check not in rechecked
-        ]
         with self.session() as session:
+            previous = [
+                f
+                for f in session.exec(
+                    select(Finding).where(
+                        Finding.run_id == previous_run_id,
+                        Finding.page_id == result.page_id,
+                        col(Finding.journey_id).is_(None),
+                    )
+                ).all()
+                if f.check not in rechecked
+            ]
+            self._set_revalidation(session, result.page_id, revalidation)
             result = self._replace_page_findings(session, result)
             for old in previous:
                 copy = Finding.model_validate(
@@ -393,9 +386,27 @@ class IssueRepository(RepositoryBase):
                 1 for f in previous if f.outcome == "violation" and f.impact in SERIOUS
             ) + sum(1 for f in fresh if f.outcome == "violation" and f.impact in SERIOUS)
             session.add(result)
+            if carry_brand:
+                session.flush()
+                copy_brand_result(session, previous_run_id, result.run_id, result.page_id)
             session.commit()
-            session.refresh(result)
         return result
+
+    def page_and_last_visit(
+        self, page_id: int, before_run_id: int
+    ) -> tuple[Page, PageResult | None]:
+        """A page, and its last finished visit (audited or carried) before this run."""
+        with self.session() as session:
+            return session.get_one(Page, page_id), session.exec(
+                select(PageResult)
+                .where(
+                    PageResult.page_id == page_id,
+                    col(PageResult.run_id) < before_run_id,
+                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                )
+                .order_by(col(PageResult.run_id).desc())
+                .limit(1)
+            ).first()
 
     def page(self, page_id: int) -> Page:
         with self.session() as session:

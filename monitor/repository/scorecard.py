@@ -182,6 +182,7 @@ class ScorecardRepository(RepositoryBase):
                     "pages_found": run.pages_found,
                     "pages_audited": run.pages_audited,
                     "pages_carried": run.pages_carried,
+                    "pages_revalidated": run.pages_revalidated,
                     "pages_failed": run.pages_failed,
                     "error": run.error or "",
                 }

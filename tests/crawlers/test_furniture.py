@@ -19,20 +19,29 @@ from tests.conftest import config_folder
 pytestmark = pytest.mark.browser
 
 HEADER = """<header class="site-header"><a href="/"><img src="/logo.png"></a>
+<button aria-controls="menu">Menu</button>
 <nav><ul><li><a href="/page/0">Home</a></li><li><a href="/page/1"><i class="icon"></i></a></li>
 <li><a href="/page/2">Bins</a></li><li><a href="/page/3">Roads</a></li></ul></nav></header>"""
 FOOTER = """<footer><p style="color:#bbb">Example County Council, County Hall</p>
 <a href="/accessibility">Accessibility</a></footer>"""
+# Not a landmark, but beside the content on every page: shared furniture too.
+FEEDBACK = '<div class="feedback"><p>Was this page useful?</p><button></button></div>'
+# The same style sheet everywhere; only page 4's body class makes its footer readable.
+STYLE = "<style>.dark footer p { color: #0b0c0c !important; }</style>"
 
 
 def template_page(number: int) -> str:
     body = f"<h1>Page {number}</h1><p>Information about topic {number}.</p>"
     if number == 3:
         body += '<form><input type="text" name="q"><button>Search</button></form>'
+    if number == 5:
+        body += '<ul id="menu"><li>Only this page has the menu the header points to</li></ul>'
+    dark = ' class="dark"' if number == 4 else ""
     return (
-        f'<!doctype html><html lang="en"><head><title>Page {number}</title></head><body>'
-        f"{HEADER}<main>{body}{''.join(f'<a href=/page/{n}>Page {n}</a> ' for n in range(6))}"
-        f"</main>{FOOTER}</body></html>"
+        f'<!doctype html><html lang="en"><head><title>Page {number}</title>{STYLE}</head>'
+        f"<body{dark}>{HEADER}<main>{body}"
+        f"{''.join(f'<a href=/page/{n}>Page {n}</a> ' for n in range(6))}"
+        f"</main>{FEEDBACK}{FOOTER}</body></html>"
     )
 
 
@@ -108,12 +117,30 @@ def test_template_furniture_defects_are_one_issue_per_template(
     repository, run_id = runs[True]
     assert len(repository.page_results(run_id)) == 6
     header_findings = [f for f in repository.findings(run_id) if f.rule == "image-alt"]
-    assert len(header_findings) == 6 and len({f.region for f in header_findings}) == 1
-    assert header_findings[0].region is not None
+    # Two versions of the header: on page 5 the id its menu button names exists.
+    assert len(header_findings) == 6 and len({f.region for f in header_findings}) == 2
+    assert all(f.region is not None for f in header_findings)
     (issue,) = [i for i in repository.issues(service_id="templated") if i.rule == "image-alt"]
     assert issue.pages_affected == 6
     (label,) = [i for i in repository.issues(service_id="templated") if i.rule == "label"]
     assert label.pages_affected == 1  # main-content defects stay per page
+    (empty_button,) = [
+        i for i in repository.issues(service_id="templated") if i.rule == "button-name"
+    ]
+    assert empty_button.pages_affected == 6  # the feedback block beside the content
+    urls = {p.id: p.url for p in repository.pages("templated")}
+    contrast = {
+        urls[f.page_id].rsplit("/", 1)[1]
+        for f in repository.findings(run_id)
+        if f.rule == "color-contrast"
+    }
+    assert contrast == {"0", "1", "2", "3", "5"}  # page 4 styles its identical footer
+    dangling = {
+        urls[f.page_id].rsplit("/", 1)[1]
+        for f in repository.findings(run_id)
+        if f.rule == "aria-valid-attr-value"
+    }
+    assert dangling == {"0", "1", "2", "3", "4"}  # only page 5 has what the header names
 
 
 def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(
