@@ -15,10 +15,13 @@ as the page's result and goes on::
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
@@ -33,6 +36,35 @@ LINKS = "() => Array.from(document.querySelectorAll('a[href], area[href]'), a =>
 #: The rendered HTML as ``page.content()`` gives it: doctype, then the document.
 CONTENT = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype)
   : '') + (document.documentElement ? document.documentElement.outerHTML : '')"""
+
+
+_page_limit: ContextVar[tuple[asyncio.Timeout, float] | None] = ContextVar(
+    "page_limit", default=None
+)
+
+
+@asynccontextmanager
+async def page_time_limit(seconds: float) -> AsyncIterator[None]:
+    """Bound the audit of one page to ``seconds``; ``TimeoutError`` past it.
+
+    The clock starts at once and starts again when an engine lends the page a browser tab
+    (``restart_page_clock``): waiting for a free tab is the pool's time, not the page's.
+    """
+    async with asyncio.timeout(None) as limit:
+        token = _page_limit.set((limit, seconds))
+        try:
+            restart_page_clock()
+            yield
+        finally:
+            _page_limit.reset(token)
+
+
+def restart_page_clock() -> None:
+    """Give the page being audited (if any) its whole time limit from now."""
+    current = _page_limit.get()
+    if current is not None:
+        limit, seconds = current
+        limit.reschedule(asyncio.get_running_loop().time() + seconds)
 
 
 class PageError(Exception):

@@ -24,6 +24,8 @@ from monitor.settings import Settings
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
 MAX_SITEMAPS = 200
+#: One request, redirects and body included, may take this many ``http_timeout_seconds``.
+WHOLE_REQUEST_FACTOR = 4
 
 
 @dataclass
@@ -126,7 +128,12 @@ class HostPolicy:
         self, url: str, method: str, max_bytes: int, headers: dict[str, str] | None = None
     ) -> Fetched:
         try:
-            async with self.client.stream(method, url, headers=headers) as response:
+            # httpx's timeout is per read: a server trickling a byte a second would never
+            # trip it, so the whole request is bounded too.
+            async with (
+                asyncio.timeout(self.settings.http_timeout_seconds * WHOLE_REQUEST_FACTOR),
+                self.client.stream(method, url, headers=headers) as response,
+            ):
                 body = b""
                 truncated = False
                 if method == "GET":
@@ -152,7 +159,7 @@ class HostPolicy:
                 )
         except httpx.TooManyRedirects:
             return Fetched(url, None, error="redirect loop")
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             return Fetched(url, None, error="timed out")
         except httpx.ConnectError as exc:
             return Fetched(url, None, error=f"cannot connect: {exc}".strip())

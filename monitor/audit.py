@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crawlers.axe_source import axe_version
-from crawlers.base import BrowserEngine, Check, FindingData, LoadedPage, PageContext, PageError
+from crawlers.base import (
+    BrowserEngine,
+    Check,
+    FindingData,
+    LoadedPage,
+    PageContext,
+    PageError,
+    page_time_limit,
+)
 from crawlers.checks import check_versions, document_checks, page_checks, service_checks
 from crawlers.discovery import HostPolicy, make_client, urls_from_sitemaps
 from crawlers.engines import BrowserUnavailable, StartedOnDemand, make_engine
@@ -372,7 +380,9 @@ class Auditor:
             await queue.put((plan, page_id, url, depth))
 
         frontier = Frontier(self, run, request, policy, progress, submit)
-        failures: list[BrowserUnavailable] = []
+        # What stops the run: no browser, or storage that cannot record a page. The pages
+        # not yet visited stay pending, so the run can be resumed.
+        failures: list[Exception] = []
         async with StartedOnDemand(make_engine(self.settings, run.engine)) as engine:
             auditor = PageAuditor(
                 self.settings,
@@ -394,11 +404,12 @@ class Auditor:
                             continue
                         try:
                             status, links = await auditor.audit(run_id, plan.config, page_id, url)
-                        except BrowserUnavailable as exc:
+                            for href in links:
+                                await frontier.discover(plan, href, depth + 1, url)
+                        except Exception as exc:
+                            # A worker that died would leave ``queue.join()`` waiting for ever.
                             failures.append(exc)
                             continue
-                        for href in links:
-                            await frontier.discover(plan, href, depth + 1, url)
                         self._count(progress, status)
                         self._report(progress)
                     finally:
@@ -549,7 +560,49 @@ class PageAuditor:
     async def audit(
         self, run_id: int, service: ServiceConfig, page_id: int, url: str
     ) -> tuple[str, list[str]]:
-        """Audit one page; return its status and the links found on it."""
+        """Audit one page; return its status and the links found on it.
+
+        Whatever goes wrong with one page (a hang past ``page_audit_limit_seconds``, a
+        fault in the monitor) is recorded as that page's failure and the run goes on; only
+        a browser that cannot be started, or storage that cannot record the failure,
+        stops the run."""
+        limit = self.settings.page_audit_limit_seconds
+        started_at = utcnow()
+        try:
+            async with page_time_limit(limit):
+                return await self._audit(run_id, service, page_id, url)
+        except BrowserUnavailable:
+            raise
+        except TimeoutError:
+            # The traceback says where the page was stuck.
+            log.warning("gave up on %s after %g s", url, limit, exc_info=True)
+            kind = "timeout"
+            error = (
+                f"auditing the page took more than {limit:g} s (a page or check that never "
+                f"finished): {url}"
+            )
+        except Exception as exc:
+            log.exception("auditing %s failed", url)
+            kind = "monitor-error"
+            error = f"the monitor failed on this page: {type(exc).__name__}: {exc}"
+        result = PageResult(
+            run_id=run_id,
+            page_id=page_id,
+            service_id=service.id,
+            started_at=started_at,
+            finished_at=utcnow(),
+            status=PageStatus.failed,
+            error=error[:2000],
+            error_kind=kind,
+        )
+        saved = await asyncio.to_thread(
+            functools.partial(self.repository.record_page, result, [], revalidation=None)
+        )
+        return saved.status, []
+
+    async def _audit(
+        self, run_id: int, service: ServiceConfig, page_id: int, url: str
+    ) -> tuple[str, list[str]]:
         result = PageResult(
             run_id=run_id, page_id=page_id, service_id=service.id, started_at=utcnow()
         )

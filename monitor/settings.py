@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=2, ge=1, le=32)
     recycle_context_every: int = Field(default=50, ge=1)
     page_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Most time one page may take from loading to its last check: past it the page is
+    # recorded as failed (timeout) and the run goes on.
+    page_audit_limit_seconds: float = Field(default=300.0, gt=0)
     network_idle_seconds: float = Field(default=3.0, ge=0)
     user_agent: str = f"CouncilDXMonitor/{__version__} (+resident digital-experience monitor)"
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import io
 import os
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +22,49 @@ from tests.servers import postgres_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT / "config"
+
+#: Share of pytest-timeout's limit after which a still-running test prints its asyncio tasks.
+TASK_DUMP_SHARE = 0.9
+
+
+def running_task_stacks() -> str:
+    """Every task of every running event loop, with where it is waiting.
+
+    pytest-timeout prints threads; a hung audit is one thread idling in its event loop,
+    and the task it waits on is what tells why."""
+    out = io.StringIO()
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)]
+    for loop in loops:
+        if not loop.is_running():
+            continue
+        for task in list(asyncio.all_tasks(loop)):
+            print(f"--- {task!r}", file=out)
+            task.print_stack(limit=12, file=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def dump_tasks_before_timeout(request: pytest.FixtureRequest) -> Iterator[None]:
+    limit = float(request.config.getini("timeout") or 0)
+    if limit <= 0:
+        yield
+        return
+
+    def dump() -> None:
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            capture.suspend_global_capture(in_=True)
+        sys.stderr.write(f"\n+++ asyncio tasks of {request.node.nodeid} +++\n")
+        sys.stderr.write(running_task_stacks())
+        sys.stderr.flush()
+
+    timer = threading.Timer(limit * TASK_DUMP_SHARE, dump)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 @pytest.fixture(scope="session")

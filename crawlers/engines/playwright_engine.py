@@ -32,7 +32,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from crawlers.axe_source import axe_script
-from crawlers.base import CONTENT, BrowserEngine, LoadedPage, PageError
+from crawlers.base import CONTENT, BrowserEngine, LoadedPage, PageError, restart_page_clock
 from crawlers.engines import (
     AXE_PASSES,
     LOAD_GRACE_SECONDS,
@@ -50,6 +50,12 @@ T = TypeVar("T")
 #: The window every page is audited in (the Selenium engine opens the same size).
 VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
 
+#: Most time readying a tab may take (new context, page, cookies) before Chromium is
+#: judged wedged and started again.
+TAB_SETUP_SECONDS = 30.0
+#: Most time closing one page may take before its whole context is thrown away.
+CLOSE_SECONDS = 10.0
+
 # What the page says about itself once loaded (the same script as the Selenium engine).
 PAGE_FACTS = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -63,6 +69,7 @@ PAGE_FACTS = """() => {
   };
 }"""
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "navigated")
+_CUT_OFF = ("is interrupted by another navigation", "net::ERR_ABORTED")
 
 
 @dataclass
@@ -256,7 +263,7 @@ class PlaywrightEngine(BrowserEngine):
     async def close(self) -> None:
         for tab in self._idle:
             with suppress(Exception):
-                await asyncio.wait_for(tab.context.close(), 10)
+                await asyncio.wait_for(tab.context.close(), CLOSE_SECONDS)
         self._idle.clear()
         if self._browser is not None:
             with suppress(Exception):
@@ -276,7 +283,7 @@ class PlaywrightEngine(BrowserEngine):
                 log.warning("Chromium is gone; starting it again")
                 if self._browser is not None:
                     with suppress(Exception):
-                        await asyncio.wait_for(self._browser.close(), 10)
+                        await asyncio.wait_for(self._browser.close(), CLOSE_SECONDS)
                 await self._launch()
 
     async def _new_tab(self) -> _Tab:
@@ -316,8 +323,8 @@ class PlaywrightEngine(BrowserEngine):
             # Pop-ups that slipped past the handler would otherwise pile up in the context.
             for extra in tab.context.pages:
                 if extra is not tab.page:
-                    with suppress(PlaywrightError):
-                        await extra.close()
+                    with suppress(PlaywrightError, TimeoutError):
+                        await asyncio.wait_for(extra.close(), CLOSE_SECONDS)
             self._idle.append(tab)
             return
         await self._discard(tab)
@@ -326,7 +333,7 @@ class PlaywrightEngine(BrowserEngine):
         if tab.generation != self._generation:
             return  # its Chromium has already been replaced
         try:
-            await asyncio.wait_for(tab.context.close(), 10)
+            await asyncio.wait_for(tab.context.close(), CLOSE_SECONDS)
         except (TimeoutError, PlaywrightError):
             # A context that cannot even be closed means a wedged browser: start afresh.
             await self._restart_browser(tab.generation)
@@ -352,6 +359,16 @@ class PlaywrightEngine(BrowserEngine):
                 if now - tab.last_activity >= QUIET_SECONDS:
                     return
             await asyncio.sleep(0.01)
+
+    async def _fresh_page(self, tab: _Tab) -> Page:
+        """Replace the tab's page with a new one in the same context."""
+        old, tab.page = tab.page, None
+        if old is not None:
+            # Not waited for: a plain close can hang for ever after an interrupted
+            # navigation. Asking the page to run its unload handlers returns at once.
+            with suppress(PlaywrightError):
+                await asyncio.wait_for(old.close(run_before_unload=True), CLOSE_SECONDS)
+        return await asyncio.wait_for(self._page_for(tab), TAB_SETUP_SECONDS)
 
     async def _page_for(self, tab: _Tab) -> Page:
         if tab.page is not None and not tab.page.is_closed():
@@ -380,8 +397,8 @@ class PlaywrightEngine(BrowserEngine):
                     await dialog.dismiss()
 
         async def on_popup(popup: Page) -> None:
-            with suppress(PlaywrightError):
-                await popup.close()
+            with suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(popup.close(), CLOSE_SECONDS)
 
         page.on("crash", on_crash)
         page.on("console", on_console)
@@ -401,6 +418,7 @@ class PlaywrightEngine(BrowserEngine):
         if self._slots is None:
             raise RuntimeError("the browser engine is not started: use `async with engine:`")
         async with self._slots:
+            restart_page_clock()  # the page's time limit starts once it has its tab
             self.in_use += 1
             self.peak_in_use = max(self.peak_in_use, self.in_use)
             self.pages_opened += 1
@@ -433,19 +451,24 @@ class PlaywrightEngine(BrowserEngine):
         for attempt in (0, 1):
             generation = self._generation
             try:
-                tab = await self._take_tab()
-                page = await self._page_for(tab)
-                if page.viewport_size != VIEWPORT:  # a check narrowed it, did not restore it
-                    await page.set_viewport_size(VIEWPORT)
-                await tab.context.clear_cookies()  # every address is audited as a first visit
-                return tab
-            except PlaywrightError as exc:
+                # Bounded: a wedged Chromium must not hold the run (and its slot) for ever.
+                return await asyncio.wait_for(self._prepare_tab(), TAB_SETUP_SECONDS)
+            except (PlaywrightError, TimeoutError) as exc:
                 if attempt:
+                    reason = str(exc) or f"no answer within {TAB_SETUP_SECONDS:g} s"
                     raise PageError(
-                        "crash", f"Chromium stopped working and could not be restarted: {exc}"
+                        "crash", f"Chromium stopped working and could not be restarted: {reason}"
                     ) from exc
                 await self._restart_browser(generation)
         raise AssertionError("unreachable")
+
+    async def _prepare_tab(self) -> _Tab:
+        tab = await self._take_tab()
+        page = await self._page_for(tab)
+        if page.viewport_size != VIEWPORT:  # a check narrowed it, did not restore it
+            await page.set_viewport_size(VIEWPORT)
+        await tab.context.clear_cookies()  # every address is audited as a first visit
+        return tab
 
     async def _restart_browser(self, generation: int) -> None:
         """Start Chromium again, unless another tab already did since ``generation``."""
@@ -456,7 +479,7 @@ class PlaywrightEngine(BrowserEngine):
             log.warning("Chromium stopped working; starting it again")
             if self._browser is not None:
                 with suppress(Exception):
-                    await asyncio.wait_for(self._browser.close(), 10)
+                    await asyncio.wait_for(self._browser.close(), CLOSE_SECONDS)
             self._browser = None
             await self._launch()
 
@@ -473,19 +496,30 @@ class PlaywrightEngine(BrowserEngine):
             return max(1.0, (deadline - time.monotonic()) * 1000)
 
         tab.network_changed(-tab.in_flight)  # what the last page left unfinished is gone
-        try:
-            response = await page.goto(url, wait_until="commit", timeout=left_ms())
-        except PlaywrightError as exc:
-            error = page_error_from(exc, url)
-            loaded.broken = (
-                error.kind in ("timeout", "crash") or tab.crashed or not self._browser_ok()
-            )
-            # Chromium is still showing its error page; the next address gets a fresh page.
-            with suppress(PlaywrightError):
-                await page.close()
-            if tab.crashed:
-                error = PageError("crash", f"the browser tab crashed loading {url}")
-            raise error from exc
+        for attempt in (0, 1):
+            try:
+                response = await page.goto(url, wait_until="commit", timeout=left_ms())
+                break
+            except PlaywrightError as exc:
+                if attempt == 0 and any(s in str(exc) for s in _CUT_OFF):
+                    # The last document's scripts still run in a warm tab, and a navigation
+                    # of theirs cut this one off: they die with their page; go again.
+                    page = loaded.page = await self._fresh_page(tab)
+                    continue
+                error = page_error_from(exc, url)
+                loaded.broken = (
+                    error.kind in ("timeout", "crash") or tab.crashed or not self._browser_ok()
+                )
+                # Chromium still shows its error page; the next address gets a fresh page.
+                # Playwright's close has no time limit of its own, and can hang after an
+                # interrupted navigation: then the whole context goes.
+                try:
+                    await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+                except (PlaywrightError, TimeoutError):
+                    loaded.broken = True
+                if tab.crashed:
+                    error = PageError("crash", f"the browser tab crashed loading {url}")
+                raise error from exc
         loaded.response = response
         if response is not None:
             loaded.status = response.status

@@ -47,7 +47,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from crawlers.axe_source import axe_path
-from crawlers.base import BrowserEngine, LoadedPage, PageError
+from crawlers.base import BrowserEngine, LoadedPage, PageError, restart_page_clock
 from crawlers.engines import (
     AXE_PASSES,
     MAX_PAGE_BYTES,
@@ -539,6 +539,7 @@ class SeleniumEngine(BrowserEngine):
         if self._slots is None:
             raise RuntimeError("the browser engine is not started: use `async with engine:`")
         async with self._slots:
+            restart_page_clock()  # the page's time limit starts once it has its tab
             self.in_use += 1
             self.peak_in_use = max(self.peak_in_use, self.in_use)
             self.pages_opened += 1

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from monitor.audit import AuditRefused, AuditRequest, start_audit
+from monitor.audit import AuditRefused, AuditRequest, PageAuditor, start_audit
 from monitor.cli import app
 from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade
 from monitor.demo import DemoSite, load_manifest
-from monitor.models import RunStatus
+from monitor.models import Page, PageResult, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
 from tests.conftest import PROJECT, config_folder
@@ -308,7 +308,10 @@ def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
     )
     config = load_config(config_dir)
     settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", page_timeout_seconds=6
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'm.db'}",
+        page_timeout_seconds=6,
+        page_audit_limit_seconds=60,
     )
     upgrade(settings.database_url)
     repository = Repository(settings.database_url)
@@ -334,3 +337,107 @@ def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
     )  # the browser still works after all that
     assert run.pages_failed == sum(1 for r in results.values() if r.status == "failed")
     assert run.pages_failed >= sum(1 for s, _ in HOSTILE.values() if s == "failed")
+
+
+def _one_service(site: DemoSite, tmp_path: Path, paths: list[str]) -> CouncilConfig:
+    starts = ", ".join(f"'{site.base_url}{path}'" for path in paths)
+    return load_config(
+        config_folder(
+            tmp_path,
+            "services:\n  - id: few\n    name: A few pages\n"
+            "    owner: {name: Test, email: test@example.gov.uk}\n"
+            f"    start_urls: [{starts}]\n    max_depth: 0\n"
+            "    checks: {branding: false, links: false}\n",
+        )
+    )
+
+
+def _few_pages_run(
+    site: DemoSite, tmp_path: Path, paths: list[str], **settings: object
+) -> tuple[Repository, int, dict[str, PageResult]]:
+    config = _one_service(site, tmp_path, paths)
+    chosen = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", **settings)
+    upgrade(chosen.database_url)
+    repository = Repository(chosen.database_url)
+    run = start_audit(chosen, config, repository, AuditRequest())
+    assert run.id is not None
+    pages = {p.id: p.url for p in repository.pages("few")}
+    results = {
+        pages[r.page_id].removeprefix(site.base_url): r for r in repository.page_results(run.id)
+    }
+    return repository, run.id, results
+
+
+def _one_page_failed(
+    repository: Repository,
+    run_id: int,
+    results: dict[str, PageResult],
+    path: str,
+    kind: str,
+    words: str,
+) -> None:
+    """The run completed; ``path`` failed as ``kind`` saying ``words``; the rest audited."""
+    run = repository.run(run_id)
+    assert run is not None and run.status == RunStatus.completed
+    failed = results[path]
+    assert (failed.status, failed.error_kind) == ("failed", kind)
+    assert failed.error and words in failed.error
+    assert {p: r.status for p, r in results.items() if p != path} == {
+        "/join-the-library": "audited"
+    }
+
+
+def test_a_page_past_the_audit_limit_is_a_timeout_and_the_run_goes_on(
+    site: DemoSite, tmp_path: Path
+) -> None:
+    # The server answers after 60 s; loading alone may take 90 s, the whole page only 15 s.
+    repository, run_id, results = _few_pages_run(
+        site,
+        tmp_path,
+        ["/test/slow?seconds=60", "/join-the-library"],
+        page_timeout_seconds=90,
+        page_audit_limit_seconds=15,
+    )
+    _one_page_failed(
+        repository, run_id, results, "/test/slow?seconds=60", "timeout", "more than 15 s"
+    )
+
+
+def test_a_fault_of_the_monitor_on_one_page_is_that_page_s_failure(
+    site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fault injected outside the browser part of the visit (where faults used to kill
+    # the worker and leave the run waiting for ever).
+    real = PageAuditor._revalidate
+
+    async def faulty(self: PageAuditor, service: object, stored: Page, *args: object) -> object:
+        if stored.url.endswith("/test/landing"):
+            raise RuntimeError("injected fault")
+        return await real(self, service, stored, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PageAuditor, "_revalidate", faulty)
+    repository, run_id, results = _few_pages_run(
+        site, tmp_path, ["/test/landing", "/join-the-library"]
+    )
+    _one_page_failed(
+        repository, run_id, results, "/test/landing", "monitor-error", "injected fault"
+    )
+
+
+def test_a_run_that_cannot_go_on_fails_instead_of_waiting_for_ever(
+    site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Storage that cannot even record a page's failure stops the run; what was not
+    # visited stays pending for ``--resume``.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("injected: the disk is full")
+
+    monkeypatch.setattr(Repository, "record_page", broken)
+    monkeypatch.setattr(Repository, "record_carried_page", broken)
+    with pytest.raises(OSError, match="disk is full"):
+        _few_pages_run(site, tmp_path, ["/test/landing", "/join-the-library", "/"])
+    repository = Repository(f"sqlite:///{tmp_path / 'm.db'}")
+    run = repository.run(1)
+    assert run is not None and run.status == RunStatus.failed
+    assert run.error and "disk is full" in run.error
+    assert {r.status for r in repository.page_results(1)} == {"pending"}
