@@ -375,9 +375,15 @@ class Auditor:
         assert run.id is not None
         run_id = run.id
         queue: asyncio.Queue[tuple[_ServicePlan, int, str, int]] = asyncio.Queue()
+        # Documents wait until every page is visited: by then every journey page's links
+        # are known, so whether a document is on a journey does not depend on the order.
+        documents: list[tuple[_ServicePlan, int, str, int]] = []
 
         async def submit(plan: _ServicePlan, page_id: int, url: str, depth: int) -> None:
-            await queue.put((plan, page_id, url, depth))
+            if looks_like_document(url):
+                documents.append((plan, page_id, url, depth))
+            else:
+                await queue.put((plan, page_id, url, depth))
 
         frontier = Frontier(self, run, request, policy, progress, submit)
         # What stops the run: no browser, or storage that cannot record a page. The pages
@@ -420,6 +426,10 @@ class Auditor:
             count = self.settings.concurrency + self.settings.per_host_concurrency
             workers = [asyncio.create_task(worker()) for _ in range(count)]
             try:
+                await queue.join()
+                for item in documents:  # documents link nowhere: one more round is all
+                    queue.put_nowait(item)
+                documents.clear()
                 await queue.join()
             finally:
                 for task in workers:
