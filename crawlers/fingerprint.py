@@ -53,8 +53,8 @@ def normalise_html(html: str) -> str:
 def page_fingerprint(html: str, resources: Mapping[str, str | None] | None = None) -> str:
     """The rendered HTML and the sub-resources it was rendered with (address → hash)."""
     digest = hashlib.sha256(normalise_html(html).encode("utf-8", "replace"))
-    for url in sorted(resources or {}):
-        digest.update(f"\x1e{normalise_html(url)}\x1f{(resources or {})[url]}".encode())
+    for url, value in sorted((resources or {}).items()):
+        digest.update(f"\x1e{normalise_html(url)}\x1f{value}".encode())
     return digest.hexdigest()
 
 

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from crawlers.base import LoadedPage, PageError
 from crawlers.engines import MAX_PAGE_BYTES
 from crawlers.fingerprint import normalise_html
+from crawlers.urls import host_allowed
 
 if TYPE_CHECKING:
     from crawlers.discovery import HostPolicy
@@ -93,7 +94,7 @@ def read_resources(found: dict[str, Any], beacon_hosts: list[str]) -> PageResour
         if not name.startswith(("http://", "https://")) or name in icons:
             continue
         if kind in CONTENT_FETCHES:
-            if not _is_beacon_host(urlsplit(name).hostname or "", beacon_hosts):
+            if not host_allowed(urlsplit(name).hostname or "", beacon_hosts):
                 dynamic = dynamic or f"a script fetched {name[:200]} ({kind})"
             continue
         if kind in NOT_RENDERED or name in hashed:
@@ -101,11 +102,6 @@ def read_resources(found: dict[str, Any], beacon_hosts: list[str]) -> PageResour
         hashed.append(name)
     hashed += [u for u in icons if u not in hashed]
     return PageResources(hashed=hashed, dynamic=dynamic)
-
-
-def _is_beacon_host(host: str, beacon_hosts: list[str]) -> bool:
-    host = host.lower()
-    return any(host == h.lower() or host.endswith("." + h.lower()) for h in beacon_hosts)
 
 
 class ResourceHashes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -52,6 +53,12 @@ def _normalise(url: str) -> str | None:
     )
     path = re.sub(r"/{2,}", "/", parts.path or "/")
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_allowed(host: str, domains: Iterable[str]) -> bool:
+    """``host`` is one of ``domains`` or a subdomain of one."""
+    host = host.lower().rstrip(".")
+    return any(host == d.lower() or host.endswith("." + d.lower().lstrip(".")) for d in domains)
 
 
 def host_of(url: str) -> str:

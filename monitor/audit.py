@@ -591,7 +591,7 @@ class PageAuditor:
                 f"auditing the page took more than {limit:g} s (a page or check that never "
                 f"finished): {url}"
             )
-        except Exception as exc:
+        except Exception as exc:  # a fault in a check or in the monitor: the page's failure
             log.exception("auditing %s failed", url)
             kind = "monitor-error"
             error = f"the monitor failed on this page: {type(exc).__name__}: {exc}"
@@ -684,13 +684,6 @@ class PageAuditor:
                     result.error = exc.message[:2000]
                     result.error_kind = exc.kind
                     result.http_status = exc.http_status
-            except Exception as exc:  # a fault in a check: record it, keep the run going
-                log.exception("auditing %s failed", url)
-                result.status = PageStatus.failed
-                result.error = f"the monitor failed on this page: {type(exc).__name__}: {exc}"[
-                    :2000
-                ]
-                result.error_kind = "monitor-error"
             if result.status == PageStatus.failed:
                 record = None  # what failed in the browser must be seen in the browser again
         result.finished_at = utcnow()

@@ -16,6 +16,7 @@ from crawlers.base import FindingData
 from crawlers.brand.colour import ColourError, composite, nearest_brand_colour, to_hex
 from crawlers.brand.logo import LogoComparison
 from crawlers.brand.score import applicable_rules, brand_score
+from crawlers.urls import host_allowed
 from monitor.config import BrandFile
 
 CHECK_NAME = "branding"
@@ -428,12 +429,6 @@ def judge_cookie_banner(brand: BrandFile, seen: Mapping[str, Any] | None) -> Rul
         message,
         [_finding("cookie-banner", message, key="missing", selector=brand.cookie_banner.selector)],
     )
-
-
-def host_allowed(host: str, domains: Iterable[str]) -> bool:
-    """``host`` is one of ``domains`` or a subdomain of one."""
-    host = host.lower().rstrip(".")
-    return any(host == d.lower() or host.endswith("." + d.lower().lstrip(".")) for d in domains)
 
 
 def judge_domain(brand: BrandFile, url: str) -> RuleResult:
