@@ -48,7 +48,6 @@ from crawlers.base import FindingData
 from crawlers.checks.axe import findings_from_axe
 from crawlers.checks.page_structure import error_identification, form_state
 from monitor.models import JourneyRun, JourneyStepResult, RunStatus, utcnow
-from monitor.settings import BROWSER_FLAGS
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator, Response
@@ -511,7 +510,7 @@ class JourneyRunner:
             self._browser = await self._playwright.chromium.launch(
                 executable_path=str(self.settings.chromium_path),
                 headless=True,
-                args=BROWSER_FLAGS,
+                args=self.settings.browser_flags,
             )
         except Exception as exc:
             await self.close()

@@ -42,7 +42,7 @@ from crawlers.engines import (
     page_error_from,
     require_browser,
 )
-from monitor.settings import BROWSER_FLAGS, Settings
+from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -248,7 +248,7 @@ class PlaywrightEngine(BrowserEngine):
             self._browser = await self._playwright.chromium.launch(
                 executable_path=str(self.settings.chromium_path),
                 headless=True,
-                args=BROWSER_FLAGS,
+                args=self.settings.browser_flags,
                 timeout=60_000,
             )
         except PlaywrightError as exc:

@@ -56,7 +56,7 @@ from crawlers.engines import (
     require_browser,
 )
 from crawlers.engines.playwright_engine import PAGE_FACTS
-from monitor.settings import BROWSER_FLAGS, Settings
+from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -305,7 +305,7 @@ class SeleniumEngine(BrowserEngine):
 
     def _options(self) -> ChromeOptions:
         options = ChromeOptions()
-        for flag in BROWSER_FLAGS:
+        for flag in self.settings.browser_flags:
             options.add_argument(flag)
         options.add_argument("--headless=new")
         options.add_argument("--window-size=1280,720")

@@ -98,14 +98,19 @@ def _mb(value: int) -> float:
     return round(value / 1e6, 1)
 
 
-async def _bare_loop(settings: Settings, urls: list[str]) -> dict[str, set[str]]:
-    """The floor: one warm page, goto + axe.run, nothing else."""
+async def _bare_loop(
+    settings: Settings, urls: list[str], flags: list[str] | None = None
+) -> dict[str, set[str]]:
+    """The floor: one warm page, goto + axe.run, nothing else, in Chromium launched with
+    the standard headless flags (or ``flags``)."""
     from playwright.async_api import async_playwright
 
     found: dict[str, set[str]] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(settings.chromium_path), headless=True, args=BROWSER_FLAGS
+            executable_path=str(settings.chromium_path),
+            headless=True,
+            args=BROWSER_FLAGS if flags is None else flags,
         )
         context = await browser.new_context()
         await context.add_init_script(script=axe_script())

@@ -3,10 +3,12 @@
 In one run, on the same generated site (``monitor.demo.bench_site``, council layout):
 
 - ``floor``: one warm Playwright page doing goto + axe.run, nothing else (the plain
-  per-page axe loop);
+  per-page axe loop), in Chromium launched with the standard headless flags;
 - ``first``: ``monitor audit`` of a fresh database with shared furniture on, at the
   default pool of pages;
 - ``plain``: the same with shared furniture off (its findings are the reference);
+- where the gain comes from: the floor in Chromium launched as the product launches it
+  (with ``MONITOR_CHROMIUM_JS_FLAGS``), and the first audit without those flags;
 - ``second``: the audit again over the unchanged site (pages revalidated over HTTP);
 - ``changed``: after editing 10 % of the pages, which pages were audited again, and whether
   the findings equal a full audit's (``full``).
@@ -76,9 +78,9 @@ class _Bench:
         self.config = config
         self.pages = site.pages
 
-    def floor(self) -> float:
+    def floor(self, flags: list[str] | None = None) -> float:
         started = time.perf_counter()
-        asyncio.run(_bare_loop(Settings(data_dir=self.folder), self.site.urls))
+        asyncio.run(_bare_loop(Settings(data_dir=self.folder), self.site.urls, flags))
         return time.perf_counter() - started
 
     def audit(self, db: str, request: AuditRequest, **overrides: Any) -> dict[str, Any]:
@@ -159,6 +161,10 @@ def _council(bench: _Bench) -> dict[str, Any]:
     first, first_seconds = compared["_last"], compared["_first_seconds"]
     plain = bench.audit("plain", AuditRequest(), shared_furniture=False)
     results["plain_pool"] = _public(plain)
+    product_flags = Settings().browser_flags
+    results["floor_with_product_flags"] = {"seconds": round(bench.floor(product_flags), 1)}
+    default_v8 = bench.audit("council-first-default-v8", AuditRequest(), chromium_js_flags="")
+    results["first_without_js_flags"] = _public(default_v8)
 
     # The second, changed and full audits continue the last first audit's database.
     db = "council-first-b"
@@ -179,6 +185,8 @@ def _council(bench: _Bench) -> dict[str, Any]:
     }
     results["checks"] = {
         "optimised_equals_plain": _findings(first["_repository"], first["_run"])
+        == _findings(plain["_repository"], plain["_run"]),
+        "same_findings_without_js_flags": _findings(default_v8["_repository"], default_v8["_run"])
         == _findings(plain["_repository"], plain["_run"]),
         "changed_pages": len(changed),
         "audited_again_are_the_changed": audited == {bench.site.urls[i] for i in changed},

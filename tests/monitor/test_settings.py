@@ -44,3 +44,19 @@ def test_a_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONITOR_CONCURRENCY", "lots")
     with pytest.raises(ValidationError, match="concurrency"):
         Settings()
+
+
+def test_v8_flags_reach_chromium_and_bad_ones_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MONITOR_CHROMIUM_JS_FLAGS", "  --no-opt   --max-semi-space-size=16 ")
+    flags = Settings().browser_flags
+    assert flags[-1] == "--js-flags=--no-opt --max-semi-space-size=16"
+    assert "--no-sandbox" in flags and "--disable-gpu" in flags
+    monkeypatch.setenv("MONITOR_CHROMIUM_JS_FLAGS", "")
+    assert not any(flag.startswith("--js-flags") for flag in Settings().browser_flags)
+    # Anything but V8 flags (a shell word, a bare name) is refused, naming the setting.
+    for bad in ("--no-opt $(reboot)", "--no-opt;reboot", "no-opt", "--max-semi-space-size=1 2"):
+        monkeypatch.setenv("MONITOR_CHROMIUM_JS_FLAGS", bad)
+        with pytest.raises(ValidationError, match="chromium_js_flags"):
+            Settings()
