@@ -19,8 +19,8 @@ from monitor import __version__
 
 #: V8's optimising compilers (Maglev, TurboFan) recompile axe-core for every page, since
 #: each page is a fresh JavaScript context, and that work is thrown away with the page: on
-#: a machine whose cores are all auditing it costs about a fifth of the processor time per
-#: page (measured in ``make bench``). Findings do not depend on the compiler tier.
+#: a machine whose cores are all auditing it costs about a tenth of the processor time per
+#: page (README, Benchmarks). Findings do not depend on the compiler tier.
 DEFAULT_CHROMIUM_JS_FLAGS = "--no-opt --no-maglev --max-semi-space-size=32"
 _JS_FLAG = re.compile(r"--[a-z0-9][a-z0-9_-]*(=[A-Za-z0-9_.,:-]+)?")
 
@@ -124,13 +124,14 @@ class Settings(BaseSettings):
     @field_validator("chromium_js_flags", mode="after")
     @classmethod
     def _js_flags(cls, value: str) -> str:
-        for flag in value.split():
+        flags = value.split()
+        for flag in flags:
             if not _JS_FLAG.fullmatch(flag):
                 raise ValueError(
                     f"{flag!r} is not a V8 flag: expected flags like --no-opt or "
                     "--max-semi-space-size=32, separated by spaces"
                 )
-        return " ".join(value.split())
+        return " ".join(flags)
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:

@@ -577,10 +577,6 @@ def test_a_missing_browser_is_reported_clearly() -> None:
         asyncio.run(engine.start())
 
 
-def _command_lines() -> list[str]:
-    return [" ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])]
-
-
 @pytest.mark.parametrize("name", ["playwright", "selenium"])
 def test_chromium_runs_with_the_configured_v8_flags(name: str, site: str) -> None:
     # A value no other browser of the test run uses, so the process found is this one's.
@@ -588,7 +584,8 @@ def test_chromium_runs_with_the_configured_v8_flags(name: str, site: str) -> Non
     driven = _driven(name, chromium_js_flags=flags)
     try:
         assert driven.load(f"{site}/normal")["status"] == 200
-        assert any(f"--js-flags={flags}" in line for line in _command_lines())
+        command_lines = (p.info["cmdline"] or [] for p in psutil.process_iter(["cmdline"]))
+        assert any(f"--js-flags={flags}" in line for line in command_lines)
     finally:
         driven.run(driven.engine.close())
         driven.loop.close()
