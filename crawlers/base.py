@@ -67,6 +67,11 @@ def restart_page_clock() -> None:
         limit.reschedule(asyncio.get_running_loop().time() + seconds)
 
 
+def document_of(address: str) -> str:
+    """An address without its fragment: moving to a fragment keeps the same document."""
+    return address.partition("#")[0]
+
+
 class PageError(Exception):
     """A page could not be loaded or audited; ``kind`` says what went wrong."""
 

@@ -32,7 +32,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from crawlers.axe_source import axe_script
-from crawlers.base import CONTENT, BrowserEngine, LoadedPage, PageError, restart_page_clock
+from crawlers.base import (
+    CONTENT,
+    BrowserEngine,
+    LoadedPage,
+    PageError,
+    document_of,
+    restart_page_clock,
+)
 from crawlers.engines import (
     AXE_PASSES,
     LOAD_GRACE_SECONDS,
@@ -61,6 +68,7 @@ PAGE_FACTS = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   return {
     url: location.href,
+    referrer: document.referrer,
     title: document.title || '',
     contentType: document.contentType || null,
     status: nav && nav.responseStatus ? nav.responseStatus : null,
@@ -84,6 +92,10 @@ class _Tab:
     current: PlaywrightPage | None = None  # the loaded page events are recorded on
     in_flight: int = 0  # requests of the page still waiting for an answer
     last_activity: float = 0.0  # when a request last started or ended (monotonic)
+    # Where the page's document was when its last visit ended well. A warm page whose
+    # document has moved on since (or whose visit failed) may still run scripts that
+    # navigate: they could cut off or outrun the next address, so it is replaced first.
+    settled: str | None = None
 
     def network_changed(self, delta: int) -> None:
         self.in_flight = max(0, self.in_flight + delta)
@@ -309,8 +321,15 @@ class PlaywrightEngine(BrowserEngine):
     async def _take_tab(self) -> _Tab:
         while self._idle:
             tab = self._idle.pop()
-            if tab.generation == self._generation and self._browser_ok():
-                return tab
+            if tab.generation != self._generation or not self._browser_ok():
+                continue
+            page = tab.page
+            if page is not None and not page.is_closed() and document_of(page.url) != tab.settled:
+                # Its document moved on by itself: its scripts could cut off or outrun the
+                # next address, and such a page may not even close. The context goes.
+                await self._discard(tab)
+                continue
+            return tab
         return await self._new_tab()
 
     def _browser_ok(self) -> bool:
@@ -360,20 +379,20 @@ class PlaywrightEngine(BrowserEngine):
                     return
             await asyncio.sleep(0.01)
 
-    async def _fresh_page(self, tab: _Tab) -> Page:
-        """Replace the tab's page with a new one in the same context."""
-        old, tab.page = tab.page, None
-        if old is not None:
-            # Not waited for: a plain close can hang for ever after an interrupted
-            # navigation. Asking the page to run its unload handlers returns at once.
-            with suppress(PlaywrightError):
-                await asyncio.wait_for(old.close(run_before_unload=True), CLOSE_SECONDS)
+    async def _renew(self, tab: _Tab) -> Page:
+        """Give the tab a new context and page: a page whose scripts keep navigating may
+        not close, and its scripts would go on using the processor."""
+        await self._discard(tab)
+        fresh = await self._new_tab()
+        tab.context, tab.generation, tab.page = fresh.context, fresh.generation, None
+        tab.served, tab.crashed = 0, False
         return await asyncio.wait_for(self._page_for(tab), TAB_SETUP_SECONDS)
 
     async def _page_for(self, tab: _Tab) -> Page:
         if tab.page is not None and not tab.page.is_closed():
             return tab.page
         page = await tab.context.new_page()
+        tab.settled = document_of(page.url)  # a new page is blank: nothing runs there
 
         def on_crash(_: Page) -> None:
             tab.crashed = True
@@ -495,16 +514,18 @@ class PlaywrightEngine(BrowserEngine):
         def left_ms() -> float:
             return max(1.0, (deadline - time.monotonic()) * 1000)
 
+        tab.settled = None
         tab.network_changed(-tab.in_flight)  # what the last page left unfinished is gone
         for attempt in (0, 1):
             try:
                 response = await page.goto(url, wait_until="commit", timeout=left_ms())
+                committed = document_of(page.url)
                 break
             except PlaywrightError as exc:
                 if attempt == 0 and any(s in str(exc) for s in _CUT_OFF):
                     # The last document's scripts still run in a warm tab, and a navigation
                     # of theirs cut this one off: they die with their page; go again.
-                    page = loaded.page = await self._fresh_page(tab)
+                    page = loaded.page = await self._renew(tab)
                     continue
                 error = page_error_from(exc, url)
                 loaded.broken = (
@@ -565,6 +586,8 @@ class PlaywrightEngine(BrowserEngine):
         facts = await loaded._call(
             lambda: page.evaluate(PAGE_FACTS), "reading the page", RESPONSIVE_SECONDS
         )
+        # A document that moved on by itself while it loaded may keep doing so.
+        tab.settled = committed if document_of(page.url) == committed else None
         loaded.url = facts["url"]
         loaded.title = facts["title"]
         loaded.content_type = facts["contentType"] or loaded.content_type

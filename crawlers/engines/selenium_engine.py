@@ -47,7 +47,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from crawlers.axe_source import axe_path
-from crawlers.base import BrowserEngine, LoadedPage, PageError, restart_page_clock
+from crawlers.base import BrowserEngine, LoadedPage, PageError, document_of, restart_page_clock
 from crawlers.engines import (
     AXE_PASSES,
     MAX_PAGE_BYTES,
@@ -91,6 +91,10 @@ class _Session:
     driver: WebDriver
     axe: Axe
     served: int = 0
+    # Where the window's document was when its last visit ended well. A document that
+    # has moved on since (or whose visit failed) may still run scripts that navigate:
+    # they could cut off or outrun the next address, so the window is replaced first.
+    settled: str | None = None
 
 
 def _message(exc: BaseException) -> str:
@@ -336,6 +340,7 @@ class SeleniumEngine(BrowserEngine):
         driver.set_page_load_timeout(self.settings.page_timeout_seconds)
         driver.set_script_timeout(self.settings.page_timeout_seconds)
         session = _Session(driver=driver, axe=Axe(driver, script_url=str(axe_path())))
+        session.settled = document_of(driver.current_url)  # a new window: nothing runs there
         self._all.append(session)
         self.contexts_created += 1
         return session
@@ -459,9 +464,14 @@ class SeleniumEngine(BrowserEngine):
         driver, url = session.driver, loaded.requested_url
         timeout = self.settings.page_timeout_seconds
         deadline = time.monotonic() + timeout
-        driver.delete_all_cookies()  # every address is audited as a first visit
         # A marker on the current document: if it survives, no new document was loaded.
-        driver.execute_script(f"window.{_MARKER} = true;")
+        where = None
+        if session.settled is not None:  # else WebDriver may wait on its navigations
+            where = driver.execute_script(f"window.{_MARKER} = true; return location.href;")
+        if where is None or document_of(str(where)) != session.settled:
+            self._fresh_window(driver)
+        session.settled = None
+        driver.delete_all_cookies()  # every address is audited as a first visit
         try:
             driver.get(url)  # the "eager" strategy returns at DOMContentLoaded
         except UnexpectedAlertPresentException as exc:
@@ -506,7 +516,24 @@ class SeleniumEngine(BrowserEngine):
         finally:
             with suppress(WebDriverException):
                 driver.set_script_timeout(timeout)
+        # A document that moved on by itself while it loaded may keep doing so. WebDriver
+        # shows no navigations: an address other than the one asked for, reached from a
+        # page (not by redirects, which keep the empty referrer), is that.
+        arrived = document_of(str(facts["url"]))
+        moved = arrived != document_of(url) and bool(facts["referrer"])
+        session.settled = None if moved else arrived
         return facts
+
+    @staticmethod
+    def _fresh_window(driver: WebDriver) -> None:
+        """Replace the session's window with a blank one: the old one's scripts die with it."""
+        old = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        new = driver.current_window_handle
+        driver.switch_to.window(old)
+        driver.close()
+        driver.switch_to.window(new)
+        driver.execute_script(f"window.{_MARKER} = true;")
 
     @staticmethod
     def _close_popups(driver: WebDriver) -> None:

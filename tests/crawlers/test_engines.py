@@ -434,11 +434,11 @@ def test_the_next_address_loads_although_the_last_page_keeps_navigating(
         facts = browser.load(f"{site}/normal?after={attempt}")
         assert facts["url"] == f"{site}/normal?after={attempt}"
         assert facts["title"].startswith("Report a pothole")
+    # The restless pages went with their tabs: none is left running in the browser.
+    _assert_one_window_per_tab(browser)
 
 
-def test_popups_are_closed(browser: Driven, site: str) -> None:
-    facts = browser.load(f"{site}/popup")
-    assert facts["title"] == "Pop-up"
+def _assert_one_window_per_tab(browser: Driven) -> None:
     engine: Any = browser.engine
     if engine.name == "playwright":
         pages = [p for c in engine._browser.contexts for p in c.pages]
@@ -446,6 +446,12 @@ def test_popups_are_closed(browser: Driven, site: str) -> None:
     else:
         for session in engine._idle:
             assert len(session.driver.window_handles) == 1
+
+
+def test_popups_are_closed(browser: Driven, site: str) -> None:
+    facts = browser.load(f"{site}/popup")
+    assert facts["title"] == "Pop-up"
+    _assert_one_window_per_tab(browser)
 
 
 def test_a_page_that_never_finishes_loading_is_audited_after_domcontentloaded(
