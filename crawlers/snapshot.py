@@ -9,6 +9,7 @@ read it, so the snapshot is what those readers would have seen.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,9 @@ from crawlers.base import CONTENT, LINKS, LoadedPage
 from crawlers.furniture import FIND_REGIONS
 from crawlers.revalidation import RESOURCES
 
+# One JSON string back: the engines' own serialisers walk a nested value item by item.
 _SCRIPT = (
-    "(furniture) => ({"
+    "(furniture) => JSON.stringify({"
     f"links: ({LINKS})(), html: ({CONTENT})(), resources: ({RESOURCES})(),"
     f"furniture: furniture ? ({FIND_REGIONS.strip()})() : null"
     "})"
@@ -37,7 +39,7 @@ async def snapshot(page: LoadedPage, *, furniture: bool = False) -> PageSnapshot
     taken: PageSnapshot | None = page.__dict__.get("_snapshot")
     if taken is not None and (taken.furniture is not None or not furniture):
         return taken
-    found = await page.evaluate(_SCRIPT, furniture)
+    found: dict[str, Any] = json.loads(await page.evaluate(_SCRIPT, furniture))
     taken = PageSnapshot(
         links=[str(u) for u in found.get("links") or []],
         html=str(found.get("html") or ""),

@@ -69,7 +69,8 @@ AXE_PASSES = """async (passes) => {
     out.push({ testEngine: r.testEngine, url: r.url,
                violations: r.violations.map(slim), incomplete: r.incomplete.map(slim) });
   }
-  return out;
+  // One string: the engines' own serialisers walk a nested result value by value.
+  return JSON.stringify(out);
 }"""
 
 # Chromium's network error codes (as Playwright and chromedriver both report them) → kind.

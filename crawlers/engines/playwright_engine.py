@@ -11,6 +11,7 @@ as a context init script, so every document and frame has it before its own scri
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -167,13 +168,14 @@ class PlaywrightPage(LoadedPage):
         self, passes: list[tuple[Any, dict[str, Any]]]
     ) -> list[dict[str, Any]]:
         async def run() -> list[dict[str, Any]]:
-            result: list[dict[str, Any]] | None = await self.page.evaluate(AXE_PASSES, passes)
+            result: str | None = await self.page.evaluate(AXE_PASSES, passes)
             if result is None:
                 await self._engine._inject_axe(self.page)
                 result = await self.page.evaluate(AXE_PASSES, passes)
             if result is None:
                 raise PageError("script", f"axe-core could not be injected into {self.url}")
-            return result
+            found: list[dict[str, Any]] = json.loads(result)
+            return found
 
         result = await self._call(run, "running axe")
         self.url = self.page.url

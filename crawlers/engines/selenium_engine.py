@@ -67,7 +67,7 @@ QUIET_SECONDS = 0.5
 RUN_AXE_PASSES = f"""
 const done = arguments[arguments.length - 1];
 ({AXE_PASSES})(arguments[0]).then(
-  (results) => done(JSON.stringify(results)),
+  (results) => done(results === null ? 'null' : results),
   (error) => done(JSON.stringify({{__error: String(error)}})),
 );"""
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "detached")
