@@ -526,7 +526,7 @@ class PlaywrightEngine(BrowserEngine):
             except PlaywrightError as exc:
                 if attempt == 0 and any(s in str(exc) for s in _CUT_OFF):
                     # The last document's scripts still run in a warm tab, and a navigation
-                    # of theirs cut this one off: they die with their page; go again.
+                    # of theirs cut this one off: they die with their context; go again.
                     page = loaded.page = await self._renew(tab)
                     continue
                 error = page_error_from(exc, url)

@@ -465,10 +465,10 @@ class SeleniumEngine(BrowserEngine):
         timeout = self.settings.page_timeout_seconds
         deadline = time.monotonic() + timeout
         # A marker on the current document: if it survives, no new document was loaded.
-        where = None
-        if session.settled is not None:  # else WebDriver may wait on its navigations
-            where = driver.execute_script(f"window.{_MARKER} = true; return location.href;")
-        if where is None or document_of(str(where)) != session.settled:
+        # A window known to be unsettled is not asked: WebDriver waits on its navigations.
+        if session.settled is None or session.settled != document_of(
+            str(driver.execute_script(f"window.{_MARKER} = true; return location.href;"))
+        ):
             self._fresh_window(driver)
         session.settled = None
         driver.delete_all_cookies()  # every address is audited as a first visit
