@@ -43,7 +43,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import expect as pw_expect
 
-from crawlers.axe_source import axe_script, axe_version
+from crawlers.axe_source import audit_script, axe_version
 from crawlers.base import FindingData
 from crawlers.checks.axe import findings_from_axe
 from crawlers.checks.page_structure import error_identification, form_state
@@ -651,7 +651,7 @@ class JourneyRunner:
         )
         if journey.audit_steps or any(step.audit for step in journey.steps):
             # Injected once per context, so no audited step carries the whole of axe in a call.
-            await context.add_init_script(script=axe_script())
+            await context.add_init_script(script=audit_script(self.settings.axe_speedups))
         return context
 
     async def _steps(
@@ -943,7 +943,7 @@ class JourneyRunner:
         options = {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
         try:
             if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-                await page.evaluate(axe_script())
+                await page.evaluate(audit_script(self.settings.axe_speedups))
             results = await page.evaluate(
                 "async (options) => JSON.parse(JSON.stringify(await axe.run(document, options)))",
                 options,

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     axe_best_practice: bool = False
     full_audit_every_days: int = Field(default=7, ge=1)
     shared_furniture: bool = True
+    # Caches installed over axe-core on each audited page (crawlers.axe_source.AXE_SPEEDUPS):
+    # identical findings, less processor time. Off for a plain axe-core.
+    axe_speedups: bool = True
     revalidate_over_http: bool = True
     # Hosts whose script requests are analytics beacons, not content: a page that sends
     # them can still be revalidated over HTTP. A host here also covers its subdomains.

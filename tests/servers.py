@@ -1,4 +1,4 @@
-"""Throw-away PostgreSQL and Redis servers for the tests, on free ports on 127.0.0.1.
+"""Throw-away PostgreSQL, Redis and web servers for the tests, on free ports on 127.0.0.1.
 
 PostgreSQL refuses to run as root, so when the tests run as root (as CI does) the cluster
 is created and started as the ``postgres`` user in a folder that user owns.
@@ -12,9 +12,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -22,6 +24,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def html_site(render: Callable[[str], str]) -> Iterator[str]:
+    """Serve ``render(path)`` as HTML on a free port on 127.0.0.1; yield the site's address."""
+
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = render(self.path).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _pg_bin() -> Path:

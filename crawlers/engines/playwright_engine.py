@@ -32,7 +32,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from crawlers.axe_source import axe_script
+from crawlers.axe_source import audit_script
 from crawlers.base import (
     CONTENT,
     BrowserEngine,
@@ -310,7 +310,7 @@ class PlaywrightEngine(BrowserEngine):
             service_workers="block",
         )
         if self.axe_injection == "init-script":
-            await context.add_init_script(script=axe_script())
+            await context.add_init_script(script=audit_script(self.settings.axe_speedups))
         self.contexts_created += 1
         return _Tab(context=context, generation=self._generation)
 
@@ -318,7 +318,7 @@ class PlaywrightEngine(BrowserEngine):
         """Put axe-core into every frame of a page that has no init script."""
         for frame in page.frames:
             with suppress(PlaywrightError):
-                await frame.evaluate(axe_script())
+                await frame.evaluate(audit_script(self.settings.axe_speedups))
 
     async def _take_tab(self) -> _Tab:
         while self._idle:

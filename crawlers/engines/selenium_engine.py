@@ -46,7 +46,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from crawlers.axe_source import axe_path
+from crawlers.axe_source import AXE_SPEEDUPS, axe_path
 from crawlers.base import BrowserEngine, LoadedPage, PageError, document_of, restart_page_clock
 from crawlers.engines import (
     AXE_PASSES,
@@ -380,6 +380,8 @@ class SeleniumEngine(BrowserEngine):
 
         def into_frames(depth: int) -> None:
             session.axe.inject()
+            if self.settings.axe_speedups:
+                driver.execute_script(AXE_SPEEDUPS)
             if depth >= 3:
                 return
             for index in range(len(driver.find_elements(By.CSS_SELECTOR, "iframe, frame"))):

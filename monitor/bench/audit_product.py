@@ -6,9 +6,11 @@ In one run, on the same generated site (``monitor.demo.bench_site``, council lay
   per-page axe loop), in Chromium launched with the standard headless flags;
 - ``first``: ``monitor audit`` of a fresh database with shared furniture on, at the
   default pool of pages;
-- ``plain``: the same with shared furniture off (its findings are the reference);
+- ``plain``: the same with shared furniture and the axe speedups off, i.e. plain axe-core
+  on every whole page (its findings are the reference);
 - where the gain comes from: the floor in Chromium launched as the product launches it
-  (with ``MONITOR_CHROMIUM_JS_FLAGS``), and the first audit without those flags;
+  (with ``MONITOR_CHROMIUM_JS_FLAGS``), the first audit without those flags, and the first
+  audit without the axe speedups (``MONITOR_AXE_SPEEDUPS``);
 - ``second``: the audit again over the unchanged site (pages revalidated over HTTP);
 - ``changed``: after editing 10 % of the pages, which pages were audited again, and whether
   the findings equal a full audit's (``full``).
@@ -164,12 +166,14 @@ def _council(bench: _Bench) -> dict[str, Any]:
     compared = bench.first_against_floor("council-")
     results["floor"], results["first_shared_pool"] = compared["floor"], compared["first"]
     first, first_seconds = compared["_last"], compared["_first_seconds"]
-    plain = bench.audit("plain", AuditRequest(), shared_furniture=False)
+    plain = bench.audit("plain", AuditRequest(), shared_furniture=False, axe_speedups=False)
     results["plain_pool"] = _public(plain)
     product_flags = Settings().browser_flags
     results["floor_with_product_flags"] = {"seconds": round(bench.floor(product_flags), 1)}
     default_v8 = bench.audit("council-first-default-v8", AuditRequest(), chromium_js_flags="")
     results["first_without_js_flags"] = _public(default_v8)
+    slow_axe = bench.audit("council-first-plain-axe", AuditRequest(), axe_speedups=False)
+    results["first_without_axe_speedups"] = _public(slow_axe)
 
     # The second, changed and full audits continue the last first audit's database.
     db = f"council-first-{ATTEMPTS[-1]}"
@@ -192,6 +196,8 @@ def _council(bench: _Bench) -> dict[str, Any]:
         "optimised_equals_plain": _findings(first["_repository"], first["_run"])
         == _findings(plain["_repository"], plain["_run"]),
         "same_findings_without_js_flags": _findings(default_v8["_repository"], default_v8["_run"])
+        == _findings(plain["_repository"], plain["_run"]),
+        "same_findings_without_axe_speedups": _findings(slow_axe["_repository"], slow_axe["_run"])
         == _findings(plain["_repository"], plain["_run"]),
         "changed_pages": len(changed),
         "audited_again_are_the_changed": audited == {bench.site.urls[i] for i in changed},

@@ -78,8 +78,12 @@ def audit_twice(
     runs = {}
     for shared in (True, False):
         where = folder / f"shared-{shared}"
+        # The plain audit is plain axe-core too: no shared furniture, no speedups.
         settings = Settings(
-            data_dir=where, database_url=f"sqlite:///{where / 'm.db'}", shared_furniture=shared
+            data_dir=where,
+            database_url=f"sqlite:///{where / 'm.db'}",
+            shared_furniture=shared,
+            axe_speedups=shared,
         )
         upgrade(settings.database_url)
         repository = Repository(settings.database_url)
