@@ -27,13 +27,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def html_site(render: Callable[[str], str]) -> Iterator[str]:
-    """Serve ``render(path)`` as HTML on a free port on 127.0.0.1; yield the site's address."""
+def html_site(render: Callable[[str], str | None]) -> Iterator[str]:
+    """Serve ``render(path)`` as HTML (``None``: 404) on a free port on 127.0.0.1; yield the
+    site's address."""
 
     class Pages(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = render(self.path).encode()
-            self.send_response(200)
+            page = render(self.path)
+            body = b"not here" if page is None else page.encode()
+            self.send_response(404 if page is None else 200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

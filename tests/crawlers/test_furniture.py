@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from monitor.db import upgrade
 from monitor.repository import Repository
 from monitor.settings import Settings
 from tests.conftest import config_folder
+from tests.servers import html_site
 
 pytestmark = pytest.mark.browser
 
@@ -45,31 +44,13 @@ def template_page(number: int) -> str:
     )
 
 
-class TemplateSite(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path.startswith("/page/"):
-            body, status = template_page(int(self.path.rsplit("/", 1)[1])).encode(), 200
-        elif self.path == "/logo.png":
-            body, status = b"", 404
-        else:
-            body, status = b"not here", 404
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def template_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), TemplateSite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    def render(path: str) -> str | None:
+        return template_page(int(path.rsplit("/", 1)[1])) if path.startswith("/page/") else None
+
+    with html_site(render) as address:
+        yield address
 
 
 def audit_twice(
