@@ -1,9 +1,9 @@
-"""The two extension points of the crawlers: browser engines and checks.
+"""What every part of the crawlers shares: a loaded page, the browser engine interface,
+findings and page errors.
 
-A *browser engine* opens a URL in a real browser and hands back a ``LoadedPage``;
-a *check* is a function from a loaded page (plus its ``PageContext``) to a list of
-``FindingData``. New checks are added by writing one module in ``crawlers.checks``
-that defines ``CHECK``; new engines by one module in ``crawlers.engines``.
+A *browser engine* opens a URL in a real browser and hands back a ``LoadedPage``; checks
+(``crawlers.check``) turn a loaded page into ``FindingData``. New engines are added by one
+module in ``crawlers.engines``, new checks by one module in ``crawlers.checks``.
 
 Errors while loading a page are ``PageError`` with a ``kind`` slug; the run records them
 as the page's result and goes on::
@@ -22,17 +22,17 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from monitor.config import BrandFile, ServiceConfig
     from monitor.settings import Settings
 
 
-#: Every link of the rendered page, as absolute addresses.
-LINKS = "() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href)"
+#: Every link of the rendered page, as absolute addresses (an SVG link's ``href`` is an
+#: animated string: its base value is resolved against the document).
+LINKS = """() => Array.from(document.querySelectorAll('a[href], area[href]'), (a) =>
+  typeof a.href === 'string' ? a.href : new URL(a.href.baseVal, document.baseURI).href)"""
 #: The rendered HTML as ``page.content()`` gives it: doctype, then the document.
 CONTENT = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype)
   : '') + (document.documentElement ? document.documentElement.outerHTML : '')"""
@@ -141,21 +141,6 @@ def normalise_snippet(snippet: str) -> str:
     return " ".join([match.group(1).lower(), *kept])
 
 
-@dataclass
-class PageContext:
-    """What a check knows besides the page: which service and run, and the settings."""
-
-    service_id: str
-    run_id: int | None
-    settings: Settings
-    service: ServiceConfig | None = None
-    brand: BrandFile | None = None
-    config_dir: Path | None = None
-    evidence_dir: Path | None = None
-    exclude_regions: list[str] = field(default_factory=list)  # selectors audited elsewhere
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
 class LoadedPage(ABC):
     """A page loaded in a real browser, whatever the engine."""
 
@@ -166,6 +151,9 @@ class LoadedPage(ABC):
     title: str
     load_ms: int
     console_errors: list[str]
+    #: Set when the page stopped responding (a hung script, a crash): nothing more is
+    #: asked of it, and its tab is not reused.
+    broken: bool = False
 
     @abstractmethod
     async def evaluate(self, script: str, arg: Any = None) -> Any:
@@ -247,47 +235,3 @@ class BrowserEngine(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-@runtime_checkable
-class Check(Protocol):
-    """A check: a name, a version, and a page in → findings out.
-
-    Optional attribute ``order`` (default 50): checks run in this order on one visit, so a
-    check that changes the page (tabbing through it, narrowing the viewport) runs after
-    those that only read it.
-    """
-
-    name: str
-    version: str
-    #: True for checks that judge a page as a whole (title, language); those always run
-    #: on the full page even when shared furniture is audited separately.
-    whole_page: bool
-
-    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]: ...
-
-
-@runtime_checkable
-class DocumentCheck(Protocol):
-    """A check of a document (PDF, Word, ...) linked from a service, given its bytes."""
-
-    name: str
-    version: str
-
-    async def run_document(
-        self, url: str, body: bytes, content_type: str | None, context: PageContext
-    ) -> list[FindingData]: ...
-
-
-@runtime_checkable
-class ServiceCheck(Protocol):
-    """A check of a service as a whole, run once per run after its pages were visited.
-
-    ``context.extras`` holds ``host_policy`` (HTTP), ``repository`` (read only) and
-    ``page_urls`` (the pages visited in this run). It returns ``(page URL, finding)`` pairs.
-    """
-
-    name: str
-    version: str
-
-    async def run_service(self, context: PageContext) -> list[tuple[str, FindingData]]: ...

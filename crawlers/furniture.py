@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.fingerprint import normalise_html
@@ -229,12 +230,9 @@ class FurnitureRegistry:
         return [replace(f) for f in self._done.get((service_id, region.key), [])]
 
 
-async def find_regions(page: LoadedPage) -> list[Region]:
-    """The page's furniture regions, each with its version (read with the page's snapshot
-    when the auditor took one)."""
-    from crawlers.snapshot import snapshot
-
-    found = (await snapshot(page, furniture=True)).furniture or {}
+def regions_of(found: dict[str, Any]) -> list[Region]:
+    """The furniture regions ``FIND_REGIONS`` read (in the page's snapshot), each with its
+    version."""
     sheets = str(found.get("sheets", ""))
     regions = []
     seen: set[str] = set()

@@ -17,10 +17,24 @@ from crawlers.base import CONTENT, LINKS, LoadedPage
 from crawlers.furniture import FIND_REGIONS
 from crawlers.revalidation import RESOURCES
 
+#: Links whose name (what a screen reader announces, near enough) mentions accessibility:
+#: where the page says its accessibility statement is. Links added by the page's own
+#: scripts count: this reads the rendered page.
+STATEMENT_LINKS = r"""() => Array.from(document.querySelectorAll('a[href]'), (a) => {
+  const by = (a.getAttribute('aria-labelledby') || '').split(/\s+/)
+    .map((id) => document.getElementById(id)).filter(Boolean)
+    .map((el) => el.textContent).join(' ');
+  const images = Array.from(a.querySelectorAll('img[alt]'), (i) => i.alt).join(' ');
+  const name = by || a.getAttribute('aria-label')
+    || ((a.textContent || '') + ' ' + images).trim() || a.title || '';
+  return /accessibility/i.test(name) && typeof a.href === 'string' ? a.href : null;
+}).filter(Boolean)"""
+
 # One JSON string back: the engines' own serialisers walk a nested value item by item.
 _SCRIPT = (
     "(furniture) => JSON.stringify({"
     f"links: ({LINKS})(), html: ({CONTENT})(), resources: ({RESOURCES})(),"
+    f"statement: ({STATEMENT_LINKS})(),"
     f"furniture: furniture ? ({FIND_REGIONS.strip()})() : null"
     "})"
 )
@@ -32,6 +46,7 @@ class PageSnapshot:
     html: str
     resources: dict[str, Any]  # what ``crawlers.revalidation.RESOURCES`` reads
     furniture: dict[str, Any] | None  # what ``crawlers.furniture.FIND_REGIONS`` reads
+    statement_links: list[str]  # links named for the accessibility statement
 
 
 async def snapshot(page: LoadedPage, *, furniture: bool = False) -> PageSnapshot:
@@ -45,6 +60,7 @@ async def snapshot(page: LoadedPage, *, furniture: bool = False) -> PageSnapshot
         html=str(found.get("html") or ""),
         resources=dict(found.get("resources") or {}),
         furniture=found.get("furniture"),
+        statement_links=[str(u) for u in found.get("statement") or []],
     )
     page.__dict__["_snapshot"] = taken
     return taken

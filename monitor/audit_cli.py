@@ -8,19 +8,24 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from crawlers.base import FindingData, PageContext, PageError
-from crawlers.checks import available_checks
+from crawlers.check import PageCheck
+from crawlers.checks import page_checks
+from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
+from crawlers.engines import make_engine
+from crawlers.pipeline import PageOutcome, audit_address
 from monitor.audit import AuditProgress, AuditRefused, AuditRequest, start_audit
-from monitor.backends import run_to_end
+from monitor.audit.page import service_page_checks
 from monitor.cli import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    Unavailable,
     app,
     council_config,
     err,
@@ -29,6 +34,8 @@ from monitor.cli import (
     out,
     settings,
 )
+from monitor.config import CouncilConfig
+from monitor.eventloop import run_to_end
 from monitor.models import IssueStatus
 
 IMPACT_ORDER = ["minor", "moderate", "serious", "critical"]
@@ -184,58 +191,101 @@ def _read_urls(urls: list[str]) -> list[str]:
     return found
 
 
-async def audit_urls_async(urls: list[str], engine_name: str | None) -> list[dict[str, Any]]:
-    """Audit exactly these URLs with no config and no database (for CI pipelines)."""
-    from crawlers.engines import make_engine
+def _config_if_any() -> CouncilConfig | None:
+    """The council's config when its folder has one (brand rules, service exemptions);
+    a broken one is reported (exit 2) rather than silently ignored."""
+    folder = settings().config_dir
+    if not (folder / "services.yaml").is_file():
+        return None
+    return council_config()
 
+
+def choose_checks(names: str | None) -> list[PageCheck] | None:
+    """The page checks named by ``--checks`` (None: every default check)."""
+    if names is None:
+        return None
+    known = {c.name: c for c in page_checks()}
+    asked = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in asked if n not in known]
+    if unknown or not asked:
+        err.print(
+            f"--checks must name page checks among {', '.join(sorted(known))}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return [known[n] for n in asked]
+
+
+def page_entry(outcome: PageOutcome) -> dict[str, Any]:
+    """One page of ``audit-urls --format json`` (schema: tests/crawlers/audit_urls.schema.json)."""
+    return {
+        "url": outcome.url,
+        "status": outcome.http_status,
+        "error": outcome.error,
+        "error_kind": outcome.error_kind,
+        "final_url": outcome.final_url,
+        "title": outcome.title,
+        "kind": outcome.kind.value,
+        "findings": [
+            {
+                "check": f.check,
+                "rule": f.rule,
+                "wcag": list(f.wcag),
+                "impact": f.impact,
+                "selector": f.selector,
+                "message": f.message,
+                "outcome": f.outcome,
+                "snippet": f.snippet,
+                "help_url": f.help_url,
+            }
+            for f in outcome.findings
+        ],
+        "check_errors": [e.as_dict() for e in outcome.check_errors],
+        "skipped_checks": dict(outcome.skipped),
+    }
+
+
+async def audit_urls_async(
+    urls: list[str],
+    engine_name: str | None,
+    checks: list[PageCheck] | None = None,
+    config: CouncilConfig | None = None,
+) -> list[PageOutcome]:
+    """Audit exactly these URLs through the page pipeline, with no database: every default
+    page check (what ``monitor audit`` runs on a page), or ``checks``."""
     s = settings()
-    checks = {name: c for name, c in available_checks().items() if name in ("axe", "links")}
-    pages: list[dict[str, Any]] = []
-    async with make_client(s) as client, make_engine(s, engine_name) as engine:
-        policy = HostPolicy(s, client)
-        shared: dict[str, object] = {"host_policy": policy, "link_statuses": {}}
+    async with make_client(s) as client:
+        context = RunContext(
+            settings=s,
+            http=HostPolicy(s, client),
+            brand=config.brand if config is not None else None,
+            config_dir=config.directory if config is not None else None,
+        )
+        engine = make_engine(s, engine_name)
+        try:
+            await engine.start()
+        except Exception as exc:
+            raise Unavailable(f"The browser could not be started: {exc}") from None
+        try:
+            semaphore = asyncio.Semaphore(s.concurrency)
 
-        async def one(url: str) -> dict[str, Any]:
-            entry: dict[str, Any] = {"url": url, "status": None, "error": None, "findings": []}
-            try:
-                async with engine.open(url) as page:
-                    entry["status"] = page.status
-                    entry["final_url"] = page.url
-                    entry["title"] = page.title
-                    context = PageContext(
-                        service_id="", run_id=None, settings=s, extras=dict(shared)
+            async def one(url: str) -> PageOutcome:
+                service = config.service_for_url(url) if config is not None else None
+                chosen = checks
+                if chosen is None:
+                    chosen = service_page_checks(config, service) if config else page_checks()
+                async with semaphore:
+                    return await audit_address(
+                        engine,
+                        url,
+                        chosen,
+                        context.for_page(service),
+                        wait_for_selector=service.wait_for_selector if service else None,
                     )
-                    findings: list[FindingData] = []
-                    for check in checks.values():
-                        findings += await check.run(page, context)
-                    entry["findings"] = [
-                        {
-                            "check": f.check,
-                            "rule": f.rule,
-                            "wcag": list(f.wcag),
-                            "impact": f.impact,
-                            "selector": f.selector,
-                            "message": f.message,
-                            "outcome": f.outcome,
-                            "snippet": f.snippet,
-                            "help_url": f.help_url,
-                        }
-                        for f in findings
-                    ]
-            except PageError as exc:
-                entry["error"] = exc.message
-                entry["error_kind"] = exc.kind
-                entry["status"] = exc.http_status
-            return entry
 
-        semaphore = asyncio.Semaphore(s.concurrency)
-
-        async def bounded(url: str) -> dict[str, Any]:
-            async with semaphore:
-                return await one(url)
-
-        pages = list(await asyncio.gather(*(bounded(u) for u in urls)))
-    return pages
+            return list(await asyncio.gather(*(one(u) for u in urls)))
+        finally:
+            await engine.close()
 
 
 @app.command("audit-urls")
@@ -249,17 +299,33 @@ def audit_urls(
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")
     ] = None,
+    checks: Annotated[
+        str | None,
+        typer.Option(help="Page checks to run, comma-separated (default: every default check)"),
+    ] = None,
 ) -> None:
-    """Audit exactly the given URLs, with no config and no database."""
+    """Audit exactly the given URLs with every default page check, and no database."""
     _check_level(fail_on)
     if format not in ("json", "table"):
         err.print(f"--format must be json or table, not {format!r}")
         raise typer.Exit(EXIT_USAGE)
+    if engine not in (None, "playwright", "selenium"):
+        err.print(f"--engine must be playwright or selenium, not {engine!r}")
+        raise typer.Exit(EXIT_USAGE)
+    chosen = choose_checks(checks)
     targets = _read_urls(urls)
     if not targets:
         err.print("no URLs given")
         raise typer.Exit(EXIT_USAGE)
-    pages = run_to_end(audit_urls_async(targets, engine))
+    bad = [u for u in targets if not _is_web_address(u)]
+    if bad:
+        err.print(
+            "expected http:// or https:// addresses, not: " + ", ".join(repr(u) for u in bad),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    outcomes = run_to_end(audit_urls_async(targets, engine, chosen, _config_if_any()))
+    pages = [page_entry(o) for o in outcomes]
     if format == "json":
         sys.stdout.write(json.dumps({"pages": pages}, indent=2) + "\n")
     else:
@@ -272,7 +338,7 @@ def audit_urls(
                     page["url"],
                     str(page["status"] or "—"),
                     "—",
-                    page.get("error_kind", "error"),
+                    page.get("error_kind") or "error",
                     "",
                     "",
                     page["error"],
@@ -288,10 +354,31 @@ def audit_urls(
                         f["impact"] or "",
                         f["selector"],
                     )
+            for e in page["check_errors"]:
+                table.add_row(
+                    page["url"],
+                    str(page["status"]),
+                    e["check"],
+                    "check-error",
+                    "",
+                    "",
+                    e["message"],
+                )
         out.print(table)
+        errors = sum(len(p["check_errors"]) for p in pages)
+        if errors:
+            err.print(
+                f"{errors} check error(s): the monitor could not run those checks on those pages "
+                "(not barriers of the page)"
+            )
     violations = [f for p in pages for f in p["findings"] if f["outcome"] == "violation"]
     if any(_at_or_over(f["impact"], fail_on) for f in violations):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 @issues_app.command("list")

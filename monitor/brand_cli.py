@@ -7,7 +7,6 @@ what was seen. Nothing is written to the database.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +15,11 @@ from urllib.parse import urlsplit
 import typer
 from rich.table import Table
 
-from crawlers.base import FindingData, PageContext, PageError
+from crawlers.checks.branding import CHECK as BRANDING
+from crawlers.context import RunContext
+from crawlers.discovery import HostPolicy, make_client
+from crawlers.engines import make_engine
+from crawlers.pipeline import PageOutcome, audit_address
 from monitor.cli import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -29,27 +32,12 @@ from monitor.cli import (
 )
 from monitor.cli import settings as current_settings
 from monitor.config import CouncilConfig, ServiceConfig
+from monitor.eventloop import run_to_end
 
 brand_app = typer.Typer(
     help="The council's brand rules (brand.yaml) on live pages.", no_args_is_help=True
 )
 app.add_typer(brand_app, name="brand")
-
-
-def service_for_url(config: CouncilConfig, url: str) -> ServiceConfig | None:
-    """The service whose start address is the longest prefix of ``url`` on the same host."""
-    parts = urlsplit(url)
-    best: tuple[int, ServiceConfig] | None = None
-    for service in config.services:
-        for start in service.start_urls:
-            start_parts = urlsplit(start)
-            if start_parts.netloc.lower() != parts.netloc.lower():
-                continue
-            prefix = start_parts.path.rstrip("/")
-            inside = not prefix or parts.path == prefix or parts.path.startswith(prefix + "/")
-            if inside and (best is None or len(prefix) > best[0]):
-                best = (len(prefix), service)
-    return best[1] if best else None
 
 
 async def check_page(
@@ -58,11 +46,9 @@ async def check_page(
     service: ServiceConfig | None,
     *,
     evidence_dir: Path | None = None,
-) -> tuple[dict[str, Any], list[FindingData]]:
-    """Load one page with the configured engine and run the branding check on it."""
-    from crawlers.checks.branding import CHECK
-    from crawlers.engines import make_engine
-
+) -> PageOutcome:
+    """Load one page with the configured engine and run the branding check on it, through
+    the page pipeline like every other audit of a page."""
     settings = current_settings()
     engine = make_engine(settings)
     try:
@@ -70,20 +56,21 @@ async def check_page(
     except RuntimeError as exc:
         raise Unavailable(f"The browser could not be started: {exc}") from None
     try:
-        async with engine.open(
-            url, wait_for_selector=service.wait_for_selector if service else None
-        ) as page:
-            context = PageContext(
-                service_id=service.id if service else "",
-                run_id=None,
+        async with make_client(settings) as client:
+            context = RunContext(
                 settings=settings,
-                service=service,
+                http=HostPolicy(settings, client),
                 brand=config.brand,
                 config_dir=config.directory,
                 evidence_dir=evidence_dir,
             )
-            findings = await CHECK.run(page, context)
-            return context.extras["brand_result"], findings
+            return await audit_address(
+                engine,
+                url,
+                [BRANDING],
+                context.for_page(service),
+                wait_for_selector=service.wait_for_selector if service else None,
+            )
     finally:
         await engine.close()
 
@@ -130,12 +117,18 @@ def brand_check(
             err.print(f"[red]{exc.args[0]}[/red]", highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
     else:
-        chosen = service_for_url(config, url)
+        chosen = config.service_for_url(url)
     evidence_dir = current_settings().evidence_dir if evidence else None
-    try:
-        result, findings = asyncio.run(check_page(url, config, chosen, evidence_dir=evidence_dir))
-    except PageError as exc:
-        raise Unavailable(f"The page could not be loaded ({exc.kind}): {exc.message}") from None
+    outcome = run_to_end(check_page(url, config, chosen, evidence_dir=evidence_dir))
+    if outcome.error is not None:
+        raise Unavailable(f"The page could not be loaded ({outcome.error_kind}): {outcome.error}")
+    if outcome.brand is None:
+        reason = outcome.skipped.get(BRANDING.name) or "; ".join(
+            e.message for e in outcome.check_errors
+        )
+        raise Unavailable(f"The brand rules could not be judged on {url}: {reason}")
+    result = outcome.brand.as_result()
+    findings = outcome.findings
     if as_json:
         payload = {**result, "service": chosen.id if chosen else None}
         payload["findings"] = [

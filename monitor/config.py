@@ -516,6 +516,21 @@ class CouncilConfig:
         known = ", ".join(s.id for s in self.services)
         raise KeyError(f"no service {service_id!r} in {SERVICES_FILE} (known: {known})")
 
+    def service_for_url(self, url: str) -> ServiceConfig | None:
+        """The service whose start address is the longest prefix of ``url`` on its host."""
+        parts = urlsplit(url)
+        best: tuple[int, ServiceConfig] | None = None
+        for service in self.services:
+            for start in service.start_urls:
+                start_parts = urlsplit(str(start))
+                if start_parts.netloc.lower() != parts.netloc.lower():
+                    continue
+                prefix = start_parts.path.rstrip("/")
+                inside = not prefix or parts.path == prefix or parts.path.startswith(prefix + "/")
+                if inside and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), service)
+        return best[1] if best else None
+
     def max_pages(self, service: ServiceConfig) -> int:
         return service.max_pages or self.defaults.max_pages
 

@@ -144,6 +144,12 @@ class PageResult(SQLModel, table=True):
     revalidated: bool = False  # carried forward after an HTTP check alone, no browser
     brand_score: float | None = None
     serious_count: int = 0
+    # What the service phase reads of the page: its statement links and the documents it
+    # links to (``PageOutcome.facts``).
+    facts: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Checks that could not judge the page (a monitor fault, never a barrier): their
+    # issues on this page stay as they were.
+    check_errors: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

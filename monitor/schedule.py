@@ -103,7 +103,7 @@ class Scheduler:
         holder: str | None = None,
         after_run: Callable[[Run], None] | None = None,
     ) -> None:
-        from monitor.audit import holder_name
+        from monitor.audit.plan import holder_name
 
         self.settings = settings
         self.config = config
@@ -251,7 +251,7 @@ class Scheduler:
 
     def run_queued(self) -> None:
         """Take up runs people queued, until the scheduler stops."""
-        from monitor.backends.queue import work_queue
+        from monitor.audit.queue import work_queue
 
         def after(run: Run) -> None:
             self.send_alerts()

@@ -149,7 +149,7 @@ def runs_queue(
     full: Annotated[bool, typer.Option(help="Audit every page, even unchanged ones")] = False,
 ) -> None:
     """Queue an audit for a worker (``monitor runs worker`` or the scheduler)."""
-    from monitor.backends.queue import queue_audit
+    from monitor.audit.queue import queue_audit
 
     config = council_config()
     try:
@@ -174,7 +174,7 @@ def runs_cancel(run_id: Annotated[int, typer.Argument(help="Run id")]) -> None:
     """Cancel a queued run, or ask a running one to stop after the pages in hand."""
     import getpass
 
-    from monitor.backends.queue import cancel_run
+    from monitor.audit.queue import cancel_run
 
     try:
         outcome = cancel_run(open_repository(), run_id, by=getpass.getuser())
@@ -195,7 +195,7 @@ def runs_worker(
 ) -> None:
     """Take queued runs, oldest first, and run them (on MONITOR_EXECUTION_BACKEND)."""
     from monitor.alerts import send_alerts
-    from monitor.backends.queue import work_queue
+    from monitor.audit.queue import work_queue
 
     _logging()
     config = council_config()

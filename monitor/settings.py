@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # Most time one page may take from loading to its last check: past it the page is
     # recorded as failed (timeout) and the run goes on.
     page_audit_limit_seconds: float = Field(default=300.0, gt=0)
+    # Most time one check may take on one page: past it that check is a check error of the
+    # page (a monitor fault, not a barrier) and the other checks' findings are kept.
+    check_time_limit_seconds: float = Field(default=90.0, gt=0)
     network_idle_seconds: float = Field(default=3.0, ge=0)
     user_agent: str = f"CouncilDXMonitor/{__version__} (+resident digital-experience monitor)"
 

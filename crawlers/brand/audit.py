@@ -75,6 +75,8 @@ class BrandVerdict:
     rules: dict[str, RuleResult]
     exempt: list[str]
     score: float
+    #: Where the screenshot of a failing page's header was kept, if it was.
+    header_screenshot: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -84,7 +86,7 @@ class BrandVerdict:
     def findings(self) -> list[FindingData]:
         return [f for r in self.rules.values() for f in r.findings]
 
-    def as_result(self, header_screenshot: str | None = None) -> dict[str, Any]:
+    def as_result(self) -> dict[str, Any]:
         """The dict stored as the page's ``BrandResult`` (see ``save_brand_result``)."""
         return {
             "score": self.score,
@@ -98,7 +100,7 @@ class BrandVerdict:
                     for name, r in self.rules.items()
                 },
             },
-            "header_screenshot": header_screenshot,
+            "header_screenshot": self.header_screenshot,
         }
 
 

@@ -10,14 +10,11 @@ import re
 from typing import Any
 
 from crawlers.axe_source import axe_version
-from crawlers.base import FindingData, LoadedPage, PageContext
-from crawlers.furniture import (
-    PAGE_LEVEL_RULES,
-    FurniturePlan,
-    FurnitureRegistry,
-    find_regions,
-    locate,
-)
+from crawlers.base import FindingData, LoadedPage
+from crawlers.check import DocumentKind, PageCheck
+from crawlers.context import PageContext
+from crawlers.furniture import PAGE_LEVEL_RULES, FurniturePlan, locate, regions_of
+from crawlers.snapshot import snapshot
 
 SNIPPET_LIMIT = 300
 _CRITERION = re.compile(r"^wcag(\d)(\d)(\d+)$")
@@ -73,10 +70,10 @@ def findings_from_axe(results: dict[str, Any]) -> list[FindingData]:
     return findings
 
 
-class AxeCheck:
-    """Runs the injected axe-core on the loaded page.
+class AxeCheck(PageCheck):
+    """Runs the injected axe-core on the loaded page (an SVG image opened as a page too).
 
-    When the run shares page furniture (``context.extras["furniture"]``), regions already
+    When the run shares page furniture (``context.run.furniture``), regions already
     audited on another page are excluded and their findings reused; the rules that judge
     the whole page run on the full page in a second, cheap pass of the same call.
     """
@@ -84,23 +81,24 @@ class AxeCheck:
     name = "axe"
     whole_page = False
     order = 10
+    applies_to = frozenset({DocumentKind.html, DocumentKind.svg})
 
-    @property
-    def version(self) -> str:
-        return f"1/axe-{axe_version()}"
+    def __init__(self) -> None:
+        self.version = f"1/axe-{axe_version()}"
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
         settings = context.settings
         options = axe_options(settings.axe_tags, settings.axe_best_practice)
-        registry = context.extras.get("furniture")
-        if not isinstance(registry, FurnitureRegistry):
+        registry = context.run.furniture
+        if registry is None:
             scope = (
                 {"exclude": [[s] for s in context.exclude_regions]}
                 if context.exclude_regions
                 else None
             )
             return findings_from_axe(await page.run_axe(options, scope))
-        plan = await registry.plan(context.service_id, await find_regions(page))
+        found = (await snapshot(page, furniture=True)).furniture or {}
+        plan = await registry.plan(context.service_id, regions_of(found))
         try:
             findings = await self._run_with_plan(page, options, plan)
         except BaseException:

@@ -5,8 +5,8 @@ the colours significant elements actually show, the typefaces of body text and
 headings, the header logo (screenshot → perceptual hash), the header and footer, the
 footer links, the title, the favicon, the cookie banner and the domain. Each deviation is
 a finding (``key`` = the colour, font or link, so each is its own issue); the page's brand
-score and pass/fail per rule go to ``context.extras["brand_result"]`` for the run to store
-with ``Repository.save_brand_result``. A failing page's header is kept as evidence.
+score and pass/fail per rule are its ``CheckReport.brand`` verdict, which the run stores
+with the page. A failing page's header is kept as evidence.
 """
 
 from __future__ import annotations
@@ -16,27 +16,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.base import LoadedPage
 from crawlers.brand import collect_script
 from crawlers.brand.audit import BrandVerdict, PageObservations, judge
 from crawlers.brand.evidence import save_header_screenshot
 from crawlers.brand.logo import LogoImageError, compare_logo
-from monitor.config import BRAND_FILE, BrandFile, load_config
+from crawlers.check import CheckReport, PageCheck
+from crawlers.context import Needs, PageContext
+from monitor.config import BrandFile
 
 log = logging.getLogger(__name__)
 
 MAX_ELEMENTS = 5000  # elements whose styles are read per page (huge pages are sampled)
 FAVICON_BYTES = 64 * 1024
-
-
-def resolve_brand(context: PageContext) -> tuple[BrandFile | None, Path]:
-    """brand.yaml from the context, else loaded from the config folder."""
-    config_dir = Path(context.config_dir or context.settings.config_dir)
-    if context.brand is not None:
-        return context.brand, config_dir
-    if not (config_dir / BRAND_FILE).is_file():
-        return None, config_dir
-    return load_config(config_dir).brand, config_dir
 
 
 def collect_options(brand: BrandFile) -> dict[str, Any]:
@@ -50,28 +42,10 @@ def collect_options(brand: BrandFile) -> dict[str, Any]:
 
 
 async def _favicon_status(context: PageContext, url: str) -> int | None:
-    """HTTP status of the favicon, asked once per run (shared with the links check)."""
+    """HTTP status of the favicon, asked once per run (with the links check's statuses)."""
     if url.startswith("data:"):
         return 200
-    cache: dict[str, int | None] = context.extras.setdefault("brand_favicons", {})
-    if url in cache:
-        return cache[url]
-    status: int | None
-    if context.extras.get("host_policy") is not None:
-        from crawlers.checks.links import link_status
-
-        status, _ = await link_status(context, url)
-    else:
-        from crawlers.discovery import make_client
-
-        async with make_client(context.settings) as client:
-            try:
-                response = await client.get(url)
-                status = response.status_code if response.content else 204
-            except Exception as exc:  # any failure to fetch means "not served"
-                log.debug("favicon %s: %s", url, exc)
-                status = None
-    cache[url] = status
+    status, _ = await context.run.link_statuses.status(url)
     return status
 
 
@@ -135,17 +109,20 @@ async def keep_header_evidence(
     return str(path) if path else None
 
 
-class BrandingCheck:
+class BrandingCheck(PageCheck):
     """The council's brand rules (brand.yaml) on one loaded page."""
 
     name = "branding"
     version = "1"
-    whole_page = True
+    reads = frozenset({Needs.brand, Needs.http})
+    #: Judged on crawled pages: a journey step's brand verdict has nowhere to go.
+    on_journeys = False
 
-    async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
-        brand, config_dir = resolve_brand(context)
+    async def run(self, page: LoadedPage, context: PageContext) -> CheckReport:
+        brand = context.brand
         if brand is None:
-            return []
+            return CheckReport()
+        config_dir = Path(context.config_dir or context.settings.config_dir)
         exemptions = context.service.brand_exemptions if context.service else []
         seen = await observe(page, context, brand, config_dir)
         verdict = judge(
@@ -154,9 +131,10 @@ class BrandingCheck:
             exemptions=exemptions,
             weights={str(k): w for k, w in brand.weights.items()},
         )
-        screenshot = await keep_header_evidence(page, context, verdict, seen.collected)
-        context.extras["brand_result"] = verdict.as_result(screenshot)
-        return verdict.findings
+        verdict.header_screenshot = await keep_header_evidence(
+            page, context, verdict, seen.collected
+        )
+        return CheckReport(verdict.findings, brand=verdict)
 
 
 CHECK = BrandingCheck()

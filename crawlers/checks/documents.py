@@ -7,8 +7,10 @@ than a scanned image (1.1.1).
 Documents published before 23 September 2018 are outside the 2018 regulations unless
 residents need them to use a service: such a document's defects are reported once as
 *exempt* (a "needs review" finding of minor impact, not a violation), unless it sits in a
-journey. A document in a journey (``context.extras["journey_urls"]``, addresses of
-journey pages and of the documents they link to) weighs more: one impact level higher.
+journey. A document residents meet on a journey (``context.on_journey``: linked from a
+page a journey passes through, as the run recorded it) weighs more: one impact level
+higher. Documents are audited after every page of the run was visited, so this never
+depends on the order pages were visited in, or on which process visited them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import re
 from datetime import date
 from typing import Any
 
-from crawlers.base import FindingData, PageContext
+from crawlers.base import FindingData
+from crawlers.check import DocumentCheck
+from crawlers.context import PageContext
 
 log = logging.getLogger(__name__)
 
@@ -130,16 +134,12 @@ def _heavier(impact: str) -> str:
     return IMPACTS[min(IMPACTS.index(impact) + 1, len(IMPACTS) - 1)]
 
 
-def in_journey(url: str, context: PageContext) -> bool:
-    journey_urls = context.extras.get("journey_urls") or ()
-    return url in journey_urls
-
-
-class DocumentsCheck:
+class DocumentsCheck(DocumentCheck):
     """Checks the PDFs linked from service pages."""
 
     name = "documents"
     version = "1"
+    criteria = ("1.1.1", "1.3.1", "2.4.2", "3.1.1")
 
     async def run_document(
         self, url: str, body: bytes, content_type: str | None, context: PageContext
@@ -155,7 +155,7 @@ class DocumentsCheck:
         failed = defects(facts)
         if not failed:
             return []
-        journey = in_journey(url, context)
+        journey = context.on_journey
         published = facts["created"] or facts["modified"]
         if published is not None and published < EXEMPT_BEFORE and not journey:
             return [

@@ -16,8 +16,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.base import FindingData, LoadedPage
+from crawlers.check import PageCheck
 from crawlers.checks._inpage import script
+from crawlers.context import PageContext
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +91,12 @@ class _Walk:
     wrapped: bool = False
 
 
-class KeyboardCheck:
+class KeyboardCheck(PageCheck):
     """Tabs through the page and reports keyboard barriers."""
 
     name = "keyboard"
     version = "1"
-    whole_page = True
+    criteria = ("2.1.1", "2.1.2", "2.4.1", "2.4.3", "2.4.7", "2.4.11")
     order = 60  # presses keys and moves focus: after the checks that only read the page
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:

@@ -1,49 +1,34 @@
 """The links check: every link on an audited page gets a status; broken ones are findings.
 
-Statuses are cached for the run (``context.extras["link_statuses"]``), so a footer link
-shared by 500 pages is requested once.
+Statuses are asked once per run (``context.run.link_statuses``), so a footer link shared
+by 500 pages is requested once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.base import FindingData, LoadedPage
+from crawlers.check import DocumentKind, PageCheck
+from crawlers.context import Needs, PageContext
 from crawlers.urls import normalise_url
 
 LINK_LIMIT_PER_PAGE = 300
 
 
-async def link_status(context: PageContext, url: str) -> tuple[int | None, str | None]:
-    """``(status, error)`` of a link, asked once per run."""
-    cache: dict[str, Any] = context.extras.setdefault("link_statuses", {})
-    pending = cache.get(url)
-    if pending is None:
-        policy = context.extras.get("host_policy")
-        if policy is None:
-            return None, "no HTTP client in this run"
-        pending = asyncio.ensure_future(_probe(policy, url))
-        cache[url] = pending
-    return await asyncio.shield(pending)
-
-
-async def _probe(policy: Any, url: str) -> tuple[int | None, str | None]:
-    fetched = await policy.fetch(url, method="HEAD")
-    if fetched.status in (405, 501) or (fetched.status is None and fetched.error):
-        fetched = await policy.fetch(url, max_bytes=1)  # some servers refuse HEAD
-    return fetched.status, fetched.error
-
-
-class LinksCheck:
+class LinksCheck(PageCheck):
     """Finds links that lead nowhere: 4xx/5xx answers, refused connections, loops."""
 
     name = "links"
     version = "1"
-    whole_page = True
+    criteria = ()  # a broken link is a defect for every resident, not one WCAG criterion
     order = 30
+    reads = frozenset({Needs.http})
+    applies_to = frozenset({DocumentKind.html, DocumentKind.svg})
     #: A link's target can break while the page itself is unchanged.
     recheck_unchanged = True
+    #: Judged on crawled pages: a journey's pages are crawled too.
+    on_journeys = False
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
         targets: dict[str, str] = {}
@@ -53,10 +38,7 @@ class LinksCheck:
                 targets[url] = href
             if len(targets) >= LINK_LIMIT_PER_PAGE:
                 break
-        statuses = await asyncio.gather(*(link_status(context, u) for u in targets))
-        context.extras.setdefault("page_links", {})[page.url] = {
-            u: s for u, (s, _) in zip(targets, statuses, strict=True)
-        }
+        statuses = await asyncio.gather(*(context.run.link_statuses.status(u) for u in targets))
         findings = []
         for (url, href), (status, error) in zip(targets.items(), statuses, strict=True):
             if status is not None and status < 400:

@@ -1,8 +1,8 @@
 """The page-structure check: what a page says about itself as a whole.
 
-- 2.4.2 page titles: not generic ("Untitled", "index.html"), and not the same as another
-  page of the service (a run-wide map in ``context.extras["page_titles"]``, when the run
-  provides one: the first page with a title is kept, later pages with it are flagged).
+- 2.4.2 page titles that are generic ("Untitled", "index.html"); titles shared by several
+  pages of a service are the ``page-titles`` service check's, judged from what the run
+  recorded.
 - 2.4.4 generic link text ("click here", "read more") for links that go to different
   places, when nothing around the link (its sentence, list item or cell) says where.
 - 1.3.1 / 2.4.6 headings that skip levels (h2 → h4) or are empty.
@@ -21,11 +21,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Awaitable
 from typing import Any, Protocol
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
-from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.base import FindingData, LoadedPage
+from crawlers.check import PageCheck
 from crawlers.checks._inpage import script
-from crawlers.checks.statement import statement_link_findings, statement_links
+from crawlers.checks.statement import statement_link_findings
+from crawlers.context import PageContext
 
 CHECK_NAME = "page-structure"
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
@@ -135,30 +137,6 @@ def title_findings(title: str) -> list[FindingData]:
     return []
 
 
-def duplicate_title_findings(title: str, url: str, context: PageContext) -> list[FindingData]:
-    """Flag a title another page of the service already has (needs the run-wide map)."""
-    titles = context.extras.get("page_titles")
-    plain = " ".join(title.split()).strip()
-    if not isinstance(titles, dict) or not plain:
-        return []
-    parts = urlsplit(urldefrag(url)[0])
-    where = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    first = titles.setdefault((context.service_id, plain.lower()), where)
-    if first == where:
-        return []
-    return [
-        finding(
-            "page-title-duplicate",
-            ("2.4.2",),
-            "moderate",
-            f"The page title '{plain}' is also the title of {first}: each page of a service "
-            "needs a title that tells it apart",
-            key=plain.lower(),
-            help_page="page-titled",
-        )
-    ]
-
-
 def link_text_findings(links: list[dict[str, Any]]) -> list[FindingData]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
@@ -254,12 +232,12 @@ def placeholder_findings(fields: list[dict[str, Any]]) -> list[FindingData]:
     ]
 
 
-class PageStructureCheck:
+class PageStructureCheck(PageCheck):
     """Judges the page as a whole: title, headings, links, language, labels, statement."""
 
     name = CHECK_NAME
-    version = "1"
-    whole_page = True
+    version = "2"
+    criteria = ("1.3.1", "2.4.2", "2.4.4", "2.4.6", "3.1.1", "3.3.2")
     order = 40
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
@@ -267,16 +245,11 @@ class PageStructureCheck:
             script("page_structure"), {"generic": sorted(GENERIC_LINK_TEXT)}
         )
         findings = title_findings(facts["title"])
-        findings += duplicate_title_findings(facts["title"], page.url, context)
         findings += link_text_findings(facts["links"])
         findings += heading_findings(facts["headings"])
         findings += language_findings(facts["lang"], facts["text"])
         findings += placeholder_findings(facts["labelless"])
         findings += statement_link_findings(facts["links"], CHECK_NAME)
-        seen = context.extras.get("statement_links")
-        found = statement_links(facts["links"])
-        if isinstance(seen, dict) and found:
-            seen.setdefault(context.service_id, found[0])  # for the statement service check
         return findings
 
 

@@ -19,8 +19,10 @@ import asyncio
 import logging
 from typing import Any
 
-from crawlers.base import FindingData, LoadedPage, PageContext
+from crawlers.base import FindingData, LoadedPage
+from crawlers.check import PageCheck
 from crawlers.checks._inpage import script
+from crawlers.context import PageContext
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,12 @@ def _finding(
     )
 
 
-class ReflowCheck:
+class ReflowCheck(PageCheck):
     """Narrows the viewport and spaces out text, looking for content that is lost."""
 
     name = "reflow"
     version = "1"
-    whole_page = True
+    criteria = ("1.4.4", "1.4.10", "1.4.12", "1.4.13")
     order = 70  # resizes the viewport: after every check that only reads the page
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:

@@ -7,7 +7,9 @@ Two parts:
   (``statement_link_findings``), because a check that is also a service check has its
   per-page findings replaced by its service-level ones.
 - per service, once per run (``StatementCheck.run_service``): the statement is found (the
-  service's ``accessibility_statement_url``, else the statement link seen on its pages),
+  service's ``accessibility_statement_url``, else the statement link the run recorded on
+  most of its pages, links added by script included; else a search of its start pages
+  over HTTP),
   fetched, and read for the parts the regulations require: the compliance status against
   WCAG 2.x AA, the non-accessible content, how to report a problem and ask for another
   format, the enforcement procedure (EHRC / EASS), when it was prepared and last
@@ -21,20 +23,25 @@ own measure).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from datetime import UTC, date, datetime, timedelta
+from collections import Counter
+from datetime import date, timedelta
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from crawlers.base import FindingData, PageContext
+from crawlers.base import FindingData
+from crawlers.check import ServiceCheck
+from crawlers.context import Needs, RunContext, ServiceEvidence
+from crawlers.urls import normalise_url
+
+if TYPE_CHECKING:
+    from crawlers.discovery import HostPolicy
 
 STALE_AFTER_DAYS = 365
 STATEMENT_LINK = re.compile(r"accessibility", re.IGNORECASE)
 #: The pages read (over HTTP) to find a statement link when no page check recorded one.
 PAGES_TO_SEARCH = 5
-OPEN_STATUSES = ["new", "open", "reopened"]
 GUIDANCE = (
     "https://www.gov.uk/guidance/accessibility-requirements-for-public-sector-websites-and-apps"
 )
@@ -271,18 +278,21 @@ def claims_full_compliance(text: str) -> bool:
 # --- the service check -----------------------------------------------------------------
 
 
-class StatementCheck:
+class StatementCheck(ServiceCheck):
     """Finds, fetches and reads the service's accessibility statement."""
 
     name = "statement"
-    version = "1"
+    version = "2"
+    reads = frozenset({Needs.http})
 
-    async def run_service(self, context: PageContext) -> list[tuple[str, FindingData]]:
-        policy = context.extras.get("host_policy")
-        if policy is None:
+    async def run_service(
+        self, evidence: ServiceEvidence, context: RunContext
+    ) -> list[tuple[str, FindingData]]:
+        http = context.http
+        if http is None:
             return []
-        home = self._home(context)
-        url = await self._find(context, policy)
+        home = self._home(evidence)
+        url = await self._find(evidence, http)
         if url is None:
             if home is None:
                 return []
@@ -297,7 +307,7 @@ class StatementCheck:
                     ),
                 )
             ]
-        fetched = await policy.fetch(url)
+        fetched = await http.fetch(url)
         if fetched.status is None or fetched.status >= 400:
             reason = f"HTTP {fetched.status}" if fetched.status else (fetched.error or "no answer")
             return [
@@ -312,37 +322,36 @@ class StatementCheck:
                 )
             ]
         text, _ = html_text(fetched.body)
-        today = context.extras.get("today") or datetime.now(UTC).date()
         found = [
             (url, self._finding(rule, impact, message))
-            for rule, impact, message in read_statement(text, today)
+            for rule, impact, message in read_statement(text, context.today)
         ]
-        contradiction = await self._contradiction(context, text)
+        contradiction = self._contradiction(evidence, text)
         if contradiction:
             found.append((url, contradiction))
         return found
 
     @staticmethod
-    def _home(context: PageContext) -> str | None:
-        if context.service is not None and context.service.start_urls:
-            return str(context.service.start_urls[0])
-        urls = context.extras.get("page_urls") or []
-        return str(urls[0]) if urls else None
+    def _home(evidence: ServiceEvidence) -> str | None:
+        if evidence.service is not None and evidence.service.start_urls:
+            return str(evidence.service.start_urls[0])
+        urls = evidence.page_urls
+        return urls[0] if urls else None
 
-    async def _find(self, context: PageContext, policy: Any) -> str | None:
-        """The statement's address: configured, seen by the page checks, or searched for."""
-        service = context.service
+    async def _find(self, evidence: ServiceEvidence, http: HostPolicy) -> str | None:
+        """The statement's address: configured, recorded on the pages, or searched for."""
+        service = evidence.service
         if service is not None and service.accessibility_statement_url:
             return str(service.accessibility_statement_url)
-        seen = context.extras.get("statement_links")
-        if isinstance(seen, dict) and seen.get(context.service_id):
-            return str(seen[context.service_id])
+        recorded = recorded_statement_link(evidence)
+        if recorded is not None:
+            return recorded
         pages: list[str] = []
         if service is not None:
             pages += [str(u) for u in service.start_urls]
-        pages += [str(u) for u in context.extras.get("page_urls") or []]
+        pages += evidence.page_urls
         for page in list(dict.fromkeys(pages))[:PAGES_TO_SEARCH]:
-            fetched = await policy.fetch(page)
+            fetched = await http.fetch(page)
             if fetched.status is None or fetched.status >= 400:
                 continue
             if "html" not in (fetched.content_type or "html"):
@@ -353,19 +362,15 @@ class StatementCheck:
                     return urljoin(page, link["href"])
         return None
 
-    async def _contradiction(self, context: PageContext, text: str) -> FindingData | None:
-        repository = context.extras.get("repository")
-        if repository is None or not claims_full_compliance(text):
+    def _contradiction(self, evidence: ServiceEvidence, text: str) -> FindingData | None:
+        if not claims_full_compliance(text):
             return None
-        issues = await asyncio.to_thread(
-            repository.issues, service_id=context.service_id, statuses=OPEN_STATUSES
-        )
         serious = [
             i
-            for i in issues
+            for i in evidence.open_issues
             if i.impact in ("serious", "critical")
             and i.check != self.name
-            and getattr(i, "outcome", "violation") == "violation"
+            and i.outcome == "violation"
         ]
         if not serious:
             return None
@@ -380,6 +385,20 @@ class StatementCheck:
         return FindingData(
             check=self.name, rule=rule, message=message, impact=impact, key=key, help_url=GUIDANCE
         )
+
+
+def recorded_statement_link(evidence: ServiceEvidence) -> str | None:
+    """The statement link the service's pages show most; on a tie, the one its start page
+    shows, then the first by address. Never the one of whichever page finished first."""
+    counts = Counter(link for page in evidence.pages for link in set(page.statement_links))
+    if not counts:
+        return None
+    service = evidence.service
+    start = normalise_url(str(service.start_urls[0])) if service and service.start_urls else None
+    on_start = {
+        link for page in evidence.pages if page.url == start for link in page.statement_links
+    }
+    return min(counts, key=lambda link: (-counts[link], link not in on_start, link))
 
 
 CHECK = StatementCheck()

@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawlers.base import PageContext
 from crawlers.checks.branding import CHECK
+from crawlers.context import RunContext
+from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
 from monitor.bench._serve import serve_html
 from monitor.config import load_config
@@ -52,19 +53,17 @@ async def _measure(settings: Settings, urls: dict[str, str]) -> dict[str, Any]:
     try:
         for name, url in urls.items():
             times = []
-            async with engine.open(url) as page:
-                extras: dict[str, Any] = {}
+            async with engine.open(url) as page, make_client(settings) as client:
+                # Shared like a run's: the favicon is asked once.
+                run = RunContext(
+                    settings=settings,
+                    http=HostPolicy(settings, client),
+                    brand=config.brand,
+                    config_dir=config.directory,
+                )
                 for _ in range(REPEATS):
-                    context = PageContext(
-                        service_id="bench",
-                        run_id=None,
-                        settings=settings,
-                        brand=config.brand,
-                        config_dir=config.directory,
-                        extras=extras,  # shared like a run's: the favicon is asked once
-                    )
                     started = time.perf_counter()
-                    findings = await CHECK.run(page, context)
+                    findings = (await CHECK.run(page, run.for_page(service_id="bench"))).findings
                     times.append((time.perf_counter() - started) * 1000)
             results[name] = {
                 "median_ms": round(statistics.median(times), 1),

@@ -111,7 +111,7 @@ def run() -> dict[str, Any]:
                         [
                             celery,
                             "-A",
-                            "monitor.backends.celery_app",
+                            "monitor.audit.dispatch.celery_app",
                             "worker",
                             "--pool",
                             "solo",

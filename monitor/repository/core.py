@@ -216,6 +216,27 @@ class CoreRepository(RepositoryBase):
                 ).all()
             )
 
+    def recorded_pages(
+        self, run_id: int, service_id: str
+    ) -> list[tuple[str, str, str | None, dict[str, Any] | None]]:
+        """``(address, kind, title, facts)`` of each page of the service the run audited
+        or carried: what the service phase judges the service by."""
+        with self.session() as session:
+            rows = session.exec(
+                select(Page.url, Page.kind, PageResult.title, PageResult.facts)
+                .join(PageResult, col(PageResult.page_id) == col(Page.id))
+                .where(
+                    PageResult.run_id == run_id,
+                    PageResult.service_id == service_id,
+                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                )
+                .order_by(col(Page.url))
+            ).all()
+            return [
+                (url, kind, title, dict(facts) if facts else None)
+                for url, kind, title, facts in rows
+            ]
+
     # --- leases: one audit of a service at a time ----------------------------------------
 
     def acquire_lease(

@@ -164,15 +164,19 @@ class IssueRepository(RepositoryBase):
                 i.fingerprint: i
                 for i in session.exec(select(Issue).where(Issue.service_id == service_id)).all()
             }
-            visited = set(
-                session.exec(
-                    select(PageResult.page_id).where(
-                        PageResult.run_id == run_id,
-                        PageResult.service_id == service_id,
-                        col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
-                    )
-                ).all()
-            )
+            visits = session.exec(
+                select(PageResult.page_id, PageResult.check_errors).where(
+                    PageResult.run_id == run_id,
+                    PageResult.service_id == service_id,
+                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+                )
+            ).all()
+            visited = {page_id for page_id, _ in visits}
+            # A check that could not judge a page leaves its issues there as they were.
+            unjudged: dict[str, set[int]] = defaultdict(set)
+            for page_id, errors in visits:
+                for error in errors or ():
+                    unjudged[str(error.get("check"))].add(page_id)
             for fingerprint, group in groups.items():
                 issue = issues.get(fingerprint)
                 if issue is None:
@@ -191,7 +195,7 @@ class IssueRepository(RepositoryBase):
                 issue.last_seen_at = now
                 issue.last_seen_run_id = run_id
                 issue.on_journey = issue.on_journey or any(f.journey_id for f in group)
-                self._link_pages(session, issue, group, run_id, visited)
+                self._link_pages(session, issue, group, run_id, visited - unjudged[issue.check])
                 for finding in group:
                     finding.issue_id = issue.id
                     session.add(finding)
@@ -205,7 +209,7 @@ class IssueRepository(RepositoryBase):
                     ).all()
                 )
                 # Fixed only when every page it affected was audited again without it.
-                audited_again = bool(pages) and pages <= visited
+                audited_again = bool(pages) and pages <= visited - unjudged[issue.check]
                 if issue.check in whole_service_checks:
                     audited_again = True
                 if audited_again and not issue.on_journey:

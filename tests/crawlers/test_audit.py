@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from monitor.audit import AuditRefused, AuditRequest, PageAuditor, start_audit
+from monitor.audit import AuditRefused, AuditRequest, start_audit
+from monitor.audit.page import PageAuditor
 from monitor.cli import app
 from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade

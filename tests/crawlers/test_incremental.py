@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from crawlers.checks import service_checks
-from crawlers.checks.axe import AxeCheck
+from crawlers.checks.axe import CHECK as AXE
 from crawlers.fingerprint import normalise_html, page_fingerprint
 from monitor.audit import AuditRequest, start_audit
 from monitor.config import CouncilConfig
@@ -140,7 +140,7 @@ def test_a_new_check_version_or_an_old_full_audit_forces_a_re_audit(
     request = AuditRequest(service_ids=["join-the-library"])
     first = start_audit(settings, config, repository, request)
     assert first.pages_audited > 0
-    monkeypatch.setattr(AxeCheck, "version", property(lambda self: "2/bumped"))
+    monkeypatch.setattr(AXE, "version", "2/bumped")
     bumped = start_audit(settings, config, repository, request)
     assert (bumped.pages_carried, bumped.pages_audited) == (0, first.pages_audited)
     with repository.session() as session:

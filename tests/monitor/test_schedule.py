@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.audit import AuditRefused, AuditRequest, start_audit
-from monitor.backends.queue import cancel_run, queue_audit, run_next_queued
+from monitor.audit.queue import cancel_run, queue_audit, run_next_queued
 from monitor.config import CouncilConfig, ScheduleConfig, load_config
 from monitor.db import upgrade
 from monitor.demo import DemoSite

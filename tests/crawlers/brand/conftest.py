@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
-from crawlers.base import FindingData, PageContext
+from crawlers.base import FindingData
 from crawlers.checks.branding import CHECK
+from crawlers.context import RunContext
+from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
+from crawlers.pipeline import audit_page
 from monitor.config import BrandFile, ServiceConfig, load_config
 from monitor.demo import DemoSite
 from monitor.settings import Settings
@@ -59,18 +62,20 @@ class BrandDriver:
         """Findings and ``brand_result`` of one page, loaded once."""
 
         async def visit() -> tuple[list[FindingData], dict[str, Any]]:
-            async with self.engine.open(url) as page:
-                context = PageContext(
-                    service_id=service.id if service else "test",
-                    run_id=run_id,
+            async with self.engine.open(url) as page, make_client(self.settings) as client:
+                run = RunContext(
                     settings=self.settings,
-                    service=service,
+                    run_id=run_id,
+                    http=HostPolicy(self.settings, client),
                     brand=brand or self.brand,
                     config_dir=CONFIG_DIR,
                     evidence_dir=evidence_dir,
                 )
-                findings = await CHECK.run(page, context)
-                return findings, context.extras["brand_result"]
+                context = run.for_page(service, service_id=service.id if service else "test")
+                outcome = await audit_page(page, [CHECK], context)
+                assert not outcome.check_errors, outcome.check_errors
+                assert outcome.brand is not None, outcome.skipped
+                return outcome.findings, outcome.brand.as_result()
 
         result: tuple[list[FindingData], dict[str, Any]] = self.run(visit())
         return result

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from monitor.brand_cli import service_for_url
 from monitor.cli import app
 from monitor.config import load_config
 from monitor.demo import DemoSite
@@ -94,6 +93,6 @@ def test_the_service_is_guessed_by_the_longest_start_address(
 ) -> None:
     config = load_config(CONFIG_DIR)
     base = demo_env.base_url
-    assert service_for_url(config, base + "/report-a-pothole/where").id == "report-a-pothole"  # type: ignore[union-attr]
-    assert service_for_url(config, base + "/contact").id == "council-website"  # type: ignore[union-attr]
-    assert service_for_url(config, "https://elsewhere.example/") is None
+    assert config.service_for_url(base + "/report-a-pothole/where").id == "report-a-pothole"  # type: ignore[union-attr]
+    assert config.service_for_url(base + "/contact").id == "council-website"  # type: ignore[union-attr]
+    assert config.service_for_url("https://elsewhere.example/") is None

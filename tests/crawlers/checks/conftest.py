@@ -11,8 +11,12 @@ from typing import Any
 
 import pytest
 
-from crawlers.base import BrowserEngine, FindingData, PageContext
+from crawlers.base import BrowserEngine, FindingData
+from crawlers.check import PageCheck
+from crawlers.context import PageContext, RunContext
+from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
+from crawlers.pipeline import PageOutcome, audit_page
 from monitor.demo import DemoSite
 from monitor.settings import Settings
 
@@ -80,43 +84,49 @@ def demo() -> Iterator[DemoSite]:
 
 
 class Browser:
-    """A started engine and its event loop, for plain (non-async) tests."""
+    """A started engine, an HTTP client and their event loop, for plain (non-async) tests."""
 
     def __init__(self, engine: BrowserEngine) -> None:
         self.engine = engine
         self.loop = asyncio.new_event_loop()
         self.settings = engine.settings
+        self.client = make_client(self.settings)
+        self.run_context = RunContext(
+            settings=self.settings, http=HostPolicy(self.settings, self.client)
+        )
 
     def run(self, work: Any) -> Any:
         return self.loop.run_until_complete(asyncio.wait_for(work, 120))
 
-    def context(
-        self, extras: dict[str, Any] | None = None, service_id: str = "test"
-    ) -> PageContext:
-        return PageContext(
-            service_id=service_id, run_id=None, settings=self.settings, extras=extras or {}
-        )
+    def context(self, service_id: str = "test") -> PageContext:
+        return self.run_context.for_page(service_id=service_id)
 
-    def check(
-        self, check: Any, url: str, extras: dict[str, Any] | None = None
-    ) -> list[FindingData]:
-        """Open ``url`` and run one check on it."""
+    def outcome(self, checks: list[PageCheck], url: str) -> PageOutcome:
+        """Open ``url`` and put it through the page pipeline with these checks."""
 
-        async def visit() -> list[FindingData]:
+        async def visit() -> PageOutcome:
             async with self.engine.open(url) as page:
-                found: list[FindingData] = await check.run(page, self.context(extras))
-                return found
+                return await audit_page(page, checks, self.context())
 
-        result: list[FindingData] = self.run(visit())
+        result: PageOutcome = self.run(visit())
         return result
 
-    def checks_then(self, check: Any, url: str, after: str) -> tuple[list[FindingData], Any]:
+    def check(self, check: PageCheck, url: str) -> list[FindingData]:
+        """Open ``url`` and run one check on it, through the page pipeline; a check error
+        fails the test."""
+        outcome = self.outcome([check], url)
+        assert not outcome.check_errors, outcome.check_errors
+        assert check.name in outcome.ran, outcome.skipped
+        return outcome.findings
+
+    def checks_then(self, check: PageCheck, url: str, after: str) -> tuple[list[FindingData], Any]:
         """Run a check, then a script on the same page: what the check left behind."""
 
         async def visit() -> tuple[list[FindingData], Any]:
             async with self.engine.open(url) as page:
-                found = await check.run(page, self.context())
-                return found, await page.evaluate(after)
+                outcome = await audit_page(page, [check], self.context())
+                assert not outcome.check_errors, outcome.check_errors
+                return outcome.findings, await page.evaluate(after)
 
         result: tuple[list[FindingData], Any] = self.run(visit())
         return result
@@ -131,6 +141,7 @@ def start_browser(engine_name: str = "playwright") -> Browser:
 
 def stop_browser(browser: Browser) -> None:
     browser.run(browser.engine.close())
+    browser.run(browser.client.aclose())
     browser.loop.close()
 
 

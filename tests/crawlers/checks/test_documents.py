@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any
 
 import httpx
 
-from crawlers.base import FindingData, PageContext
+from crawlers.base import FindingData
 from crawlers.checks.documents import CHECK, inspect_pdf
+from crawlers.context import RunContext
 from monitor.demo import DemoSite
 from monitor.demo.documents import build_admissions_guide
 from monitor.settings import Settings
@@ -18,9 +18,9 @@ from tests.crawlers.checks.conftest import expected_demo_defects
 URL = "http://127.0.0.1/documents/guide.pdf"
 
 
-def check(body: bytes, extras: dict[str, Any] | None = None, url: str = URL) -> list[FindingData]:
-    context = PageContext(service_id="school-admissions", run_id=None, settings=Settings())
-    context.extras.update(extras or {})
+def check(body: bytes, *, on_journey: bool = False, url: str = URL) -> list[FindingData]:
+    context = RunContext(settings=Settings()).for_page(service_id="school-admissions")
+    context.on_journey = on_journey
     return asyncio.run(CHECK.run_document(url, body, "application/pdf", context))
 
 
@@ -103,7 +103,7 @@ def test_an_old_pdf_is_exempt_unless_it_is_part_of_a_journey() -> None:
     assert (exempt.rule, exempt.outcome, exempt.impact) == ("pdf-exempt", "needs_review", "minor")
     assert "12 April 2017" in exempt.message and "pdf-untagged" in exempt.message
 
-    in_journey = check(old, {"journey_urls": {URL}})
+    in_journey = check(old, on_journey=True)
     assert rules_of(in_journey) == {
         "pdf-untagged": (("1.3.1",), "critical"),  # one level heavier inside a journey
         "pdf-no-language": (("3.1.1",), "serious"),

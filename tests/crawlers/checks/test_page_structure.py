@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -96,19 +95,6 @@ def test_a_generic_title_is_found(browser: Browser, local_site: LocalSite) -> No
     assert rules(found) == {("page-title-generic", ("2.4.2",))}
 
 
-def test_a_title_shared_by_two_pages_of_a_service_is_found(
-    browser: Browser, local_site: LocalSite
-) -> None:
-    shared: dict[str, Any] = {"page_titles": {}}
-    one = local_site.add("/ps/same-1", page("<main><h1>One</h1></main>", title="Apply - Council"))
-    two = local_site.add("/ps/same-2", page("<main><h1>Two</h1></main>", title="Apply - Council"))
-    assert browser.check(CHECK, one, shared) == []
-    assert browser.check(CHECK, one + "?again=1", shared) == []  # the same page again
-    found = browser.check(CHECK, two, shared)
-    assert rules(found) == {("page-title-duplicate", ("2.4.2",))}
-    assert one in found[0].message and found[0].key == "apply - council"
-
-
 def test_generic_link_text_to_different_places_is_found(
     browser: Browser, local_site: LocalSite
 ) -> None:
@@ -146,18 +132,18 @@ def test_a_page_without_a_statement_link_is_found_and_links_are_recorded(
 ) -> None:
     found = browser.check(CHECK, local_site.add("/ps/no-statement", NO_STATEMENT))
     assert [(f.check, f.rule) for f in found] == [("page-structure", "statement-link-missing")]
-    seen: dict[str, Any] = {"statement_links": {}}
-    assert browser.check(CHECK, local_site.add("/ps/accessible", ACCESSIBLE), seen) == []
-    assert seen["statement_links"] == {"test": local_site.base_url + "/accessibility-statement"}
+    outcome = browser.outcome([CHECK], local_site.add("/ps/accessible", ACCESSIBLE))
+    assert outcome.findings == []
+    # The pipeline records where the page's statement link goes, for the service phase.
+    assert outcome.statement_links == [local_site.base_url + "/accessibility-statement"]
 
 
 def test_the_demo_site_has_no_findings_but_the_suppliers_missing_statement_links(
     browser: Browser, demo: DemoSite
 ) -> None:
-    shared: dict[str, Any] = {"page_titles": {}, "statement_links": {}}
     found = set()
     for host, path, _service in demo_html_pages(demo):
-        for f in browser.check(CHECK, demo_url(demo, host, path), shared):
+        for f in browser.check(CHECK, demo_url(demo, host, path)):
             found.add((host, path, f.rule))
     # Real, and in the manifest only as the branding check's "footer-links" defect: the
     # supplier's pages have no accessibility statement link in their footer.

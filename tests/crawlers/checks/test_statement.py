@@ -6,8 +6,9 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from crawlers.base import FindingData, PageContext
+from crawlers.base import FindingData
 from crawlers.checks.statement import CHECK, parse_dates, read_statement
+from crawlers.context import OpenIssue, RecordedPage, RunContext, ServiceEvidence
 from crawlers.discovery import HostPolicy, make_client
 from monitor.config import load_config
 from monitor.demo import DemoSite
@@ -56,20 +57,27 @@ def statement(**parts: str) -> str:
 
 
 def run_statement_check(
-    extras: dict[str, Any], service: Any = None, service_id: str = SERVICE
+    *,
+    linked: str | None = None,
+    pages: list[str] | None = None,
+    service: Any = None,
+    service_id: str = SERVICE,
+    open_issues: list[OpenIssue] | None = None,
 ) -> list[tuple[str, FindingData]]:
+    """The check on a service whose recorded pages are ``pages`` (plain) and, if given, one
+    page linking to the statement at ``linked``."""
     settings = Settings()
+    recorded = [RecordedPage(url, "html") for url in pages or []]
+    if linked is not None:
+        recorded.append(RecordedPage("http://x/linking", "html", statement_links=(linked,)))
+    evidence = ServiceEvidence(
+        service_id=service_id, service=service, pages=recorded, open_issues=open_issues or []
+    )
 
     async def check() -> list[tuple[str, FindingData]]:
         async with make_client(settings) as client:
-            context = PageContext(
-                service_id=service_id,
-                run_id=None,
-                settings=settings,
-                service=service,
-                extras={"host_policy": HostPolicy(settings, client), "today": TODAY, **extras},
-            )
-            return await CHECK.run_service(context)
+            context = RunContext(settings=settings, http=HostPolicy(settings, client), today=TODAY)
+            return await CHECK.run_service(evidence, context)
 
     return asyncio.run(check())
 
@@ -89,7 +97,7 @@ def test_dates_are_read_as_written_in_the_uk() -> None:
 
 def test_a_complete_statement_has_no_findings(local_site: LocalSite) -> None:
     url = local_site.add("/st/good", statement())
-    assert run_statement_check({"statement_links": {SERVICE: url}}) == []
+    assert run_statement_check(linked=url) == []
 
 
 def test_an_incomplete_statement_names_each_missing_part(local_site: LocalSite) -> None:
@@ -97,7 +105,7 @@ def test_an_incomplete_statement_names_each_missing_part(local_site: LocalSite) 
         "/st/incomplete",
         statement(status="", reason="", non_accessible="", enforcement="", prepared="soon"),
     )
-    found = run_statement_check({"statement_links": {SERVICE: url}})
+    found = run_statement_check(linked=url)
     assert found_rules(found) == {
         "statement-compliance-status",
         "statement-non-accessible-content",
@@ -109,7 +117,7 @@ def test_an_incomplete_statement_names_each_missing_part(local_site: LocalSite) 
 
 def test_a_statement_not_reviewed_for_a_year_is_stale(local_site: LocalSite) -> None:
     url = local_site.add("/st/stale", statement(prepared="12 June 2023", reviewed="1 October 2024"))
-    found = run_statement_check({"statement_links": {SERVICE: url}})
+    found = run_statement_check(linked=url)
     assert found_rules(found) == {"statement-stale"}
     assert "1 October 2024" in found[0][1].message
 
@@ -120,8 +128,7 @@ def test_a_fully_compliant_claim_with_serious_issues_open_contradicts_the_scan(
     config = load_config(CONFIG_DIR)
     sqlite_repository.sync_services(config.services)
     url = local_site.add("/st/fully", statement(status="fully", reason="", non_accessible=""))
-    extras = {"statement_links": {SERVICE: url}, "repository": sqlite_repository}
-    assert run_statement_check(extras) == []  # nothing open yet: the claim may be true
+    assert run_statement_check(linked=url) == []  # nothing open yet: the claim may be true
 
     run = sqlite_repository.create_run(service_ids=[SERVICE])
     assert run.id is not None
@@ -135,7 +142,10 @@ def test_a_fully_compliant_claim_with_serious_issues_open_contradicts_the_scan(
         [image_alt],
     )
     sqlite_repository.update_issues(run.id, SERVICE)
-    found = run_statement_check(extras)
+    issues = sqlite_repository.issues(service_id=SERVICE, statuses=["new", "open", "reopened"])
+    found = run_statement_check(
+        linked=url, open_issues=[OpenIssue(i.check, i.impact, i.outcome) for i in issues]
+    )
     assert found_rules(found) == {"statement-contradicts-scan"}
     assert "1 serious or critical" in found[0][1].message
 
@@ -144,23 +154,21 @@ def test_the_statement_is_found_from_config_or_from_the_pages(local_site: LocalS
     config = load_config(CONFIG_DIR)
     url = local_site.add("/st/configured", statement(enforcement=""))
     service = config.service(SERVICE).model_copy(update={"accessibility_statement_url": url})
-    assert found_rules(run_statement_check({}, service)) == {"statement-enforcement"}
+    assert found_rules(run_statement_check(service=service)) == {"statement-enforcement"}
 
     home = local_site.add(
         "/st/home",
         '<html><body><footer><a href="/st/configured">Accessibility</a></footer></body></html>',
     )
-    found = run_statement_check({"page_urls": [home]})
+    found = run_statement_check(pages=[home])
     assert found_rules(found) == {"statement-enforcement"}
 
     lost = local_site.add("/st/lost", "<html><body><p>No links here</p></body></html>")
-    assert [(p, f.rule) for p, f in run_statement_check({"page_urls": [lost]})] == [
+    assert [(p, f.rule) for p, f in run_statement_check(pages=[lost])] == [
         (lost, "statement-missing")
     ]
     gone = local_site.base_url + "/st/not-there"
-    assert found_rules(run_statement_check({"statement_links": {SERVICE: gone}})) == {
-        "statement-unreachable"
-    }
+    assert found_rules(run_statement_check(linked=gone)) == {"statement-unreachable"}
 
 
 def test_the_demo_councils_statement_is_complete(demo: DemoSite) -> None:
@@ -168,7 +176,7 @@ def test_the_demo_councils_statement_is_complete(demo: DemoSite) -> None:
     service = config.service("join-the-library").model_copy(
         update={"start_urls": [demo.base_url + "/join-the-library"]}
     )
-    assert run_statement_check({}, service, "join-the-library") == []
+    assert run_statement_check(service=service, service_id="join-the-library") == []
 
 
 def test_reading_is_forgiving_about_wording() -> None:

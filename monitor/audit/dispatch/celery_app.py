@@ -4,7 +4,7 @@ Start workers on any machine that can reach the broker, the database and the cou
 sites (and has the same ``config/`` folder)::
 
     MONITOR_DATABASE_URL=postgresql+psycopg://... MONITOR_CELERY_BROKER_URL=redis://... \\
-        celery -A monitor.backends.celery_app worker --concurrency 1 --pool solo
+        celery -A monitor.audit.dispatch.celery_app worker --concurrency 1 --pool solo
 
 Each worker process keeps one browser warm between tasks: the engine is started on the
 first task, on an asyncio event loop that lives as long as the process, and reused.
@@ -14,6 +14,11 @@ the middle of a page leaves its task unacknowledged, and the broker hands it to 
 worker after the visibility timeout. That is safe because ``PageAuditor`` writes a page's
 result and findings in one transaction that replaces any earlier attempt, and
 ``(run_id, page_id)`` is unique: a page is never lost and never counted twice.
+
+A worker keeps one ``RunContext`` per run (link statuses, sub-resource hashes, the
+furniture it has audited): caches that only save work. What crosses pages (titles,
+statement links, documents on journeys) is judged by the coordinator's service phase from
+what the workers recorded, so it never depends on which worker saw which page.
 """
 
 from __future__ import annotations
@@ -26,9 +31,20 @@ from collections import OrderedDict
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+import httpx
 from celery import Celery, signals
 from sqlalchemy.exc import OperationalError
 
+from crawlers.base import BrowserEngine
+from crawlers.context import RunContext
+from crawlers.discovery import HostPolicy, make_client
+from crawlers.engines import make_engine
+from monitor.audit.context import run_context
+from monitor.audit.frontier import PageTask
+from monitor.audit.page import PageAuditor
+from monitor.config import CouncilConfig, load_config
+from monitor.models import PageStatus, RunStatus
+from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +89,8 @@ app = make_celery_app(get_settings())
 
 class WorkerRuntime:
     """What one worker process keeps between tasks: an event loop in a thread, one warm
-    browser per engine name, one HTTP client, the config and the repository."""
+    browser per engine name, one HTTP client, the config, the repository and a context
+    per run."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -82,13 +99,13 @@ class WorkerRuntime:
             target=self.loop.run_forever, name="monitor-worker-loop", daemon=True
         )
         self.thread.start()
-        self.engines: dict[str, Any] = {}
-        self._client: Any = None
-        self._policy: Any = None
-        self._config: Any = None
-        self._repository: Any = None
-        # Link statuses are shared between the pages of one run, never across runs.
-        self._shared: OrderedDict[int, dict[str, object]] = OrderedDict()
+        self.engines: dict[str, BrowserEngine] = {}
+        self._client: httpx.AsyncClient | None = None
+        self._policy: HostPolicy | None = None
+        self._config: CouncilConfig | None = None
+        self._repository: Repository | None = None
+        # Caches are shared between the pages of one run, never across runs.
+        self._contexts: OrderedDict[int, RunContext] = OrderedDict()
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = PAGE_TASK_SECONDS) -> T:
         future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
@@ -99,68 +116,57 @@ class WorkerRuntime:
             raise
 
     @property
-    def config(self) -> Any:
+    def config(self) -> CouncilConfig:
         if self._config is None:
-            from monitor.config import load_config
-
             self._config = load_config(self.settings.config_dir)
         return self._config
 
     @property
-    def repository(self) -> Any:
+    def repository(self) -> Repository:
         if self._repository is None:
-            from monitor.repository import Repository
-
             self._repository = Repository(self.settings.database_url)
         return self._repository
 
-    async def _engine(self, name: str) -> Any:
+    async def _engine(self, name: str) -> BrowserEngine:
         engine = self.engines.get(name)
         if engine is None:
-            from crawlers.engines import make_engine
-
             engine = make_engine(self.settings, name)
             await engine.__aenter__()
             self.engines[name] = engine
             log.info("started a %s browser for this worker", name)
         return engine
 
-    async def _http(self) -> Any:
-        if self._client is None:
-            from crawlers.discovery import HostPolicy, make_client
-
+    async def _http(self) -> HostPolicy:
+        if self._policy is None:
             self._client = await make_client(self.settings).__aenter__()
             self._policy = HostPolicy(self.settings, self._client)
         return self._policy
 
-    def _shared_for(self, run_id: int) -> dict[str, object]:
-        if run_id not in self._shared:
-            self._shared[run_id] = {}
-            while len(self._shared) > 4:
-                self._shared.popitem(last=False)
-        return self._shared[run_id]
+    async def _context(self, run_id: int) -> RunContext:
+        if run_id not in self._contexts:
+            self._contexts[run_id] = run_context(
+                self.settings, self.config, run_id, await self._http()
+            )
+            while len(self._contexts) > 4:
+                self._contexts.popitem(last=False)
+        return self._contexts[run_id]
 
     async def audit(
         self, run_id: int, service_id: str, page_id: int, url: str, engine: str, full: bool
     ) -> dict[str, Any]:
-        from monitor.audit import PageAuditor
-        from monitor.models import PageStatus, RunStatus
-
         run = await asyncio.to_thread(self.repository.run, run_id)
         if run is None or run.status != RunStatus.running or run.cancel_requested:
             return {"status": PageStatus.skipped, "links": []}  # closed or cancelled meanwhile
-        service = self.config.service(service_id)
         auditor = PageAuditor(
             self.settings,
             self.config,
             self.repository,
             await self._engine(engine),
-            await self._http(),
-            shared=self._shared_for(run_id),
+            await self._context(run_id),
             full=full,
         )
-        status, links = await auditor.audit(run_id, service, page_id, url)
-        return {"status": str(status), "links": list(links)}
+        done = await auditor.audit(PageTask(run_id, service_id, page_id, url, depth=0))
+        return {"status": str(done.status), "links": list(done.links)}
 
     async def _close(self) -> None:
         for engine in self.engines.values():

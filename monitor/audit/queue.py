@@ -2,7 +2,7 @@
 
 ``queue_audit`` stores a run with status *queued*; ``monitor runs worker`` (or the
 scheduler) takes queued runs one at a time, oldest first, and runs each through
-``monitor.audit.start_audit`` on the configured execution backend. A queued run can be
+``monitor.audit.start_audit`` on the configured dispatcher. A queued run can be
 cancelled before it starts; a running one stops between pages (``cancel_run``).
 """
 
@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from monitor.audit.plan import AuditRefused, AuditRequest, holder_alive, holder_name
+from monitor.audit.runner import start_audit
 from monitor.models import Run
 
 if TYPE_CHECKING:
@@ -69,10 +71,8 @@ def run_next_queued(
 
     Returns the finished run, or None if nothing could be started. ``after`` is called
     with each finished run (the scheduler sends alerts there)."""
-    from monitor.audit import AuditRefused, AuditRequest, _holder_alive, holder_name, start_audit
-
     holder = holder_name()
-    repository.release_orphaned_claims(_holder_alive)
+    repository.release_orphaned_claims(holder_alive)
     for run in repository.queued_runs(kind="audit"):
         assert run.id is not None
         if _busy(repository, run):

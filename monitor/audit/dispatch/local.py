@@ -1,0 +1,65 @@
+"""The embedded default: every page of the run in this process, on one browser.
+
+A few page workers share the engine's pool of tabs; pages revalidated over HTTP need no
+tab, so more of them are in flight than there are tabs. The browser starts only when the
+first page needs it: a night whose pages are all revalidated never launches Chromium.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from crawlers.engines import StartedOnDemand, make_engine
+from monitor.audit.dispatch import Dispatcher, PagePhase
+from monitor.audit.page import DOCUMENT, PageAuditor
+
+
+class LocalDispatcher(Dispatcher):
+    name = "local"
+
+    async def visit_pages(self, phase: PagePhase) -> None:
+        run, frontier = phase.run, phase.frontier
+        # What stops the run: no browser, or storage that cannot record a page. The pages
+        # not yet visited stay pending, so the run can be resumed.
+        failures: list[Exception] = []
+        async with StartedOnDemand(make_engine(self.settings, run.engine)) as engine:
+            auditor = PageAuditor(
+                self.settings,
+                self.config,
+                self.repository,
+                engine,
+                phase.context,
+                full=run.full_audit,
+            )
+
+            async def worker() -> None:
+                while True:
+                    task = await frontier.pages.get()
+                    try:
+                        if failures or await phase.cancel.requested():  # the rest stays pending
+                            continue
+                        try:
+                            done = await auditor.audit(task)
+                            if done.status == DOCUMENT:
+                                await frontier.set_aside(task)
+                                continue
+                            await frontier.found(task, done.links)
+                        except Exception as exc:
+                            # A worker that died would leave ``join()`` waiting for ever.
+                            failures.append(exc)
+                            continue
+                        phase.progress.count(done.status)
+                        phase.report()
+                    finally:
+                        frontier.pages.task_done()
+
+            count = self.settings.concurrency + self.settings.per_host_concurrency
+            workers = [asyncio.create_task(worker()) for _ in range(count)]
+            try:
+                await frontier.pages.join()
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        if failures:
+            raise failures[0]

@@ -1,0 +1,147 @@
+"""The frontier: the addresses a run still has to visit, per service.
+
+Every address found is stored at once as a *pending* page result, so an interrupted run
+knows exactly what is left. Web pages wait in ``pages`` for a dispatcher to hand them to
+the page pipeline (in this process, or on a Celery worker); documents (PDF, Word...) are
+set aside for the service phase, which audits them once every page is visited and so
+knows which documents residents meet on their journeys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from dataclasses import dataclass, field
+
+from crawlers.discovery import HostPolicy, urls_from_sitemaps
+from crawlers.urls import Scope, looks_like_document, normalise_url
+from monitor.audit.plan import AuditProgress
+from monitor.config import CouncilConfig, ServiceConfig
+from monitor.models import PageStatus, Run
+from monitor.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One address of a run to visit (what a dispatcher hands to the page pipeline)."""
+
+    run_id: int
+    service_id: str
+    page_id: int
+    url: str
+    depth: int
+
+
+@dataclass
+class ServicePlan:
+    """One service's part of the run: its scope, its page limit, what was found so far."""
+
+    config: ServiceConfig
+    scope: Scope
+    max_pages: int
+    seen: set[str] = field(default_factory=set)
+
+
+class Frontier:
+    """The run's addresses still to visit: web pages queued, documents set aside."""
+
+    def __init__(
+        self,
+        run: Run,
+        config: CouncilConfig,
+        repository: Repository,
+        policy: HostPolicy,
+        progress: AuditProgress,
+        *,
+        max_pages: int | None = None,
+    ) -> None:
+        assert run.id is not None
+        self.run_id = run.id
+        self.repository = repository
+        self.policy = policy
+        self.progress = progress
+        self.pages: asyncio.Queue[PageTask] = asyncio.Queue()
+        self.documents: list[PageTask] = []
+        limit = max_pages or run.options.get("max_pages")
+        self.plans: dict[str, ServicePlan] = {}
+        for service_id in run.service_ids:
+            service = config.service(service_id)
+            self.plans[service_id] = ServicePlan(
+                service,
+                Scope.build(
+                    service.hosts, service.include, service.exclude, config.max_depth(service)
+                ),
+                int(limit or config.max_pages(service)),
+            )
+
+    async def start(self) -> None:
+        """Take up what an interrupted attempt found, then the start URLs and sitemaps."""
+        known = {r.page_id: r for r in self.repository.page_results(self.run_id)}
+        for page in (p for sid in self.plans for p in self.repository.pages(sid)):
+            result = known.get(page.id or 0)
+            if result is None:
+                continue
+            self.plans[page.service_id].seen.add(page.url)
+            self.progress.found += 1
+            if result.status == PageStatus.pending:
+                task = PageTask(self.run_id, page.service_id, page.id or 0, page.url, page.depth)
+                self._queue(task, document=page.kind == "document")
+            else:
+                self.progress.count(result.status)
+        for plan in self.plans.values():
+            for url in plan.config.start_urls:
+                await self.discover(plan, url, 0)
+            for url in await urls_from_sitemaps(self.policy, list(plan.config.sitemaps)):
+                await self.discover(plan, url, 0)
+
+    async def found(self, task: PageTask, links: list[str]) -> None:
+        """The links a visited page showed: the new ones in scope join the frontier."""
+        plan = self.plans[task.service_id]
+        for href in links:
+            await self.discover(plan, href, task.depth + 1, task.url)
+
+    async def set_aside(self, task: PageTask) -> None:
+        """A page that turned out to be a document (a download): the service phase has it."""
+        await asyncio.to_thread(
+            functools.partial(
+                self.repository.upsert_page, task.service_id, task.url, kind="document"
+            )
+        )
+        self.documents.append(task)
+
+    async def discover(
+        self, plan: ServicePlan, href: str, depth: int, base: str | None = None
+    ) -> None:
+        """Add an address if it is new, in scope, under the page limit and robots allow it."""
+        url = normalise_url(href, base)
+        if url is None or url in plan.seen or not plan.scope.allows(url, depth):
+            return
+        if len(plan.seen) >= plan.max_pages:
+            return
+        plan.seen.add(url)
+        if not await self.policy.allowed(url):
+            log.info("robots.txt disallows %s", url)
+            return
+        kind = "document" if looks_like_document(url) else "html"
+        page = await asyncio.to_thread(
+            functools.partial(
+                self.repository.add_pending_page,
+                self.run_id,
+                plan.config.id,
+                url,
+                kind=kind,
+                depth=depth,
+            )
+        )
+        assert page.id is not None
+        self.progress.found += 1
+        self._queue(PageTask(self.run_id, plan.config.id, page.id, url, depth))
+
+    def _queue(self, task: PageTask, *, document: bool = False) -> None:
+        if document or looks_like_document(task.url):
+            self.documents.append(task)
+        else:
+            self.pages.put_nowait(task)

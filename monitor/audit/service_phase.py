@@ -1,0 +1,158 @@
+"""The service phase: what is judged after every page of a run was visited.
+
+It reads what the page phase *recorded* (``ServiceEvidence``: titles, statement links,
+documents linked, journey pages), never a per-process dictionary, so the local pool and
+Celery workers give the same findings, whatever the order pages were visited in. It runs
+in the process that coordinates the run, over HTTP only:
+
+1. documents (PDF, Word...) set aside by the frontier are fetched and judged, knowing
+   which of them residents meet on a journey (linked from a page a journey passes);
+2. each service check (the accessibility statement, titles shared by several pages)
+   judges each service from the recorded evidence; its findings replace any earlier
+   attempt's in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Sequence
+
+from crawlers.base import FindingData
+from crawlers.checks import document_checks, service_checks
+from crawlers.context import OpenIssue, RecordedPage, RunContext, ServiceEvidence
+from crawlers.urls import normalise_url
+from monitor.audit.frontier import PageTask
+from monitor.audit.page import enabled
+from monitor.audit.plan import AuditProgress
+from monitor.config import CouncilConfig
+from monitor.models import PageResult, PageStatus, Run, utcnow
+from monitor.repository import Repository
+from monitor.repository.issues import OPEN_STATUSES
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+
+
+class ServicePhase:
+    """Documents and service checks of one run, from what its page phase recorded."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: CouncilConfig,
+        repository: Repository,
+        context: RunContext,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.repository = repository
+        self.context = context
+
+    async def evidence(self, run_id: int, service_id: str) -> ServiceEvidence:
+        """What the run recorded of a service's pages, sorted by address."""
+        rows = await asyncio.to_thread(self.repository.recorded_pages, run_id, service_id)
+        journey = await asyncio.to_thread(self.repository.journey_page_urls, service_id)
+        issues = await asyncio.to_thread(
+            functools.partial(
+                self.repository.issues, service_id=service_id, statuses=list(OPEN_STATUSES)
+            )
+        )
+        pages = [
+            RecordedPage(
+                url=url,
+                kind=kind,
+                title=title or "",
+                statement_links=tuple((facts or {}).get("statement_links") or ()),
+                documents=tuple((facts or {}).get("documents") or ()),
+            )
+            for url, kind, title, facts in sorted(rows, key=lambda row: row[0])
+        ]
+        return ServiceEvidence(
+            service_id=service_id,
+            service=self.config.service(service_id),
+            pages=pages,
+            journey_urls=frozenset(u for u in (normalise_url(x) for x in journey) if u),
+            open_issues=[OpenIssue(i.check, i.impact, i.outcome) for i in issues],
+        )
+
+    async def run(self, run: Run, documents: Sequence[PageTask], progress: AuditProgress) -> None:
+        assert run.id is not None
+        run_id = run.id
+        services = sorted({t.service_id for t in documents})
+        before = {sid: await self.evidence(run_id, sid) for sid in services}
+        limit = asyncio.Semaphore(self.settings.per_host_concurrency)
+
+        async def one(task: PageTask) -> None:
+            async with limit:
+                status = await self.document(task, before[task.service_id])
+            progress.count(status)
+
+        await asyncio.gather(*(one(t) for t in documents))
+        for service_id in run.service_ids:
+            await self.service_checks(run_id, await self.evidence(run_id, service_id))
+
+    async def document(self, task: PageTask, evidence: ServiceEvidence) -> str:
+        """Record a document from its HTTP answer; document checks read its bytes."""
+        http = self.context.http
+        assert http is not None, "documents are fetched over HTTP"
+        service = self.config.service(task.service_id)
+        checks = [c for c in document_checks() if enabled(self.config, service, c.name)]
+        result = PageResult(
+            run_id=task.run_id,
+            page_id=task.page_id,
+            service_id=task.service_id,
+            started_at=utcnow(),
+        )
+        if checks:
+            fetched = await http.fetch(task.url, max_bytes=MAX_DOCUMENT_BYTES)
+        else:
+            fetched = await http.fetch(task.url, method="HEAD")
+            if fetched.status in (405, 501):
+                fetched = await http.fetch(task.url, max_bytes=1)
+        result.http_status = fetched.status
+        result.content_type = fetched.content_type
+        result.size_bytes = fetched.size
+        result.last_modified = fetched.last_modified
+        findings: list[FindingData] = []
+        if fetched.status is None or fetched.status >= 400:
+            result.status = PageStatus.failed
+            result.error = fetched.error or f"the document answered HTTP {fetched.status}"
+            result.error_kind = "http-error" if fetched.status else "connection"
+        else:
+            result.status = PageStatus.audited
+            context = self.context.for_page(service)
+            context.on_journey = evidence.on_journey(task.url)
+            for check in checks:
+                findings += await check.run_document(
+                    task.url, fetched.body, fetched.content_type, context
+                )
+        result.finished_at = utcnow()
+        saved = await asyncio.to_thread(
+            functools.partial(self.repository.record_page, result, findings, revalidation=None)
+        )
+        return str(saved.status)
+
+    async def service_checks(self, run_id: int, evidence: ServiceEvidence) -> None:
+        """Each enabled service check on the service; its findings replace earlier ones."""
+        service = evidence.service
+        assert service is not None
+        for check in service_checks():
+            if not enabled(self.config, service, check.name):
+                continue
+            if any(not self.context.has(need) for need in check.reads):
+                log.info("the %s check needs what this run lacks: skipped", check.name)
+                continue
+            found = await check.run_service(evidence, self.context)
+            by_page: dict[int, list[FindingData]] = {}
+            for url, finding in found:
+                page = await asyncio.to_thread(
+                    self.repository.upsert_page, service.id, normalise_url(url) or url
+                )
+                by_page.setdefault(page.id or 0, []).append(finding)
+            await asyncio.to_thread(
+                self.repository.replace_check_findings, run_id, service.id, check.name, by_page
+            )
