@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -207,6 +208,128 @@ class LoadedPage(ABC):
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class Find:
+    """How a journey finds an element, as residents and assistive technology do: by role
+    and accessible name, by label, or by text; CSS only as a fallback. Names and labels
+    match as substrings, ignoring case, unless ``exact``."""
+
+    role: str | None = None
+    name: str | None = None
+    label: str | None = None
+    text: str | None = None
+    css: str | None = None
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a journey step expects to see: an address matching ``url`` (a regular
+    expression, searched), a title containing ``title``, ``text`` visible, ``element``
+    visible."""
+
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    element: Find | None = None
+
+
+class ElementMissing(Exception):
+    """The element a journey step acts on did not appear in time."""
+
+
+class ExpectationUnmet(Exception):
+    """What a journey step expected to see did not show in time."""
+
+
+class TabFailure(Exception):
+    """The browser refused what a journey step asked (an address that could not be
+    loaded, an element that went away); a dead tab is told apart by ``alive()``."""
+
+
+class InteractiveTab(ABC):
+    """A browser tab a journey drives step by step; cookies last as long as the tab.
+
+    Every wait is bounded by the ``seconds`` given; running out raises ``TimeoutError``
+    (``ElementMissing`` when the element never appeared). After each action the tab
+    knows the answer to the last navigation it caused (``document_status``,
+    ``document_method``, ``document_url``), or None when the action navigated nowhere.
+    """
+
+    console: list[str]
+    document_status: int | None = None
+    document_method: str = "GET"
+    document_url: str | None = None
+
+    def forget_document(self) -> None:
+        """Before a step: no navigation seen yet."""
+        self.document_status, self.document_method, self.document_url = None, "GET", None
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """The address of the document the tab shows."""
+
+    @abstractmethod
+    async def title(self) -> str: ...
+
+    @abstractmethod
+    async def goto(self, url: str, seconds: float) -> None: ...
+
+    @abstractmethod
+    async def click(self, target: Find, seconds: float) -> None:
+        """Click the element and wait for the page it leads to (if any) to load."""
+
+    @abstractmethod
+    async def fill(self, target: Find, value: str, seconds: float) -> None: ...
+
+    @abstractmethod
+    async def select(self, target: Find, value: str, seconds: float) -> None:
+        """Choose the option with this label (or value) in a select."""
+
+    @abstractmethod
+    async def check(self, target: Find, seconds: float) -> None:
+        """Tick a checkbox or choose a radio button."""
+
+    @abstractmethod
+    async def press(self, key: str, target: Find | None, seconds: float) -> None:
+        """Press a key on the element (or on whatever has focus); wait for any load."""
+
+    @abstractmethod
+    async def wait_for(self, target: Find, seconds: float) -> None:
+        """Wait until the element is visible (``TimeoutError`` if it never is)."""
+
+    @abstractmethod
+    async def expect(self, wanted: Expected, seconds: float) -> None:
+        """Wait until all of ``wanted`` is true; ``ExpectationUnmet`` if it is not in time."""
+
+    @abstractmethod
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        """Run a JavaScript function body ``(arg) => ...`` and return its JSON result."""
+
+    @abstractmethod
+    async def alive(self) -> bool:
+        """Whether the tab still answers (a crashed tab is the monitor's, not the
+        service's, failure)."""
+
+    @abstractmethod
+    async def screenshot(self) -> bytes:
+        """PNG of what the tab shows."""
+
+    @abstractmethod
+    async def page(self) -> LoadedPage:
+        """The document the tab shows now, for the page pipeline (valid until the next
+        step)."""
+
+    async def start_trace(self) -> bool:
+        """Start recording a trace of the steps, where the engine can; False if not."""
+        return False
+
+    async def stop_trace(self, path: Path | None) -> bool:
+        """Stop recording; keep the trace at ``path`` (None: throw it away)."""
+        return False
+
+
 class BrowserEngine(ABC):
     """Opens URLs in a real browser; one engine serves many pages in parallel."""
 
@@ -228,6 +351,10 @@ class BrowserEngine(ABC):
         self, url: str, *, wait_for_selector: str | None = None
     ) -> AbstractAsyncContextManager[LoadedPage]:
         """Load ``url`` and yield the page; raise ``PageError`` if it cannot be loaded."""
+
+    @abstractmethod
+    def session(self) -> AbstractAsyncContextManager[InteractiveTab]:
+        """A fresh tab for one journey attempt, thrown away afterwards (cookies too)."""
 
     async def __aenter__(self) -> BrowserEngine:
         await self.start()

@@ -1,4 +1,8 @@
-"""Replays residents' journeys (services.yaml ``journeys:``) in a real browser.
+"""Replays residents' journeys (services.yaml ``journeys:``) in a real browser, through the
+browser engine interface: Playwright, or Selenium with a local chromedriver or a Selenium
+Grid (``MONITOR_ENGINE``). Each attempt gets a fresh tab from the engine; a step marked
+``audit`` goes through the page pipeline with the service's page checks, as a crawled page
+does, its findings tied to the journey and the step.
 
 A journey either *completes*, *completes up to its stop marker* (a live service must never
 receive a real transaction), *fails* at step N for a reason a service owner can act on
@@ -8,9 +12,10 @@ environment). A broken service and a broken monitor are never confused: only ``f
 counts against the service.
 
 Secrets (``{{secret.NAME}}``) are read from the environment at run time and never leave
-this process: every text that is stored or shown goes through ``Masker``; Playwright
-tracing stops before the first step that types a secret (traces record typed text and
-DOM snapshots); the failure screenshot is taken after secret text on the page is blanked.
+this process: every text that is stored or shown goes through ``Masker``; tracing (the
+Playwright engine's) stops before the first step that types a secret (traces record typed
+text and DOM snapshots); the failure screenshot is taken after secret text on the page is
+blanked.
 
 Evidence of a failure (a screenshot and a trace) is kept under
 ``settings.evidence_dir / "journeys" / "run-<id>"``, size-capped, and old runs' evidence
@@ -25,7 +30,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import tempfile
 import time
 import traceback
@@ -38,22 +42,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, urljoin
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeout
-from playwright.async_api import expect as pw_expect
-
-from crawlers.axe_source import audit_script, axe_version
-from crawlers.base import FindingData
-from crawlers.checks.axe import findings_from_axe
+from crawlers.base import (
+    BrowserEngine,
+    ElementMissing,
+    ExpectationUnmet,
+    Expected,
+    Find,
+    FindingData,
+    InteractiveTab,
+    PageError,
+    TabFailure,
+)
+from crawlers.check import PageCheck
+from crawlers.checks import page_checks
 from crawlers.checks.page_structure import error_identification, form_state
-from monitor.models import JourneyRun, JourneyStepResult, RunStatus, utcnow
+from crawlers.context import JourneyStep as StepOfJourney
+from crawlers.context import RunContext
+from crawlers.engines import make_engine
+from crawlers.pipeline import audit_page
+from monitor.models import JourneyRun, JourneyStepResult, utcnow
 
 if TYPE_CHECKING:
-    from playwright.async_api import Locator, Response
-
     from monitor.config import (
-        CouncilConfig,
         Expectation,
         JourneyConfig,
         JourneyStep,
@@ -61,7 +71,6 @@ if TYPE_CHECKING:
         ServiceConfig,
         Target,
     )
-    from monitor.repository import Repository
     from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -366,45 +375,9 @@ def describe_expectation(expectation: Expectation) -> str:
     return " and ".join(parts)
 
 
-def locate(page: Page, target: Target | PressTarget) -> Locator:
-    """Find an element as residents and assistive technology do; CSS only as a fallback."""
-    exact = bool(getattr(target, "exact", False))
-    text = getattr(target, "text", None)
-    primary: Locator | None = None
-    if target.role:
-        primary = page.get_by_role(target.role, name=target.name, exact=exact)  # type: ignore[arg-type]
-    elif target.label:
-        primary = page.get_by_label(target.label, exact=exact)
-    elif text:
-        primary = page.get_by_text(text, exact=exact)
-    if target.css:
-        fallback = page.locator(target.css)
-        primary = fallback if primary is None else primary.or_(fallback)
-    assert primary is not None  # the config requires one way to find the element
-    return primary.first
-
-
 def resolve_url(service: ServiceConfig, url: str) -> str:
     """Relative ``goto`` addresses are resolved against the service's first start URL."""
     return urljoin(service.start_urls[0], url)
-
-
-def findings_from_axe_results(
-    results: dict[str, Any], journey_id: str, step_index: int, mask: Masker
-) -> list[FindingData]:
-    """Axe violations as findings tied to the journey step where they were seen.
-
-    The conversion is the axe check's own, so a defect seen on a journey and on a crawled
-    page has the same fingerprint and becomes one issue.
-    """
-    findings = findings_from_axe({"violations": results.get("violations", [])})
-    for finding in findings:
-        finding.journey_id = journey_id
-        finding.journey_step = step_index
-        finding.message = mask.text(finding.message)
-        finding.selector = mask.text(finding.selector)
-        finding.snippet = mask.text(finding.snippet)
-    return findings
 
 
 # --- evidence ---------------------------------------------------------------------------
@@ -459,90 +432,63 @@ _BLANK_SECRETS_JS = """(secrets) => {
 # --- the runner -------------------------------------------------------------------------
 
 
-class _Attempt:
-    """Per-attempt state: console errors, the last document response, tracing."""
+def find(target: Target | PressTarget) -> Find:
+    """A config target as the engines find elements."""
+    return Find(
+        role=target.role,
+        name=target.name,
+        label=target.label,
+        text=getattr(target, "text", None),
+        css=target.css,
+        exact=bool(getattr(target, "exact", False)),
+    )
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        self.document_status: int | None = None
-        self.document_method: str = "GET"
-        self.document_url: str | None = None
-        page.on("console", self._on_console)
-        page.on("pageerror", self._on_page_error)
-        page.on("response", self._on_response)
-        page.on("crash", self._on_crash)
-        self.crashed = False
 
-    def _on_crash(self, _page: Any) -> None:
-        self.crashed = True
-
-    def _on_console(self, message: Any) -> None:
-        if message.type == "error":
-            self.console.append(str(message.text)[:500])
-
-    def _on_page_error(self, error: Any) -> None:
-        self.console.append(f"Uncaught: {error}"[:500])
-
-    def _on_response(self, response: Response) -> None:
-        try:
-            request = response.request
-            if request.is_navigation_request() and response.frame == self.page.main_frame:
-                self.document_status = response.status
-                self.document_method = request.method
-                self.document_url = response.url
-        except PlaywrightError:  # the page went away while the event was delivered
-            pass
+ChecksFor = Callable[["ServiceConfig"], Sequence[PageCheck]]
 
 
 class JourneyRunner:
-    """One Chromium shared by every journey of a run (or of a test module)."""
+    """Replays journeys in tabs lent by its browser engine (Playwright or Selenium, local or
+    a Selenium Grid; started with the runner and closed with it): each attempt gets a fresh
+    tab, and every audited step goes through the page pipeline with the service's page
+    checks, like a crawled page."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: BrowserEngine | None = None,
+        checks_for: ChecksFor | None = None,
+        context: RunContext | None = None,
+    ) -> None:
         self.settings = settings
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
+        self.engine = engine or make_engine(settings)
+        self.checks_for: ChecksFor = checks_for or (lambda _service: page_checks())
+        self.context = context or RunContext(settings=settings)
+        self._started = False
 
     async def start(self) -> JourneyRunner:
-        """Launch Chromium; a failure here is the monitor's (``MonitorBroke``)."""
-        try:
-            self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(
-                executable_path=str(self.settings.chromium_path),
-                headless=True,
-                args=self.settings.browser_flags,
-            )
-        except Exception as exc:
-            await self.close()
-            raise MonitorBroke(f"the browser could not start: {exc}") from exc
+        """Start the engine; a failure here is the monitor's (``MonitorBroke``)."""
+        if not self._started:
+            try:
+                await self.engine.start()
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    await self.engine.close()
+                raise MonitorBroke(f"the browser could not start: {exc}") from exc
+        self._started = True
         return self
 
     async def close(self) -> None:
-        if self._browser is not None:
-            with contextlib.suppress(PlaywrightError):
-                await self._browser.close()
-            self._browser = None
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        if self._started:
+            await self.engine.close()
+        self._started = False
 
     async def __aenter__(self) -> JourneyRunner:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    async def ensure_running(self) -> None:
-        """Relaunch Chromium if it crashed, so one crash does not error every later journey."""
-        if self._browser is None or not self._browser.is_connected():
-            await self.close()
-            await self.start()
-
-    @property
-    def browser(self) -> Browser:
-        if self._browser is None or not self._browser.is_connected():
-            raise MonitorBroke("the browser is not running (it crashed or was never started)")
-        return self._browser
 
     # --- one journey, with retries ----------------------------------------------------
 
@@ -583,7 +529,7 @@ class JourneyRunner:
         on_step: OnStep | None = None,
         environ: dict[str, str] | None = None,
     ) -> JourneyOutcome:
-        """One attempt in a fresh browser context (no cookies carried between attempts)."""
+        """One attempt in a fresh tab (no cookies carried between attempts)."""
         result = JourneyOutcome(
             service_id=service.id,
             journey_id=journey.id,
@@ -615,24 +561,21 @@ class JourneyRunner:
 
         emit("journey-start")
         mask = Masker()
-        context: BrowserContext | None = None
         try:
             secrets = read_secrets(journey, environ)
             mask = Masker(secrets.values())
-            context = await self._new_context(journey)
-            await self._steps(service, journey, context, result, secrets, mask, emit, evidence_dir)
+            if not self._started:
+                raise MonitorBroke("the browser is not running (it was never started)")
+            async with self.engine.session() as tab:
+                await self._steps(service, journey, tab, result, secrets, mask, emit, evidence_dir)
         except MonitorBroke as exc:
             self._errored(result, mask.text(str(exc)))
-        except PlaywrightError as exc:
-            # Anything Playwright raises outside a step's own handling is the monitor's.
-            self._errored(result, mask.text(f"the browser failed: {_first_line(exc)}"))
+        except (PageError, TabFailure) as exc:
+            # Anything the browser refused outside a step's own handling is the monitor's.
+            self._errored(result, mask.text(f"the browser failed: {exc}"))
         except Exception as exc:  # a bug in the runner must not look like a broken service
             log.error("journey runner bug: %s", mask.text(traceback.format_exc()))
             self._errored(result, mask.text(f"monitor error: {type(exc).__name__}: {exc}"))
-        finally:
-            if context is not None:
-                with contextlib.suppress(PlaywrightError):
-                    await context.close()
         result.finished_at = utcnow()
         result.duration_ms = int((time.monotonic() - began) * 1000)
         emit("journey-end")
@@ -644,31 +587,18 @@ class JourneyRunner:
         result.reason = reason
         result.failure = None
 
-    async def _new_context(self, journey: JourneyConfig) -> BrowserContext:
-        context = await self.browser.new_context(
-            user_agent=self.settings.user_agent,
-            viewport=_VIEWPORT,  # type: ignore[arg-type]
-        )
-        if journey.audit_steps or any(step.audit for step in journey.steps):
-            # Injected once per context, so no audited step carries the whole of axe in a call.
-            await context.add_init_script(script=audit_script(self.settings.axe_speedups))
-        return context
-
     async def _steps(
         self,
         service: ServiceConfig,
         journey: JourneyConfig,
-        context: BrowserContext,
+        tab: InteractiveTab,
         result: JourneyOutcome,
         secrets: dict[str, str],
         mask: Masker,
         emit: Callable[[str, StepOutcome | None], None],
         evidence_dir: Path,
     ) -> None:
-        page = await context.new_page()
-        state = _Attempt(page)
-        tracing = True
-        await context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        tracing = await tab.start_trace()
         trace_part: Path | None = None  # the trace saved before a secret was typed
         scratch = Path(tempfile.mkdtemp(prefix="journey-trace-"))
         deadline = time.monotonic() + journey.timeout_seconds
@@ -679,7 +609,7 @@ class JourneyRunner:
                 if (step.stop_before or step.submits) and not journey.safe_to_submit:
                     # A live service must never receive a real transaction from the monitor.
                     outcome = StepOutcome(index, name, step.action, StepStatus.stopped)
-                    outcome.url = mask(page.url)
+                    outcome.url = mask(tab.url)
                     outcome.error = "stopped before submitting (the journey is not safe_to_submit)"
                     result.steps.append(outcome)
                     result.outcome = Outcome.completed_up_to_stop
@@ -688,10 +618,10 @@ class JourneyRunner:
                 if tracing and step_uses_secret(step):
                     # Traces record typed text and DOM snapshots: keep only what came before.
                     trace_part = scratch / "trace.zip"
-                    await context.tracing.stop(path=trace_part)
+                    await tab.stop_trace(trace_part)
                     tracing = False
                 outcome = await self._step(
-                    service, journey, page, state, step, index, name, secrets, mask, deadline
+                    service, journey, tab, step, index, name, secrets, mask, deadline
                 )
                 secret_typed = secret_typed or step_uses_secret(step)
                 result.steps.append(outcome)
@@ -711,22 +641,20 @@ class JourneyRunner:
                         index, mask.text(describe_step(skipped)), skipped.action, StepStatus.skipped
                     )
                 )
-            result.final_url = mask(page.url) if not page.is_closed() else None
+            result.final_url = mask(tab.url) or None
             if result.outcome == Outcome.failed:
                 await self._keep_evidence(
-                    context, page, result, tracing, trace_part, secrets, secret_typed, evidence_dir
+                    tab, result, tracing, trace_part, secrets, secret_typed, evidence_dir
                 )
                 tracing = False
         finally:
             if tracing:
-                with contextlib.suppress(PlaywrightError):
-                    await context.tracing.stop()  # nothing failed: the trace is not kept
+                await tab.stop_trace(None)  # nothing failed: the trace is not kept
             shutil.rmtree(scratch, ignore_errors=True)
 
     async def _keep_evidence(
         self,
-        context: BrowserContext,
-        page: Page,
+        tab: InteractiveTab,
         result: JourneyOutcome,
         tracing: bool,
         trace_part: Path | None,
@@ -738,13 +666,10 @@ class JourneyRunner:
         evidence_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{result.service_id}--{result.journey_id}--attempt-{result.attempt}"
         trace_path = evidence_dir / f"{stem}.trace.zip"
-        try:
-            if tracing:
-                await context.tracing.stop(path=trace_path)
-            elif trace_part is not None and trace_part.exists():
-                shutil.move(trace_part, trace_path)
-        except PlaywrightError as exc:
-            log.warning("could not save the journey trace: %s", _first_line(exc))
+        if tracing:
+            await tab.stop_trace(trace_path)
+        elif trace_part is not None and trace_part.exists():
+            shutil.move(trace_part, trace_path)
         if trace_path.exists():
             if trace_path.stat().st_size > MAX_TRACE_BYTES:
                 trace_path.unlink()
@@ -755,13 +680,13 @@ class JourneyRunner:
         shot = evidence_dir / f"{stem}.png"
         try:
             if secret_typed and secrets:
-                await page.evaluate(_BLANK_SECRETS_JS, list(secrets.values()))
-            data = await page.screenshot(full_page=False, type="png", timeout=10_000)
+                await tab.evaluate(_BLANK_SECRETS_JS, list(secrets.values()))
+            data = await tab.screenshot()
             if len(data) <= MAX_SCREENSHOT_BYTES:
                 shot.write_bytes(data)
                 result.screenshot_path = shot
-        except PlaywrightError as exc:
-            log.warning("could not take the failure screenshot: %s", _first_line(exc))
+        except (TabFailure, TimeoutError) as exc:
+            log.warning("could not take the failure screenshot: %s", exc)
 
     # --- one step ---------------------------------------------------------------------
 
@@ -769,8 +694,7 @@ class JourneyRunner:
         self,
         service: ServiceConfig,
         journey: JourneyConfig,
-        page: Page,
-        state: _Attempt,
+        tab: InteractiveTab,
         step: JourneyStep,
         index: int,
         name: str,
@@ -783,7 +707,7 @@ class JourneyRunner:
         remaining = deadline - time.monotonic()
         journey_limited = remaining < limit
         limit = max(min(limit, remaining), 0.001)
-        console_before = len(state.console)
+        console_before = len(tab.console)
         began = time.monotonic()
         try:
             if remaining <= 0:
@@ -791,24 +715,23 @@ class JourneyRunner:
                     FailureKind.timeout,
                     f"the journey's time limit of {journey.timeout_seconds:g}s was reached",
                 )
-            before = await form_state(page) if step.invalid_submission else None
-            # Playwright's own timeouts end most waits; the outer limit catches the rest.
+            before = await form_state(tab) if step.invalid_submission else None
+            # The engines' own waits end most steps; the outer limit catches the rest.
             await asyncio.wait_for(
-                self._act(service, journey, page, state, step, limit, secrets),
-                timeout=limit + 2,
+                self._act(service, journey, tab, step, limit, secrets), timeout=limit + 2
             )
             if step.audit or journey.audit_steps:
-                outcome.findings = await self._audit(page, journey.id, index, mask)
+                outcome.findings = await self._audit(service, tab, journey.id, index, mask)
             if step.invalid_submission:
                 outcome.findings += await error_identification(
-                    page, before, journey_id=journey.id, journey_step=index
+                    tab, before, journey_id=journey.id, journey_step=index
                 )
         except StepFailed as exc:
             outcome.status = StepStatus.failed
             outcome.failure = exc.kind
             outcome.error = mask.text(exc.message)
-        except (PlaywrightTimeout, TimeoutError):
-            if not await self._alive(page, state):
+        except TimeoutError:
+            if not await tab.alive():
                 outcome.status = StepStatus.errored
                 outcome.error = "the browser tab crashed while the step was waiting"
             else:
@@ -816,271 +739,118 @@ class JourneyRunner:
                 outcome.failure = FailureKind.timeout
                 which = "journey's" if journey_limited else "step's"
                 outcome.error = f"the step did not finish within the {which} limit of {limit:g}s"
-        except PlaywrightError as exc:
-            if not await self._alive(page, state):
+        except (TabFailure, PageError) as exc:
+            if not await tab.alive():
                 outcome.status = StepStatus.errored
-                outcome.error = mask.text(f"the browser crashed: {_first_line(exc)}")
+                outcome.error = mask.text(f"the browser crashed: {exc}")
             else:
                 outcome.status = StepStatus.failed
                 outcome.failure = FailureKind.http_error
-                outcome.error = mask.text(f"the page could not be loaded: {_first_line(exc)}")
+                outcome.error = mask.text(f"the page could not be loaded: {exc}")
         except MonitorBroke as exc:
             outcome.status = StepStatus.errored
             outcome.error = mask.text(str(exc))
         outcome.duration_ms = int((time.monotonic() - began) * 1000)
-        outcome.url = None if page.is_closed() else mask(page.url)
-        outcome.console_errors = [mask.text(m) for m in state.console[console_before:]]
+        outcome.url = mask(tab.url) or None
+        outcome.console_errors = [mask.text(m) for m in tab.console[console_before:]]
         return outcome
-
-    async def _alive(self, page: Page, state: _Attempt) -> bool:
-        """Is the browser tab still working? A dead tab is the monitor's error, not a fault
-        of the service (a load error such as "connection refused" leaves the tab alive)."""
-        if self._browser is None or not self._browser.is_connected() or page.is_closed():
-            return False
-        if state.crashed:
-            return False
-        try:
-            await asyncio.wait_for(page.evaluate("() => 1"), timeout=3)
-        except (PlaywrightError, TimeoutError):
-            return False
-        return not state.crashed
 
     async def _act(
         self,
         service: ServiceConfig,
         journey: JourneyConfig,
-        page: Page,
-        state: _Attempt,
+        tab: InteractiveTab,
         step: JourneyStep,
         limit: float,
         secrets: dict[str, str],
     ) -> None:
-        ms = limit * 1000
-
         def value(text: str) -> str:
             return render(text, journey.variables, secrets)
 
-        async def find(target: Target | PressTarget) -> Locator:
-            locator = locate(page, target)
-            try:
-                await locator.wait_for(state="visible", timeout=ms)
-            except PlaywrightTimeout:
-                raise StepFailed(
-                    FailureKind.element_not_found,
-                    f"no {describe_target(target)} on the page after {limit:g}s",
-                ) from None
-            return locator
-
-        state.document_status = None
-        if step.goto is not None:
-            url = resolve_url(service, value(step.goto))
-            response = await page.goto(url, timeout=ms, wait_until="load")
-            if response is not None:
-                state.document_status = response.status
-                state.document_method = "GET"
-        elif step.click is not None:
-            await (await find(step.click)).click(timeout=ms)
-            await page.wait_for_load_state("load", timeout=ms)
-        elif step.fill is not None:
-            await (await find(step.fill)).fill(value(step.fill.value), timeout=ms)
-        elif step.select is not None:
-            await (await find(step.select)).select_option(value(step.select.value), timeout=ms)
-        elif step.check is not None:
-            await (await find(step.check)).check(timeout=ms)
-        elif step.press is not None:
-            if step.press.role or step.press.label or step.press.css:
-                await (await find(step.press)).press(step.press.key, timeout=ms)
-            else:
-                await page.keyboard.press(step.press.key)
-            await page.wait_for_load_state("load", timeout=ms)
-        elif step.wait_for is not None:
-            await locate(page, step.wait_for).wait_for(state="visible", timeout=ms)
-        elif step.expect is not None:
-            await self._expect(page, step.expect, ms, value)
-        self._check_http(state)
+        tab.forget_document()
+        try:
+            if step.goto is not None:
+                await tab.goto(resolve_url(service, value(step.goto)), limit)
+            elif step.click is not None:
+                await tab.click(find(step.click), limit)
+            elif step.fill is not None:
+                await tab.fill(find(step.fill), value(step.fill.value), limit)
+            elif step.select is not None:
+                await tab.select(find(step.select), value(step.select.value), limit)
+            elif step.check is not None:
+                await tab.check(find(step.check), limit)
+            elif step.press is not None:
+                press = step.press
+                on = find(press) if (press.role or press.label or press.css) else None
+                await tab.press(press.key, on, limit)
+            elif step.wait_for is not None:
+                await tab.wait_for(find(step.wait_for), limit)
+            elif step.expect is not None:
+                await self._expect(tab, step.expect, limit, value)
+        except ElementMissing:
+            target: Target | PressTarget | None = (
+                step.click or step.fill or step.select or step.check or step.press
+            )
+            assert target is not None
+            raise StepFailed(
+                FailureKind.element_not_found,
+                f"no {describe_target(target)} on the page after {limit:g}s",
+            ) from None
+        self._check_http(tab)
 
     @staticmethod
-    def _check_http(state: _Attempt) -> None:
-        status = state.document_status
+    def _check_http(tab: InteractiveTab) -> None:
+        status = tab.document_status
         if status is None or status < 400:
             return
-        if status in _FORM_ERROR_STATUSES and state.document_method == "POST":
+        if status in _FORM_ERROR_STATUSES and tab.document_method == "POST":
             return  # the form came back with its error messages: later steps judge that
         raise StepFailed(
-            FailureKind.http_error, f"the server answered HTTP {status} for {state.document_url}"
+            FailureKind.http_error, f"the server answered HTTP {status} for {tab.document_url}"
         )
 
+    @staticmethod
     async def _expect(
-        self, page: Page, expectation: Expectation, ms: float, value: Callable[[str], str]
+        tab: InteractiveTab, expectation: Expectation, seconds: float, value: Callable[[str], str]
     ) -> None:
         try:
-            if expectation.url:
-                await pw_expect(page).to_have_url(re.compile(value(expectation.url)), timeout=ms)
-            if expectation.title:
-                await pw_expect(page).to_have_title(
-                    re.compile(re.escape(value(expectation.title))), timeout=ms
-                )
-            if expectation.text:
-                await pw_expect(page.get_by_text(value(expectation.text)).first).to_be_visible(
-                    timeout=ms
-                )
-            if expectation.element:
-                await pw_expect(locate(page, expectation.element)).to_be_visible(timeout=ms)
-        except AssertionError:
+            await tab.expect(
+                Expected(
+                    url=value(expectation.url) if expectation.url else None,
+                    title=value(expectation.title) if expectation.title else None,
+                    text=value(expectation.text) if expectation.text else None,
+                    element=find(expectation.element) if expectation.element else None,
+                ),
+                seconds,
+            )
+        except ExpectationUnmet:
             raise StepFailed(
                 FailureKind.expectation_not_met,
-                f"expected {describe_expectation(expectation)}; the page at {page.url} "
-                f"(title {await _title(page)!r}) did not show it",
+                f"expected {describe_expectation(expectation)}; the page at {tab.url} "
+                f"(title {await tab.title()!r}) did not show it",
             ) from None
 
     async def _audit(
-        self, page: Page, journey_id: str, index: int, mask: Masker
+        self, service: ServiceConfig, tab: InteractiveTab, journey_id: str, index: int, mask: Masker
     ) -> list[FindingData]:
-        """The axe check on the page as the step left it (error states included)."""
-        tags = list(self.settings.axe_tags)
-        if self.settings.axe_best_practice:
-            tags.append("best-practice")
-        options = {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
-        try:
-            if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-                await page.evaluate(audit_script(self.settings.axe_speedups))
-            results = await page.evaluate(
-                "async (options) => JSON.parse(JSON.stringify(await axe.run(document, options)))",
-                options,
+        """The service's page checks on the page as the step left it (error states
+        included), through the page pipeline; findings are tied to the step."""
+        page = await tab.page()
+        context = self.context.for_page(service, journey=StepOfJourney(journey_id, index))
+        outcome = await audit_page(page, self.checks_for(service), context)
+        if outcome.check_errors:
+            log.info(
+                "journey %s step %s: %s",
+                journey_id,
+                index,
+                mask.text("; ".join(f"{e.check}: {e.message}" for e in outcome.check_errors)),
             )
-        except PlaywrightError as exc:
-            raise MonitorBroke(
-                f"the accessibility check could not run: {_first_line(exc)}"
-            ) from exc
-        return findings_from_axe_results(results, journey_id, index, mask)
-
-
-async def _title(page: Page) -> str:
-    try:
-        return await page.title()
-    except PlaywrightError:
-        return ""
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
-
-
-# --- a whole run ------------------------------------------------------------------------
-
-
-def select_journeys(
-    config: CouncilConfig,
-    service_ids: Sequence[str] | None = None,
-    journey_ids: Sequence[str] | None = None,
-) -> list[tuple[ServiceConfig, JourneyConfig]]:
-    """The journeys to replay; an unknown service or journey id is a usage error."""
-    services = config.services
-    if service_ids:
-        services = [config.service(s) for s in service_ids]  # KeyError names the known ids
-    chosen = [(s, j) for s in services for j in s.journeys]
-    if journey_ids:
-        known = {j.id for _, j in chosen}
-        unknown = [j for j in journey_ids if j not in known]
-        if unknown:
-            raise KeyError(
-                f"no journey {', '.join(map(repr, unknown))} "
-                f"(known: {', '.join(sorted(known)) or 'none'})"
-            )
-        chosen = [(s, j) for s, j in chosen if j.id in journey_ids]
-    return chosen
-
-
-def _record_findings(repository: Repository, run_id: int, outcome: JourneyOutcome) -> None:
-    """Hand axe findings to the issue tracker, page by page."""
-    from monitor.issues import record_journey_findings
-
-    if not outcome.findings:
-        return
-    by_page: dict[str, list[FindingData]] = {}
-    for step in outcome.steps:
-        if step.findings and step.url:
-            by_page.setdefault(step.url, []).extend(step.findings)
-    for page_url, findings in by_page.items():
-        record_journey_findings(repository, run_id, outcome.service_id, findings, page_url)
-
-
-async def run_journeys(
-    settings: Settings,
-    config: CouncilConfig,
-    repository: Repository,
-    *,
-    service_ids: Sequence[str] | None = None,
-    journey_ids: Sequence[str] | None = None,
-    trigger: str = "cli",
-    on_step: OnStep | None = None,
-    runner: JourneyRunner | None = None,
-    environ: dict[str, str] | None = None,
-) -> int:
-    """Replay the chosen journeys in one browser, store every attempt, return the run id.
-
-    The CLI, the nightly schedule and the dashboard all call this. Pass ``runner`` to reuse
-    a browser that is already running (it is then left running).
-    """
-    chosen = select_journeys(config, service_ids, journey_ids)
-    audits = any(j.audit_steps or any(s.audit for s in j.steps) for _, j in chosen)
-    run = repository.create_run(
-        kind="journeys",
-        trigger=trigger,
-        service_ids=sorted({s.id for s, _ in chosen}),
-        options={"journeys": [f"{s.id}/{j.id}" for s, j in chosen]},
-    )
-    assert run.id is not None
-    run_id = run.id
-    repository.start_run(
-        run_id,
-        holder=f"{socket.gethostname()}:{os.getpid()}",
-        axe_version=axe_version() if audits else None,
-        check_versions={"journeys": "1"},
-    )
-    # Absolute, so the dashboard finds the files whatever its working folder.
-    evidence = journey_evidence_dir(settings.evidence_dir.resolve(), run_id)
-    own_runner = runner is None
-    status, error = RunStatus.completed, None
-    try:
-        try:
-            if runner is None:
-                runner = await JourneyRunner(settings).start()
-        except MonitorBroke as exc:
-            # No browser: every journey is recorded as errored, so nobody blames the service.
-            status, error = RunStatus.failed, str(exc)
-            for service, journey in chosen:
-                broken = JourneyOutcome(
-                    service.id, journey.id, journey.name, 1, Outcome.errored, reason=str(exc)
-                )
-                broken.started_at = broken.finished_at = utcnow()
-                repository.record_journey_attempt(*broken.as_rows(run_id))
-            return run_id
-        for service, journey in chosen:
-            try:
-                await runner.ensure_running()
-            except MonitorBroke as exc:
-                log.warning("journey %s: %s", journey.id, exc)
-            attempts = await runner.run_journey(
-                service, journey, evidence_dir=evidence, on_step=on_step, environ=environ
-            )
-            for outcome in attempts:
-                row = repository.record_journey_attempt(*outcome.as_rows(run_id))
-                outcome.journey_run_id = row.id
-            repository.heartbeat(run_id)
-            _record_findings(repository, run_id, attempts[-1])
-    except Exception as exc:
-        status, error = RunStatus.failed, f"{type(exc).__name__}: {exc}"
-        log.exception("journey run %s failed", run_id)
-        raise
-    finally:
-        if own_runner and runner is not None:
-            await runner.close()
-        repository.finish_run(run_id, status, error=error)
-        keep = [r.id for r in repository.runs(kind="journeys", limit=KEEP_JOURNEY_RUNS) if r.id]
-        clean_old_journey_evidence(settings.evidence_dir, keep)
-    return run_id
+        for finding in outcome.findings:
+            finding.message = mask.text(finding.message)
+            finding.selector = mask.text(finding.selector)
+            finding.snippet = mask.text(finding.snippet)
+            finding.key = mask.text(finding.key)
+        return outcome.findings
 
 
 __all__ = [
@@ -1096,6 +866,4 @@ __all__ = [
     "StepStatus",
     "clean_old_journey_evidence",
     "journey_evidence_dir",
-    "run_journeys",
-    "select_journeys",
 ]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crawlers.base import LoadedPage, PageError
-from crawlers.engines import MAX_PAGE_BYTES
+from crawlers.engines.base import MAX_PAGE_BYTES
 from crawlers.fingerprint import normalise_html
 from crawlers.urls import host_allowed
 

@@ -182,11 +182,11 @@ def demo_run(
     import os
     import subprocess
 
-    from crawlers.journeys import run_journeys
     from monitor.audit import AuditRequest, start_audit
     from monitor.dashboard_cli import dashboard_command, dashboard_environment
     from monitor.feedback.app import start_collector_in_thread
     from monitor.feedback.simulate import backdate_demo_feedback, send_demo_feedback
+    from monitor.journeys import run_journeys
 
     s = settings()
     config = council_config()  # the demo site's default address until it has started
@@ -203,15 +203,17 @@ def demo_run(
     try:
         config = council_config()
         out.print("[bold]Resident digital-experience monitor: demo[/bold]")
+        # Journeys first: the audit then knows which pages and documents residents meet
+        # on their journeys (those weigh more).
+        out.print("Replaying residents' journeys ...")
+        journeys_run = asyncio.run(run_journeys(s, config, repository, trigger="demo"))
+        out.print(f"  journeys run {journeys_run}")
         out.print(f"Auditing {len(config.services)} services on {site.base_url} ...")
         run = start_audit(s, config, repository, AuditRequest(trigger="demo"))
         out.print(
             f"  run {run.id}: {run.pages_audited} pages audited, {run.pages_carried} unchanged, "
             f"{run.pages_failed} failed"
         )
-        out.print("Replaying residents' journeys ...")
-        journeys_run = asyncio.run(run_journeys(s, config, repository, trigger="demo"))
-        out.print(f"  journeys run {journeys_run}")
         out.print(f"Sending {feedback} residents' feedback through {collector_url} ...")
         sent = send_demo_feedback(collector_url, config.services, count=feedback)
         backdate_demo_feedback(repository, sent)

@@ -8,13 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from crawlers.journeys import (
-    JourneyEvent,
-    Outcome,
-    StepStatus,
-    run_journeys,
-    select_journeys,
-)
+from crawlers.journeys import JourneyEvent, Outcome, StepStatus
 from monitor.cli import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
@@ -26,6 +20,7 @@ from monitor.cli import (
     out,
 )
 from monitor.cli import settings as current_settings
+from monitor.journeys import run_journeys, select_journeys
 from monitor.models import RunStatus
 
 journeys_app = typer.Typer(
@@ -142,8 +137,15 @@ def journeys_run(
     journey: Annotated[
         list[str] | None, typer.Option("--journey", "-j", help="Journey id (repeatable)")
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="playwright or selenium (MONITOR_SELENIUM_REMOTE_URL: a Grid)"),
+    ] = None,
 ) -> None:
     """Replay journeys now, step by step; exit 1 if any failed or errored."""
+    if engine not in (None, "playwright", "selenium"):
+        err.print(f"--engine must be playwright or selenium, not {engine!r}")
+        raise typer.Exit(EXIT_USAGE)
     config = council_config()
     try:
         chosen = select_journeys(config, service, journey)
@@ -163,6 +165,7 @@ def journeys_run(
             journey_ids=journey,
             trigger="cli",
             on_step=_print_event,
+            engine=engine,
         )
     )
     run = repository.run(run_id)

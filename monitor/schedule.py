@@ -140,7 +140,7 @@ class Scheduler:
         return run.id
 
     def journeys(self) -> int | None:
-        from crawlers.journeys import run_journeys
+        from monitor.journeys import run_journeys
 
         if not any(s.journeys for s in self.config.services):
             return None

@@ -64,7 +64,7 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def _wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as sock:
@@ -120,7 +120,7 @@ def postgres_server() -> Iterator[str]:
         capture_output=True,
     )
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         subprocess.run(
             _as_postgres(
                 [
@@ -146,19 +146,35 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
+
+
 @contextmanager
 def redis_server() -> Iterator[str]:
     """Yield the URL of a fresh Redis server with no persistence."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
+    with local_server(
+        lambda port: [binary, "--port", str(port), "--bind", "127.0.0.1", *NO_PERSISTENCE]
+    ) as port:
         yield f"redis://127.0.0.1:{port}/0"
+
+
+@contextmanager
+def webdriver_server() -> Iterator[str]:
+    """Yield the URL of a standalone chromedriver: the WebDriver protocol a Selenium Grid
+    speaks, so the Selenium engine is tested as it would drive a Grid."""
+    with local_server(lambda port: ["/usr/bin/chromedriver", f"--port={port}"]) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def local_server(command: Callable[[int], list[str]]) -> Iterator[int]:
+    """Run ``command(port)`` on a free port until the block ends; yield the port."""
+    port = free_port()
+    process = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield port
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -13,16 +13,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
 from playwright.async_api import (
     Browser,
     BrowserContext,
     Dialog,
+    Locator,
     Page,
     Playwright,
     Response,
@@ -31,22 +34,28 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from playwright.async_api import expect as pw_expect
 
 from crawlers.axe_source import audit_script
 from crawlers.base import (
     CONTENT,
-    BrowserEngine,
+    ElementMissing,
+    ExpectationUnmet,
+    Expected,
+    Find,
+    InteractiveTab,
     LoadedPage,
     PageError,
+    TabFailure,
     document_of,
-    restart_page_clock,
 )
-from crawlers.engines import (
+from crawlers.engines.base import (
     AXE_PASSES,
     LOAD_GRACE_SECONDS,
-    MAX_PAGE_BYTES,
+    PAGE_FACTS,
     QUIET_SECONDS,
     RESPONSIVE_SECONDS,
+    TabPool,
     page_error_from,
     require_browser,
 )
@@ -64,19 +73,6 @@ TAB_SETUP_SECONDS = 30.0
 #: Most time closing one page may take before its whole context is thrown away.
 CLOSE_SECONDS = 10.0
 
-# What the page says about itself once loaded (the same script as the Selenium engine).
-PAGE_FACTS = """() => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  return {
-    url: location.href,
-    referrer: document.referrer,
-    title: document.title || '',
-    contentType: document.contentType || null,
-    status: nav && nav.responseStatus ? nav.responseStatus : null,
-    bodyBytes: nav ? Math.max(nav.decodedBodySize || 0, nav.encodedBodySize || 0) : 0,
-    loadMs: nav ? Math.round(nav.loadEventEnd || nav.domContentLoadedEventEnd || 0) : 0,
-  };
-}"""
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "navigated")
 _CUT_OFF = ("is interrupted by another navigation", "net::ERR_ABORTED")
 
@@ -224,7 +220,7 @@ class PlaywrightPage(LoadedPage):
         )
 
 
-class PlaywrightEngine(BrowserEngine):
+class PlaywrightEngine(TabPool[_Tab]):
     """A pool of warm Chromium tabs, at most ``settings.concurrency`` in use at once."""
 
     name: ClassVar[str] = "playwright"
@@ -233,25 +229,16 @@ class PlaywrightEngine(BrowserEngine):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.max_page_bytes = MAX_PAGE_BYTES
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._generation = 0
-        self._idle: list[_Tab] = []
-        self._slots: asyncio.Semaphore | None = None
         self._launch_lock: asyncio.Lock | None = None
-        # Counters for tests, benchmarks and the run log.
-        self.in_use = 0
-        self.peak_in_use = 0
-        self.pages_opened = 0
-        self.contexts_created = 0
         self.browser_launches = 0
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def _start_browser(self) -> None:
         require_browser(self.settings)
-        self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._launch_lock = asyncio.Lock()
         self._playwright = await async_playwright().start()
         await self._launch()
@@ -274,11 +261,10 @@ class PlaywrightEngine(BrowserEngine):
         self.browser_launches += 1
         self._idle.clear()
 
-    async def close(self) -> None:
-        for tab in self._idle:
+    async def _stop_browser(self, idle: list[_Tab]) -> None:
+        for tab in idle:
             with suppress(Exception):
                 await asyncio.wait_for(tab.context.close(), CLOSE_SECONDS)
-        self._idle.clear()
         if self._browser is not None:
             with suppress(Exception):
                 await asyncio.wait_for(self._browser.close(), 20)
@@ -320,7 +306,7 @@ class PlaywrightEngine(BrowserEngine):
             with suppress(PlaywrightError):
                 await frame.evaluate(audit_script(self.settings.axe_speedups))
 
-    async def _take_tab(self) -> _Tab:
+    async def _from_idle(self) -> _Tab:
         while self._idle:
             tab = self._idle.pop()
             if tab.generation != self._generation or not self._browser_ok():
@@ -337,20 +323,21 @@ class PlaywrightEngine(BrowserEngine):
     def _browser_ok(self) -> bool:
         return self._browser is not None and self._browser.is_connected()
 
-    async def _give_back(self, tab: _Tab, healthy: bool) -> None:
-        tab.current = None
-        tab.served += 1
-        if healthy and tab.served < self.settings.recycle_context_every and not tab.crashed:
-            # Pop-ups that slipped past the handler would otherwise pile up in the context.
-            for extra in tab.context.pages:
-                if extra is not tab.page:
-                    with suppress(PlaywrightError, TimeoutError):
-                        await asyncio.wait_for(extra.close(), CLOSE_SECONDS)
-            self._idle.append(tab)
-            return
-        await self._discard(tab)
+    def _usable_after_error(self, tab: _Tab) -> bool:
+        return tab.current is not None and not tab.current.broken
 
-    async def _discard(self, tab: _Tab) -> None:
+    async def _tidy(self, tab: _Tab) -> bool:
+        tab.current = None
+        if tab.crashed:
+            return False
+        # Pop-ups that slipped past the handler would otherwise pile up in the context.
+        for extra in tab.context.pages:
+            if extra is not tab.page:
+                with suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(extra.close(), CLOSE_SECONDS)
+        return True
+
+    async def _discard(self, tab: _Tab, *, wedged: bool = False) -> None:
         if tab.generation != self._generation:
             return  # its Chromium has already been replaced
         try:
@@ -432,48 +419,15 @@ class PlaywrightEngine(BrowserEngine):
         tab.page = page
         return page
 
-    @asynccontextmanager
-    async def open(
-        self, url: str, *, wait_for_selector: str | None = None
-    ) -> AsyncIterator[LoadedPage]:
-        if self._slots is None:
-            raise RuntimeError("the browser engine is not started: use `async with engine:`")
-        async with self._slots:
-            restart_page_clock()  # the page's time limit starts once it has its tab
-            self.in_use += 1
-            self.peak_in_use = max(self.peak_in_use, self.in_use)
-            self.pages_opened += 1
-            tab: _Tab | None = None
-            healthy = False
-            try:
-                tab = await self._ready_tab()
-                try:
-                    loaded = await self._load(tab, url, wait_for_selector)
-                except PageError:
-                    # Refused addresses (a download, a TLS failure...) leave the tab usable.
-                    healthy = tab.current is not None and not tab.current.broken
-                    raise
-                try:
-                    yield loaded
-                except PageError:
-                    healthy = not loaded.broken
-                    raise
-                healthy = not loaded.broken
-            finally:
-                self.in_use -= 1
-                if tab is not None:
-                    await self._give_back(tab, healthy)
-
-    async def _ready_tab(self) -> _Tab:
-        """A tab with a warm page, fresh cookies and the standard viewport.
-
-        If Chromium died since the tab was last used, it is started again once.
+    async def _take_tab(self, *, fresh: bool) -> _Tab:
+        """A tab with a warm page (a new one if ``fresh``), fresh cookies and the standard
+        viewport. If Chromium died since the tab was last used, it is started again once.
         """
         for attempt in (0, 1):
             generation = self._generation
             try:
                 # Bounded: a wedged Chromium must not hold the run (and its slot) for ever.
-                return await asyncio.wait_for(self._prepare_tab(), TAB_SETUP_SECONDS)
+                return await asyncio.wait_for(self._prepare_tab(fresh), TAB_SETUP_SECONDS)
             except (PlaywrightError, TimeoutError) as exc:
                 if attempt:
                     reason = str(exc) or f"no answer within {TAB_SETUP_SECONDS:g} s"
@@ -483,8 +437,8 @@ class PlaywrightEngine(BrowserEngine):
                 await self._restart_browser(generation)
         raise AssertionError("unreachable")
 
-    async def _prepare_tab(self) -> _Tab:
-        tab = await self._take_tab()
+    async def _prepare_tab(self, fresh: bool) -> _Tab:
+        tab = await (self._new_tab() if fresh else self._from_idle())
         page = await self._page_for(tab)
         if page.viewport_size != VIEWPORT:  # a check narrowed it, did not restore it
             await page.set_viewport_size(VIEWPORT)
@@ -503,6 +457,10 @@ class PlaywrightEngine(BrowserEngine):
                     await asyncio.wait_for(self._browser.close(), CLOSE_SECONDS)
             self._browser = None
             await self._launch()
+
+    async def _interactive(self, tab: _Tab) -> InteractiveTab:
+        assert tab.page is not None
+        return PlaywrightTab(self, tab, tab.page)
 
     async def _load(self, tab: _Tab, url: str, wait_for_selector: str | None) -> PlaywrightPage:
         assert tab.page is not None
@@ -604,3 +562,184 @@ class PlaywrightEngine(BrowserEngine):
                 http_status=loaded.status,
             )
         return loaded
+
+
+# -- a tab a journey drives ------------------------------------------------------------
+
+
+def locate(page: Page, target: Find) -> Locator:
+    """Find an element as residents and assistive technology do; CSS only as a fallback."""
+    primary: Locator | None = None
+    if target.role:
+        primary = page.get_by_role(
+            target.role,  # type: ignore[arg-type]
+            name=target.name,
+            exact=target.exact,
+        )
+    elif target.label:
+        primary = page.get_by_label(target.label, exact=target.exact)
+    elif target.text:
+        primary = page.get_by_text(target.text, exact=target.exact)
+    if target.css:
+        fallback = page.locator(target.css)
+        primary = fallback if primary is None else primary.or_(fallback)
+    assert primary is not None  # the config requires one way to find the element
+    return primary.first
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+class PlaywrightTab(InteractiveTab):
+    """A Playwright tab a journey drives: Playwright's own locators and expectations."""
+
+    def __init__(self, engine: PlaywrightEngine, tab: _Tab, page: Page) -> None:
+        self._engine = engine
+        self._tab = tab
+        self._page = page
+        self.console: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"Uncaught: {error}"[:500]))
+        page.on("response", self._on_response)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console.append(str(message.text)[:500])
+
+    def _on_response(self, response: Response) -> None:
+        try:
+            request = response.request
+            if request.is_navigation_request() and response.frame == self._page.main_frame:
+                self.document_status = response.status
+                self.document_method = request.method
+                self.document_url = response.url
+        except PlaywrightError:  # the page went away while the event was delivered
+            pass
+
+    @property
+    def url(self) -> str:
+        return self._page.url
+
+    async def title(self) -> str:
+        try:
+            return await self._page.title()
+        except PlaywrightError:
+            return ""
+
+    async def _do(self, work: Awaitable[Any]) -> Any:
+        """Playwright's waits and failures in the interface's terms."""
+        try:
+            return await work
+        except PlaywrightTimeoutError as exc:
+            raise TimeoutError(_first_line(exc)) from exc
+        except PlaywrightError as exc:
+            raise TabFailure(_first_line(exc)) from exc
+
+    async def _find(self, target: Find, seconds: float) -> Locator:
+        locator = locate(self._page, target)
+        try:
+            await locator.wait_for(state="visible", timeout=seconds * 1000)
+        except PlaywrightTimeoutError:
+            raise ElementMissing(str(target)) from None
+        return locator
+
+    async def _settle(self, seconds: float) -> None:
+        await self._do(self._page.wait_for_load_state("load", timeout=seconds * 1000))
+
+    async def goto(self, url: str, seconds: float) -> None:
+        response = await self._do(self._page.goto(url, timeout=seconds * 1000, wait_until="load"))
+        if response is not None:
+            self.document_status, self.document_method = response.status, "GET"
+            self.document_url = response.url
+
+    async def click(self, target: Find, seconds: float) -> None:
+        element = await self._find(target, seconds)
+        await self._do(element.click(timeout=seconds * 1000))
+        await self._settle(seconds)
+
+    async def fill(self, target: Find, value: str, seconds: float) -> None:
+        element = await self._find(target, seconds)
+        await self._do(element.fill(value, timeout=seconds * 1000))
+
+    async def select(self, target: Find, value: str, seconds: float) -> None:
+        element = await self._find(target, seconds)
+        await self._do(element.select_option(value, timeout=seconds * 1000))
+
+    async def check(self, target: Find, seconds: float) -> None:
+        element = await self._find(target, seconds)
+        await self._do(element.check(timeout=seconds * 1000))
+
+    async def press(self, key: str, target: Find | None, seconds: float) -> None:
+        if target is not None:
+            element = await self._find(target, seconds)
+            await self._do(element.press(key, timeout=seconds * 1000))
+        else:
+            await self._do(self._page.keyboard.press(key))
+        await self._settle(seconds)
+
+    async def wait_for(self, target: Find, seconds: float) -> None:
+        await self._do(locate(self._page, target).wait_for(state="visible", timeout=seconds * 1000))
+
+    async def expect(self, wanted: Expected, seconds: float) -> None:
+        url, title, text, element = wanted.url, wanted.title, wanted.text, wanted.element
+        ms = seconds * 1000
+        try:
+            if url:
+                await pw_expect(self._page).to_have_url(re.compile(url), timeout=ms)
+            if title:
+                await pw_expect(self._page).to_have_title(re.compile(re.escape(title)), timeout=ms)
+            if text:
+                await pw_expect(self._page.get_by_text(text).first).to_be_visible(timeout=ms)
+            if element:
+                await pw_expect(locate(self._page, element)).to_be_visible(timeout=ms)
+        except AssertionError as exc:
+            raise ExpectationUnmet(_first_line(exc)) from None
+        except PlaywrightError as exc:
+            raise TabFailure(_first_line(exc)) from exc
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return await self._do(self._page.evaluate(script, arg))
+
+    async def alive(self) -> bool:
+        if not self._engine._browser_ok() or self._page.is_closed() or self._tab.crashed:
+            return False
+        try:
+            await asyncio.wait_for(self._page.evaluate("() => 1"), timeout=3)
+        except (PlaywrightError, TimeoutError):
+            return False
+        return not self._tab.crashed
+
+    async def screenshot(self) -> bytes:
+        shot: bytes = await self._do(
+            self._page.screenshot(full_page=False, type="png", timeout=10_000)
+        )
+        return shot
+
+    async def page(self) -> LoadedPage:
+        loaded = PlaywrightPage(self._engine, self._tab, self._page, self._page.url)
+        facts = await loaded._call(
+            lambda: self._page.evaluate(PAGE_FACTS), "reading the page", RESPONSIVE_SECONDS
+        )
+        loaded.url, loaded.title = facts["url"], facts["title"]
+        loaded.content_type = facts["contentType"]
+        loaded.status = facts["status"] or self.document_status
+        loaded.load_ms = facts["loadMs"]
+        return loaded
+
+    async def start_trace(self) -> bool:
+        await self._do(
+            self._tab.context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        )
+        return True
+
+    async def stop_trace(self, path: Path | None) -> bool:
+        try:
+            if path is None:
+                await self._tab.context.tracing.stop()
+            else:
+                await self._tab.context.tracing.stop(path=path)
+        except PlaywrightError:
+            return False
+        return True

@@ -18,19 +18,23 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import psutil
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
     JavascriptException,
     NoAlertPresentException,
+    NoSuchElementException,
     NoSuchFrameException,
     StaleElementReferenceException,
     TimeoutException,
@@ -44,18 +48,29 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from crawlers.axe_source import AXE_SPEEDUPS, axe_path
-from crawlers.base import BrowserEngine, LoadedPage, PageError, document_of, restart_page_clock
-from crawlers.engines import (
+from crawlers.base import (
+    ElementMissing,
+    ExpectationUnmet,
+    Expected,
+    Find,
+    InteractiveTab,
+    LoadedPage,
+    PageError,
+    TabFailure,
+    document_of,
+)
+from crawlers.engines.base import (
     AXE_PASSES,
-    MAX_PAGE_BYTES,
+    PAGE_FACTS,
     RESPONSIVE_SECONDS,
+    TabLost,
+    TabPool,
     page_error_from,
     require_browser,
 )
-from crawlers.engines.playwright_engine import PAGE_FACTS
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,10 +106,37 @@ class _Session:
     driver: WebDriver
     axe: Axe
     served: int = 0
+    current: SeleniumPage | None = None  # the page loaded in it now
     # Where the window's document was when its last visit ended well. A document that
     # has moved on since (or whose visit failed) may still run scripts that navigate:
     # they could cut off or outrun the next address, so the window is replaced first.
     settled: str | None = None
+
+
+def press_key(driver: WebDriver, key: str, on: Any = None) -> None:
+    """Press ``key`` (``"Tab"``, ``"Shift+Tab"``, ``"Enter"``) on the element ``on`` (after
+    clicking it) or on whatever has focus."""
+    *modifiers, name = key.split("+")
+    chain = ActionChains(driver)
+    if on is not None:
+        chain.click(on)
+    for modifier in modifiers:
+        chain.key_down(getattr(Keys, modifier.upper()))
+    chain.send_keys(getattr(Keys, name.upper(), name))
+    for modifier in reversed(modifiers):
+        chain.key_up(getattr(Keys, modifier.upper()))
+    chain.perform()
+
+
+def browser_log(driver: WebDriver) -> list[str]:
+    """The console errors since the last read: only a local chromedriver keeps them (a
+    Remote WebDriver has no log to read)."""
+    read = getattr(driver, "get_log", None)
+    if read is None:
+        return []
+    with suppress(WebDriverException):
+        return [str(entry.get("message", ""))[:500] for entry in read("browser")]
+    return []
 
 
 def _message(exc: BaseException) -> str:
@@ -221,19 +263,7 @@ class SeleniumPage(LoadedPage):
         )
 
     async def press(self, key: str) -> None:
-        *modifiers, name = key.split("+")
-        code = getattr(Keys, name.upper(), name)
-
-        def send() -> None:
-            chain = ActionChains(self.driver)
-            for modifier in modifiers:
-                chain.key_down(getattr(Keys, modifier.upper()))
-            chain.send_keys(code)
-            for modifier in reversed(modifiers):
-                chain.key_up(getattr(Keys, modifier.upper()))
-            chain.perform()
-
-        await self._call(send, f"pressing {key}")
+        await self._call(lambda: press_key(self.driver, key), f"pressing {key}")
 
     async def set_viewport(self, width: int, height: int) -> None:
         def resize() -> None:
@@ -261,30 +291,21 @@ class SeleniumPage(LoadedPage):
         await self._call(resize, "resizing the viewport")
 
 
-class SeleniumEngine(BrowserEngine):
+class SeleniumEngine(TabPool[_Session]):
     """A pool of WebDriver sessions, at most ``settings.concurrency`` in use at once."""
 
     name: ClassVar[str] = "selenium"
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.max_page_bytes = MAX_PAGE_BYTES
-        self._idle: list[_Session] = []
         self._all: list[_Session] = []
-        self._slots: asyncio.Semaphore | None = None
         self._threads: ThreadPoolExecutor | None = None
-        # Counters for tests, benchmarks and the run log.
-        self.in_use = 0
-        self.peak_in_use = 0
-        self.pages_opened = 0
-        self.contexts_created = 0  # WebDriver sessions started (a session is the context)
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def _start_browser(self) -> None:
         if not self.settings.selenium_remote_url:
             require_browser(self.settings, driver=True)
-        self._slots = asyncio.Semaphore(self.settings.concurrency)
         # Two spare threads so that a session being thrown away never starves the pool.
         self._threads = ThreadPoolExecutor(
             max_workers=self.settings.concurrency + 2, thread_name_prefix="selenium"
@@ -292,8 +313,8 @@ class SeleniumEngine(BrowserEngine):
         # Start one session now so a missing browser or Grid shows up at once.
         self._idle.append(await self._in_thread(self._new_session, 120))
 
-    async def close(self) -> None:
-        sessions, self._idle, self._all = list(self._all), [], []
+    async def _stop_browser(self, idle: list[_Session]) -> None:
+        sessions, self._all = list(self._all), []
         if self._threads is not None:
             await asyncio.gather(
                 *(self._in_thread(partial(self._quit, s), 30) for s in sessions),
@@ -429,11 +450,12 @@ class SeleniumEngine(BrowserEngine):
             time.sleep(0.05)
 
     @staticmethod
-    def _dismiss_dialogs(driver: WebDriver, loaded: SeleniumPage) -> None:
+    def _dismiss_dialogs(driver: WebDriver, loaded: SeleniumPage | None) -> None:
         for _ in range(20):
             try:
                 alert = driver.switch_to.alert
-                loaded.dialogs.append(f"dialog: {alert.text}")
+                if loaded is not None:
+                    loaded.dialogs.append(f"dialog: {alert.text}")
                 alert.dismiss()
             except NoAlertPresentException:
                 return
@@ -509,9 +531,7 @@ class SeleniumEngine(BrowserEngine):
                     "timeout", f"{wait_for_selector!r} did not appear within {timeout:g} s: {url}"
                 ) from exc
         self._close_popups(driver)
-        with suppress(WebDriverException):  # only local Chromium keeps a console log
-            for entry in getattr(driver, "get_log")("browser"):  # noqa: B009
-                loaded.console_errors.append(str(entry.get("message", ""))[:500])
+        loaded.console_errors += browser_log(driver)
         driver.set_script_timeout(RESPONSIVE_SECONDS)
         try:
             facts: dict[str, Any] = driver.execute_script(f"return ({PAGE_FACTS})();")
@@ -561,56 +581,37 @@ class SeleniumEngine(BrowserEngine):
 
     # -- the pool --------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def open(
-        self, url: str, *, wait_for_selector: str | None = None
-    ) -> AsyncIterator[LoadedPage]:
-        if self._slots is None:
-            raise RuntimeError("the browser engine is not started: use `async with engine:`")
-        async with self._slots:
-            restart_page_clock()  # the page's time limit starts once it has its tab
-            self.in_use += 1
-            self.peak_in_use = max(self.peak_in_use, self.in_use)
-            self.pages_opened += 1
-            session: _Session | None = None
-            healthy = False
-            try:
-                for attempt in (0, 1):
-                    session = (
-                        self._idle.pop()
-                        if self._idle and not attempt
-                        else await self._in_thread(self._new_session, 120)
-                    )
-                    loaded = SeleniumPage(self, session, url)
-                    try:
-                        await self._load(session, loaded, wait_for_selector)
-                        break
-                    except PageError:
-                        if attempt or not loaded.session_lost:
-                            healthy = not loaded.broken
-                            raise
-                    # The browser behind an idle session died (killed, out of memory):
-                    # replace it and load the address again, once.
-                    await self._give_back(session, False)
-                    session = None
-                try:
-                    yield loaded
-                except PageError:
-                    healthy = not loaded.broken
-                    raise
-                healthy = not loaded.broken
-            finally:
-                self.in_use -= 1
-                if session is not None:
-                    await self._give_back(session, healthy)
+    async def _take_tab(self, *, fresh: bool) -> _Session:
+        if self._idle and not fresh:
+            return self._idle.pop()
+        return await self._in_thread(self._new_session, 120)
 
-    async def _load(
-        self, session: _Session, loaded: SeleniumPage, wait_for_selector: str | None
-    ) -> None:
-        url = loaded.requested_url
-        facts = await loaded._call(
-            lambda: self._load_blocking(session, loaded, wait_for_selector), "loading"
-        )
+    def _usable_after_error(self, tab: _Session) -> bool:
+        return tab.current is not None and not tab.current.broken
+
+    async def _tidy(self, tab: _Session) -> bool:
+        tab.current = None
+        return True
+
+    async def _discard(self, tab: _Session, *, wedged: bool) -> None:
+        try:
+            await self._in_thread(lambda: self._quit(tab, wedged=wedged), 30)
+        except TimeoutError:
+            log.warning("a WebDriver session took too long to quit")
+
+    async def _interactive(self, tab: _Session) -> InteractiveTab:
+        return SeleniumTab(self, tab)
+
+    async def _load(self, session: _Session, url: str, wait_for_selector: str | None) -> LoadedPage:
+        loaded = session.current = SeleniumPage(self, session, url)
+        try:
+            facts = await loaded._call(
+                lambda: self._load_blocking(session, loaded, wait_for_selector), "loading"
+            )
+        except PageError as exc:
+            if loaded.session_lost:
+                raise TabLost(exc.message) from exc
+            raise
         if str(facts["url"]).startswith("chrome-error://"):
             detail = await self._in_thread(
                 lambda: self._net_error_of_error_page(session.driver), RESPONSIVE_SECONDS
@@ -629,13 +630,245 @@ class SeleniumEngine(BrowserEngine):
                 f"{self.max_page_bytes / 1e6:.0f} MB limit: {url}",
                 http_status=loaded.status,
             )
+        return loaded
 
-    async def _give_back(self, session: _Session, healthy: bool) -> None:
-        session.served += 1
-        if healthy and session.served < self.settings.recycle_context_every:
-            self._idle.append(session)
-            return
+
+# -- a tab a journey drives ------------------------------------------------------------
+
+#: Finds elements by role and name, label, text or CSS: Playwright's rules, in the page.
+LOCATE = (Path(__file__).with_name("js") / "locate.js").read_text(encoding="utf-8")
+_FOUND = "[data-council-monitor-found]"
+#: Remembers, across the navigation it causes, that a form was submitted and how.
+_WATCH_SUBMIT = """
+try { sessionStorage.removeItem('__councilMonitorSubmit'); } catch (e) {}
+if (!window.__councilMonitorWatching) {
+  window.__councilMonitorWatching = true;
+  document.addEventListener('submit', (event) => {
+    const method = (event.target.getAttribute('method') || 'GET').toUpperCase();
+    try { sessionStorage.setItem('__councilMonitorSubmit', method); } catch (e) {}
+  }, true);
+}
+return performance.timeOrigin;"""
+_DOCUMENT = """
+let method = null;
+try { method = sessionStorage.getItem('__councilMonitorSubmit'); } catch (e) {}
+const nav = performance.getEntriesByType('navigation')[0];
+return {origin: performance.timeOrigin, url: location.href, method: method,
+        status: nav && nav.responseStatus ? nav.responseStatus : null,
+        ready: document.readyState};"""
+_POLL_SECONDS = 0.1
+
+
+def _find_args(target: Find) -> dict[str, Any]:
+    return {
+        "role": target.role,
+        "name": target.name,
+        "label": target.label,
+        "text": target.text,
+        "css": target.css,
+        "exact": target.exact,
+    }
+
+
+class SeleniumTab(InteractiveTab):
+    """A WebDriver session a journey drives (local chromedriver or a Selenium Grid).
+
+    WebDriver sees no network events: the answer to a navigation is read from the
+    Navigation Timing API of the new document, and whether a form was posted from a
+    note its submit event left in the tab's session storage."""
+
+    def __init__(self, engine: SeleniumEngine, session: _Session) -> None:
+        self._engine = engine
+        self._session = session
+        self.driver = session.driver
+        self.console: list[str] = []
+        self._url = ""
+
+    async def _call(self, work: Callable[[], T], seconds: float) -> T:
         try:
-            await self._in_thread(lambda: self._quit(session, wedged=not healthy), 30)
-        except TimeoutError:
-            log.warning("a WebDriver session took too long to quit")
+            return await self._engine._in_thread(work, seconds + 5)
+        except (TimeoutError, TimeoutException) as exc:
+            raise TimeoutError(_message(exc)) from exc
+        except WebDriverException as exc:
+            raise TabFailure(_message(exc)) from exc
+
+    def _before(self) -> float:
+        return float(self.driver.execute_script(_WATCH_SUBMIT))
+
+    def _after(self, origin: float, seconds: float) -> None:
+        """Wait for the document the action led to (if any) to load; note its answer."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                now = self.driver.execute_script(_DOCUMENT)
+            except UnexpectedAlertPresentException:
+                self._engine._dismiss_dialogs(self.driver, None)
+                continue
+            if now["ready"] == "complete" or time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+        if now["ready"] != "complete":
+            raise TimeoutError(f"the page did not finish loading within {seconds:g}s")
+        self._url = str(now["url"])
+        if now["origin"] != origin:  # a new document
+            self.document_status = now["status"]
+            self.document_url = str(now["url"])
+            self.document_method = str(now["method"] or "GET")
+        self._read_console()
+
+    def _read_console(self) -> None:
+        self.console += browser_log(self.driver)
+
+    def _find(self, target: Find, seconds: float) -> Any:
+        """The first element matching ``target`` once it is visible (polled)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = self.driver.execute_script(
+                f"return ({LOCATE})(arguments[0]);", _find_args(target)
+            )
+            if found["count"] and found["visible"]:
+                return self.driver.find_element(By.CSS_SELECTOR, _FOUND)
+            if time.monotonic() >= deadline:
+                raise ElementMissing(str(target))
+            time.sleep(_POLL_SECONDS)
+
+    @staticmethod
+    def _click(driver: WebDriver, element: Any) -> None:
+        """A native click; a control drawn over by its own label (GOV.UK radios and
+        check boxes are transparent inputs) is clicked in the page instead."""
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            element.click()
+        except (ElementNotInteractableException, ElementClickInterceptedException):
+            driver.execute_script("arguments[0].click();", element)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    async def title(self) -> str:
+        try:
+            return str(await self._call(lambda: self.driver.title, 5))
+        except (TimeoutError, TabFailure):
+            return ""
+
+    async def goto(self, url: str, seconds: float) -> None:
+        def work() -> None:
+            origin = self._before()
+            self.driver.set_page_load_timeout(seconds)
+            try:
+                self.driver.get(url)
+            finally:
+                self.driver.set_page_load_timeout(self._engine.settings.page_timeout_seconds)
+            self._after(origin, seconds)
+            if self.document_status is None:  # the same address again: still an answer
+                self.document_status = self.driver.execute_script(_DOCUMENT)["status"]
+            self.document_method = "GET"
+
+        await self._call(work, seconds)
+
+    async def click(self, target: Find, seconds: float) -> None:
+        def work() -> None:
+            element = self._find(target, seconds)
+            origin = self._before()
+            self._click(self.driver, element)
+            self._after(origin, seconds)
+
+        await self._call(work, seconds)
+
+    async def fill(self, target: Find, value: str, seconds: float) -> None:
+        def work() -> None:
+            element = self._find(target, seconds)
+            element.clear()
+            element.send_keys(value)
+
+        await self._call(work, seconds)
+
+    async def select(self, target: Find, value: str, seconds: float) -> None:
+        def work() -> None:
+            chooser = Select(self._find(target, seconds))
+            try:
+                chooser.select_by_visible_text(value)
+            except NoSuchElementException:
+                chooser.select_by_value(value)
+
+        await self._call(work, seconds)
+
+    async def check(self, target: Find, seconds: float) -> None:
+        def work() -> None:
+            element = self._find(target, seconds)
+            if not element.is_selected():
+                self._click(self.driver, element)
+
+        await self._call(work, seconds)
+
+    async def press(self, key: str, target: Find | None, seconds: float) -> None:
+        def work() -> None:
+            element = self._find(target, seconds) if target is not None else None
+            origin = self._before()
+            press_key(self.driver, key, element)
+            self._after(origin, seconds)
+
+        await self._call(work, seconds)
+
+    async def wait_for(self, target: Find, seconds: float) -> None:
+        def work() -> None:
+            try:
+                self._find(target, seconds)
+            except ElementMissing:
+                raise TimeoutError(f"{target} did not appear within {seconds:g}s") from None
+
+        await self._call(work, seconds)
+
+    async def expect(self, wanted: Expected, seconds: float) -> None:
+        url, title, text, element = wanted.url, wanted.title, wanted.text, wanted.element
+
+        def met() -> bool:
+            if url and not re.search(url, self.driver.current_url):
+                return False
+            if title and title not in self.driver.title:
+                return False
+            for wanted in ([Find(text=text)] if text else []) + ([element] if element else []):
+                found = self.driver.execute_script(
+                    f"return ({LOCATE})(arguments[0]);", _find_args(wanted)
+                )
+                if not (found["count"] and found["visible"]):
+                    return False
+            return True
+
+        def work() -> None:
+            deadline = time.monotonic() + seconds
+            while not met():
+                if time.monotonic() >= deadline:
+                    raise ExpectationUnmet("not seen in time")
+                time.sleep(_POLL_SECONDS)
+            self._url = self.driver.current_url
+
+        await self._call(work, seconds)
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return await self._call(
+            lambda: self.driver.execute_script(f"return ({script})(arguments[0]);", arg),
+            self._engine.settings.page_timeout_seconds,
+        )
+
+    async def alive(self) -> bool:
+        try:
+            await self._engine._in_thread(lambda: self.driver.execute_script("return 1"), 3)
+        except (TimeoutError, WebDriverException):
+            return False
+        return True
+
+    async def screenshot(self) -> bytes:
+        shot: bytes = await self._call(self.driver.get_screenshot_as_png, 10)
+        return shot
+
+    async def page(self) -> LoadedPage:
+        loaded = SeleniumPage(self._engine, self._session, self._url)
+        facts = await loaded._call(
+            lambda: self.driver.execute_script(f"return ({PAGE_FACTS})();"), "reading the page"
+        )
+        loaded.url, loaded.title = facts["url"], facts["title"]
+        loaded.content_type, loaded.status = facts["contentType"], facts["status"]
+        loaded.load_ms = facts["loadMs"]
+        return loaded

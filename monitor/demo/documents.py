@@ -1,4 +1,5 @@
-"""A tiny PDF generator for the demo site's "School admissions guide".
+"""A tiny PDF generator for the demo site's documents: the "School admissions guide" and
+the "Road repair standards" a resident meets on the "Report a pothole" journey.
 
 The guide is served at ``/documents/admissions-guide.pdf``. By default it carries two
 deliberate document defects (see ``manifest.json``): it is *untagged* (no structure tree,
@@ -11,9 +12,12 @@ the bytes are reproducible.
 from __future__ import annotations
 
 GUIDE_TITLE = "School admissions guide 2026 to 2027"
+STANDARDS_TITLE = "Road repair standards"
+
+Lines = tuple[tuple[str, int, str], ...]
 
 # (structure type, font size, text) of every line on the single page.
-_LINES: tuple[tuple[str, int, str], ...] = (
+_LINES: Lines = (
     ("H1", 20, "School admissions guide 2026 to 2027"),
     ("P", 11, "Example County Council explains how to apply for a school place."),
     ("H2", 14, "Primary school places"),
@@ -30,10 +34,19 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def _content_stream(tagged: bool) -> bytes:
+#: The road repair standards (untagged and untitled on the demo site: seeded defects).
+STANDARDS_LINES: Lines = (
+    ("H1", 20, "Road repair standards"),
+    ("P", 11, "Example County Council repairs potholes deeper than 40mm and wider than 300mm."),
+    ("H2", 14, "How quickly we repair"),
+    ("P", 11, "Dangerous potholes within 24 hours; other potholes within 28 days."),
+)
+
+
+def _content_stream(tagged: bool, lines: Lines) -> bytes:
     parts: list[str] = []
     y = 780
-    for mcid, (tag, size, text) in enumerate(_LINES):
+    for mcid, (tag, size, text) in enumerate(lines):
         y -= size + (14 if tag.startswith("H") else 6)
         font = "/F2" if tag.startswith("H") else "/F1"
         show = f"BT {font} {size} Tf 72 {y} Td ({_escape(text)}) Tj ET"
@@ -43,9 +56,9 @@ def _content_stream(tagged: bool) -> bytes:
     return ("\n".join(parts) + "\n").encode("latin-1")
 
 
-def build_admissions_guide(*, tagged: bool, title: str | None) -> bytes:
+def build_admissions_guide(*, tagged: bool, title: str | None, lines: Lines = _LINES) -> bytes:
     """The bytes of a one-page PDF; ``tagged`` adds a structure tree, ``title`` an /Info title."""
-    stream = _content_stream(tagged)
+    stream = _content_stream(tagged, lines)
     objects: dict[int, bytes] = {}
     catalog = "<< /Type /Catalog /Pages 2 0 R /Lang (en-GB)"
     if tagged:
@@ -71,17 +84,17 @@ def build_admissions_guide(*, tagged: bool, title: str | None) -> bytes:
     info_number = 7
     if tagged:
         first_elem = 10
-        elems = [f"{first_elem + i} 0 R" for i in range(len(_LINES))]
+        elems = [f"{first_elem + i} 0 R" for i in range(len(lines))]
         objects[7] = b"<< /Type /StructTreeRoot /K 8 0 R /ParentTree 9 0 R /ParentTreeNextKey 1 >>"
         objects[8] = (
             f"<< /Type /StructElem /S /Document /P 7 0 R /K [{' '.join(elems)}] >>"
         ).encode()
         objects[9] = f"<< /Nums [0 [{' '.join(elems)}]] >>".encode()
-        for mcid, (tag, _size, _text) in enumerate(_LINES):
+        for mcid, (tag, _size, _text) in enumerate(lines):
             objects[first_elem + mcid] = (
                 f"<< /Type /StructElem /S /{tag} /P 8 0 R /Pg 3 0 R /K {mcid} >>"
             ).encode()
-        info_number = first_elem + len(_LINES)
+        info_number = first_elem + len(lines)
     info = "<< /Producer (Example County Council demo site)"
     if title is not None:
         info += f" /Title ({_escape(title)})"

@@ -22,7 +22,7 @@ Host = Literal["main", "supplier"]
 Category = Literal[
     "accessibility", "brand", "links", "status", "performance", "keyboard", "document"
 ]
-Check = Literal["axe", "branding", "links", "http", "keyboard", "documents"]
+Check = Literal["axe", "branding", "links", "http", "keyboard", "documents", "page-titles"]
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,10 @@ BRAND = Brand(
 
 COUNCIL = BRAND.council_name
 PHONE = "03000 41 41 41"
+STATEMENT_PATH = "/accessibility-statement"
+#: Adds the footer's statement link from script (the school admissions pages' template).
+STATEMENT_LINK_SCRIPT = '<script src="/static/statement-link.js"></script>'
+
 
 # ----- shared pieces ----------------------------------------------------------------------
 
@@ -309,13 +313,15 @@ def _breadcrumbs(crumbs: Sequence[tuple[str, str]]) -> str:
     return f'<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{items}</ol></nav>'
 
 
-def _footer(ctx: Ctx) -> str:
+def _footer(ctx: Ctx, *, statement_by_script: bool = False) -> str:
     services = "".join(
         f'<li><a href="{esc(_href(ctx, href))}">{esc(text)}</a></li>'
         for text, href in SERVICE_LINKS
     )
     meta = "".join(
-        f'<li><a href="{esc(link.href)}">{esc(link.text)}</a></li>' for link in BRAND.footer_links
+        f'<li><a href="{esc(link.href)}">{esc(link.text)}</a></li>'
+        for link in BRAND.footer_links
+        if not (statement_by_script and link.href == STATEMENT_PATH)
     )
     return f"""
 <footer class="site-footer">
@@ -376,8 +382,10 @@ def layout(
     status: int = 200,
     before_main: str = "",
     scripts: str = "",
+    statement_by_script: bool = False,
 ) -> Response:
-    """The whole HTML document of a council page."""
+    """The whole HTML document of a council page (``statement_by_script``: its footer's
+    accessibility statement link is added by script, as a supplier's template may)."""
     title = ("Error: " if error else "") + BRAND.title(page)
     lang_attr = ' lang="en"' if lang else ""
     skip = '<a href="#main-content" class="skip-link">Skip to main content</a>' if skip_link else ""
@@ -416,11 +424,12 @@ def layout(
 {slot}
 </main>
 </div>
-{_footer(ctx)}
+{_footer(ctx, statement_by_script=statement_by_script)}
 {ICON_SPRITE}
 <script nonce="{esc(ctx.nonce)}">{COOKIE_SCRIPT}</script>
 <script nonce="{esc(ctx.nonce)}">{ANALYTICS_SCRIPT}</script>
 {scripts}
+{STATEMENT_LINK_SCRIPT if statement_by_script else ""}
 {feedback_script(ctx) if service else ""}
 </body>
 </html>
@@ -867,6 +876,8 @@ def feedback_page(ctx: Ctx) -> Response:
 
 POTHOLE = "report-a-pothole"
 POTHOLE_CRUMBS = [HOME_CRUMB, ("Roads and pavements", "/report-a-pothole")]
+#: A PDF residents meet on the "Report a pothole" journey (linked from its start page).
+REPAIR_STANDARDS = "/report-a-pothole/road-repair-standards.pdf"
 POTHOLE_FIELDS = ("street", "town", "description", "size", "danger", "nearest-house")
 SIZES = [
     ("small", "Smaller than a dinner plate"),
@@ -903,6 +914,8 @@ a matchbox) and wider than 300mm.</p>
 </ul>
 <p>It takes around 5 minutes. You will get a reference number so you can track the
 repair.</p>
+<p>Read our <a href="{REPAIR_STANDARDS}">road repair standards (PDF, 3 KB)</a> to see which
+potholes we repair and how quickly.</p>
 {start_button("/report-a-pothole/location")}
 <h2>Before you start</h2>
 <p>You will need to tell us where the pothole is, such as the street name and the nearest
@@ -1291,9 +1304,14 @@ GUIDE = "/documents/admissions-guide.pdf"
 
 
 def _school_layout(ctx: Ctx, defect_prefix: str, **kwargs: Any) -> Response:
-    """School pages have no skip link while their ``*-skip-link`` defect is active."""
+    """School pages have no skip link while their ``*-skip-link`` defect is active; their
+    footer's statement link is added by script."""
     return layout(
-        ctx, service=SCHOOLS, skip_link=not ctx.active(f"{defect_prefix}-skip-link"), **kwargs
+        ctx,
+        service=SCHOOLS,
+        skip_link=not ctx.active(f"{defect_prefix}-skip-link"),
+        statement_by_script=True,
+        **kwargs,
     )
 
 
@@ -1313,6 +1331,7 @@ different area.</p>
   <li><a href="/school-admissions/secondary">Secondary school places</a></li>
   <li><a href="/school-admissions/term-dates">School term dates</a></li>
   <li><a href="/school-admissions/catchment-map">School catchment areas map</a></li>
+  <li><a href="/school-admissions/apply/child">Apply online for a school place</a></li>
 </ul>
 <h2>Admissions guide</h2>
 <p>Our admissions guide explains the rules we use to offer places.</p>
@@ -1324,9 +1343,55 @@ lodge your appeal within 20 school days of the date of your refusal letter. {app
 <p>To move school during the school year, apply directly to the school you want your child
 to attend.</p>
 """
-    return _school_layout(
+    response = _school_layout(
         ctx, "school-start", page="School admissions", content=content, crumbs=[HOME_CRUMB]
     )
+    # The start page answers more slowly than the pages it links to, as busy start pages
+    # do: nothing judged across pages may depend on which page finishes first.
+    response.delay = ctx.slow_seconds
+    return response
+
+
+APPLY_TITLE = "Apply for a school place"
+APPLY_STEPS = (
+    ("child", "What is your child's name?", "child-name", "Full name", "name"),
+    ("address", "What is your child's home address?", "child-address", "Address", "street-address"),
+    ("schools", "Which schools would you like to apply for?", "schools", "First preference", "off"),
+)
+
+
+def _apply_step(index: int) -> Handler:
+    """One question of the online application. Every step has the same page title, as many
+    multi-page forms do (a seeded 2.4.2 defect, judged across the service's pages)."""
+    slug, question, field, label, autocomplete = APPLY_STEPS[index]
+    following = APPLY_STEPS[index + 1][0] if index + 1 < len(APPLY_STEPS) else None
+    action = f"/school-admissions/apply/{following}" if following else "/school-admissions"
+    back = (
+        f"/school-admissions/apply/{APPLY_STEPS[index - 1][0]}" if index else "/school-admissions"
+    )
+
+    def page(ctx: Ctx) -> Response:
+        shared = ctx.active(f"school-apply-{slug}-title")
+        content = f"""
+{back_link(back)}
+<form method="get" action="{action}" novalidate>
+  <h1><label for="{field}">{esc(question)}</label></h1>
+  <p class="hint" id="{field}-hint">{esc(label)}, as it appears on official documents.</p>
+  <input class="input" id="{field}" name="{field}" type="text" autocomplete="{autocomplete}"
+    aria-describedby="{field}-hint">
+  <p><button type="submit" class="button">Continue</button></p>
+</form>
+<p>Step {index + 1} of {len(APPLY_STEPS)}.</p>
+"""
+        return _school_layout(
+            ctx,
+            f"school-apply-{slug}",
+            page=APPLY_TITLE if shared else f"{question} - {APPLY_TITLE}",
+            content=content,
+            crumbs=[HOME_CRUMB, ("School admissions", "/school-admissions")],
+        )
+
+    return page
 
 
 DOWNLOAD_ICON = (
@@ -1692,6 +1757,10 @@ MAIN_PAGES: dict[str, Handler] = {
     "/school-admissions/secondary": school_secondary,
     "/school-admissions/term-dates": school_term_dates,
     "/school-admissions/catchment-map": school_catchment_map,
+    **{
+        f"/school-admissions/apply/{step[0]}": _apply_step(index)
+        for index, step in enumerate(APPLY_STEPS)
+    },
     "/join-the-library": library_start,
     "/join-the-library/apply": library_apply,
     "/join-the-library/confirmation": library_confirmation,

@@ -28,10 +28,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from monitor.demo.common import Ctx, Handler, Response
-from monitor.demo.documents import GUIDE_TITLE, build_admissions_guide
+from monitor.demo.documents import (
+    GUIDE_TITLE,
+    STANDARDS_LINES,
+    STANDARDS_TITLE,
+    build_admissions_guide,
+)
 from monitor.demo.hostile import HOSTILE_PAGES
 from monitor.demo.manifest import load_manifest
-from monitor.demo.pages import MAIN_PAGES, not_found
+from monitor.demo.pages import MAIN_PAGES, REPAIR_STANDARDS, not_found
 from monitor.demo.supplier import SUPPLIER_PAGES, supplier_not_found
 
 log = logging.getLogger(__name__)
@@ -369,6 +374,12 @@ class DemoSite:
                     content_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="admissions-guide.pdf"'},
                 )
+            if path == REPAIR_STANDARDS:
+                return Response(
+                    body=self._standards(),
+                    content_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="road-repair-standards.pdf"'},
+                )
             if path == "/sitemap.xml":
                 return self._xml(self._sitemap_index())
             if path == "/sitemap-services.xml":
@@ -386,6 +397,13 @@ class DemoSite:
         if untagged and untitled:
             return (STATIC_DIR / "admissions-guide.pdf").read_bytes()
         return build_admissions_guide(tagged=not untagged, title=None if untitled else GUIDE_TITLE)
+
+    def _standards(self) -> bytes:
+        return build_admissions_guide(
+            tagged=not self.defect_active("pothole-standards-pdf-untagged"),
+            title=None if self.defect_active("pothole-standards-pdf-title") else STANDARDS_TITLE,
+            lines=STANDARDS_LINES,
+        )
 
     def _robots(self, kind: HostKind) -> str:
         if kind == "main":

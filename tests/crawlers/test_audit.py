@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from crawlers.checks import page_checks
 from monitor.audit import AuditRefused, AuditRequest, start_audit
 from monitor.audit.page import PageAuditor
 from monitor.cli import app
@@ -22,7 +23,11 @@ from monitor.demo import DemoSite, load_manifest
 from monitor.models import Page, PageResult, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
+from tests.audits import page_urls
 from tests.conftest import PROJECT, config_folder
+from tests.crawlers.checks.test_keyboard import NO_FOCUS_STYLE, TRAP
+from tests.crawlers.checks.test_reflow import WIDE
+from tests.servers import html_site
 
 pytestmark = pytest.mark.browser
 
@@ -216,6 +221,74 @@ def test_audit_urls_reads_a_file_and_exits_0_below_the_threshold(
     assert result.exit_code == 0, result.output
     (page,) = json.loads(result.stdout)["pages"]
     assert [f for f in page["findings"] if f["outcome"] == "violation"] == []
+
+
+def test_audit_urls_runs_the_checks_beyond_axe_that_a_pipeline_needs() -> None:
+    pages = {"/trap": TRAP, "/no-focus": NO_FOCUS_STYLE, "/wide": WIDE}
+    with html_site(pages.get) as base:
+        urls = [base + path for path in pages]
+        result = CliRunner().invoke(app, ["audit-urls", *urls, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        found = {
+            (page["url"].removeprefix(base), f["rule"])
+            for page in json.loads(result.stdout)["pages"]
+            for f in page["findings"]
+            if f["outcome"] == "violation"
+        }
+        assert {
+            ("/trap", "keyboard-trap"),
+            ("/no-focus", "focus-not-visible"),
+            ("/wide", "reflow"),
+        } <= found
+        only_axe = CliRunner().invoke(
+            app, ["audit-urls", *urls, "--format", "json", "--checks", "axe"]
+        )
+        assert only_axe.exit_code == 0, only_axe.output
+        checks = {
+            f["check"] for page in json.loads(only_axe.stdout)["pages"] for f in page["findings"]
+        }
+        assert checks <= {"axe"}
+        unknown = CliRunner().invoke(app, ["audit-urls", urls[0], "--checks", "axe,telepathy"])
+        assert unknown.exit_code == 2 and "telepathy" in unknown.output
+
+
+def test_audit_urls_refuses_what_is_not_a_web_address() -> None:
+    result = CliRunner().invoke(app, ["audit-urls", "not-a-url", "ftp://example.org/x"])
+    assert result.exit_code == 2
+    assert "'not-a-url'" in result.output and "ftp://example.org/x" in result.output
+
+
+def test_audit_urls_finds_on_each_page_what_monitor_audit_found_there(
+    audited: tuple[Settings, Repository, int],
+) -> None:
+    _, repository, run_id = audited
+    services = ("school-admissions", "pay-a-parking-fine", "council-website")
+    urls = page_urls(repository, services)
+    results = [
+        r
+        for r in repository.page_results(run_id)
+        if r.page_id in urls and r.status == "audited" and "html" in (r.content_type or "")
+    ]
+    assert len(results) >= 10
+    page_check = {c.name for c in page_checks()}
+    expected: dict[str, set[tuple[str, str, str, str | None, str]]] = {
+        urls[r.page_id]: set() for r in results
+    }
+    for f in repository.findings(run_id):
+        if f.page_id in urls and urls[f.page_id] in expected and f.check in page_check:
+            expected[urls[f.page_id]].add((f.check, f.rule, f.selector, f.impact, f.outcome))
+    result = CliRunner().invoke(app, ["audit-urls", *expected, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    pages = json.loads(result.stdout)["pages"]
+    assert all(page["check_errors"] == [] for page in pages)
+    found = {
+        page["url"]: {
+            (f["check"], f["rule"], f["selector"], f["impact"], f["outcome"])
+            for f in page["findings"]
+        }
+        for page in pages
+    }
+    assert found == expected
 
 
 def test_a_killed_audit_is_resumed_without_losing_or_repeating_a_page(

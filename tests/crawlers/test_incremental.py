@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from crawlers.checks import service_checks
+from crawlers.checks import document_checks, service_checks
 from crawlers.checks.axe import CHECK as AXE
 from crawlers.fingerprint import normalise_html, page_fingerprint
 from monitor.audit import AuditRequest, start_audit
@@ -44,6 +44,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Repositor
 
 def seen(repository: Repository, run_id: int) -> set[tuple[int, str, str, str]]:
     return {(f.page_id, f.check, f.rule, f.selector) for f in repository.findings(run_id)}
+
+
+def documents_in(repository: Repository, run_id: int) -> int:
+    """The documents (PDF...) of a run: audited afresh on every run, never carried."""
+    return sum("pdf" in (r.content_type or "") for r in repository.page_results(run_id))
 
 
 def statuses(repository: Repository, run_id: int) -> dict[int, str]:
@@ -82,10 +87,17 @@ def test_a_second_run_over_an_unchanged_site_carries_every_page_forward(
     second = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
     assert first.id is not None and second.id is not None
     assert second.status == RunStatus.completed
-    assert (second.pages_audited, second.pages_carried) == (0, first.pages_audited)
+    # Web pages are carried; documents (the PDF on the pothole journey) are fetched again.
+    documents = documents_in(repository, second.id)
+    assert documents == 1
+    assert (second.pages_audited, second.pages_carried) == (
+        documents,
+        first.pages_audited - documents,
+    )
     assert seen(repository, second.id) == seen(repository, first.id)
-    # Only the links check (a target may break) and whole-service checks run again.
-    rechecked = {"links"} | {c.name for c in service_checks()}
+    # Only the links check (a target may break), whole-service checks and documents (read
+    # afresh) run again.
+    rechecked = {"links"} | {c.name for c in [*service_checks(), *document_checks()]}
     assert all(f.carried for f in repository.findings(second.id) if f.check not in rechecked)
     # The issues stay open and the measures do not move.
     issues = repository.issues(service_id="report-a-pothole")
@@ -125,7 +137,7 @@ def test_a_fix_on_a_changed_page_is_seen_and_only_that_page_is_audited_again(
     assert statuses(repository, second.id)[start_page.id or 0] == "audited"
     assert (
         sum(s == "carried" for s in statuses(repository, second.id).values())
-        == first.pages_audited - 1
+        == first.pages_audited - 1 - documents_in(repository, second.id)
     )
     image_alt = next(
         i for i in repository.issues(service_id="report-a-pothole") if i.rule == "image-alt"

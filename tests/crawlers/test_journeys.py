@@ -30,12 +30,12 @@ from crawlers.journeys import (
     Outcome,
     StepStatus,
     clean_old_journey_evidence,
-    run_journeys,
 )
 from monitor.cli import app
 from monitor.config import CouncilConfig, ServiceConfig, load_config
 from monitor.db import upgrade
 from monitor.demo import DemoSite
+from monitor.journeys import run_journeys
 from monitor.models import RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings

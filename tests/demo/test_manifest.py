@@ -32,6 +32,7 @@ CATEGORY_OF_CHECK = {
     "http": {"status", "performance"},
     "keyboard": {"keyboard"},
     "documents": {"document"},
+    "page-titles": {"accessibility"},
 }
 BRAND_RULES = {"logo", "palette", "typeface", "footer-links", "title-pattern"}
 
@@ -125,6 +126,9 @@ HTML_CHECKS: dict[str, HtmlCheck] = {
     "typeface": lambda soup, els: BRAND.body_typeface not in _styles(soup),
     "footer-links": lambda soup, els: (
         not all(soup.select_one(f'footer a[href$="{link.href}"]') for link in BRAND.footer_links)
+    ),
+    "page-title-duplicate": lambda soup, els: (
+        soup.title is not None and soup.title.get_text() == BRAND.title("Apply for a school place")
     ),
     "title-pattern": lambda soup, els: (
         soup.title is None or not soup.title.get_text().endswith(" - " + BRAND.council_name)

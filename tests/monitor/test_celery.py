@@ -1,6 +1,7 @@
-"""The Celery backend against real Redis, real PostgreSQL, real Chromium and the demo site:
-two worker processes find what the local backend finds; a worker killed mid-page does not
-lose or double a page."""
+"""The Celery dispatcher against real Redis, real PostgreSQL, real Chromium and the demo
+site: two worker processes find exactly what the local pool finds, cross-page findings
+(titles shared by a form's steps, a statement link added by script, a PDF on a journey)
+and issues included; a worker killed mid-page does not lose or double a page."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from monitor.demo import DemoSite
 from monitor.models import PageStatus, Run, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
+from tests.audits import findings_of, issues_of, page_urls, record_journey_pages
 from tests.conftest import CONFIG_DIR, PROJECT
 from tests.servers import redis_server
 
@@ -37,8 +39,6 @@ pytestmark = [
 SERVICES = ["report-a-pothole", "school-admissions"]
 VISIBILITY_SECONDS = 6  # how long a dead worker's task waits before another takes it
 CELERY = str(Path(sys.executable).parent / "celery")
-
-Finding = tuple[str, str, str, str]
 
 
 @pytest.fixture(scope="module")
@@ -180,25 +180,31 @@ def celery_settings(database_url: str, redis_url: str, folder: Path, queue: str)
     )
 
 
-def findings_of(repository: Repository, run_id: int) -> set[Finding]:
-    urls = {p.id: p.url for s in SERVICES for p in repository.pages(s)}
-    return {(urls[f.page_id], f.check, f.rule, f.selector) for f in repository.findings(run_id)}
-
-
 def pages_of(repository: Repository, run_id: int) -> list[str]:
-    urls = {p.id: p.url for s in SERVICES for p in repository.pages(s)}
+    urls = page_urls(repository, SERVICES)
     return sorted(urls[r.page_id] for r in repository.page_results(run_id))
+
+
+def prepared(url: str, site: DemoSite, config: CouncilConfig) -> Repository:
+    """A database that knows the pothole journey's start page, as after journeys ran."""
+    repository = Repository(url)
+    repository.sync_services(config.services)
+    record_journey_pages(
+        repository, "report-a-pothole", "report-a-pothole", [site.base_url + "/report-a-pothole"]
+    )
+    return repository
 
 
 @pytest.fixture(scope="module")
 def local_run(
     config: CouncilConfig,
+    site: DemoSite,
     new_database: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Repository, int]:
     folder = tmp_path_factory.mktemp("local")
     url = new_database("local")
-    repository = Repository(url)
+    repository = prepared(url, site, config)
     settings = Settings(data_dir=folder, database_url=url)
     run = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
     assert run.id is not None and run.status == RunStatus.completed
@@ -214,7 +220,7 @@ def test_two_celery_workers_find_what_the_local_backend_finds(
     tmp_path: Path,
 ) -> None:
     url = new_database("two")
-    repository = Repository(url)
+    repository = prepared(url, site, config)
     workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "two"), 2)
     try:
         settings = celery_settings(url, redis_url, tmp_path, "two")
@@ -224,12 +230,16 @@ def test_two_celery_workers_find_what_the_local_backend_finds(
     assert run.id is not None and run.status == RunStatus.completed, run.error
     local_repository, local_id = local_run
     assert pages_of(repository, run.id) == pages_of(local_repository, local_id)
-    expected = findings_of(local_repository, local_id)
-    assert expected  # the demo site has seeded defects on these services
-    assert findings_of(repository, run.id) == expected
+    expected = findings_of(local_repository, local_id, SERVICES)
+    # The demo site has seeded defects on these services, cross-page ones among them.
+    checks = {check for _, check, *_ in expected}
+    assert {"axe", "page-titles", "documents"} <= checks, checks
+    # The school pages' statement link is added by script: found from what was recorded.
+    assert not [f for f in expected if f[2] == "statement-missing"]
+    assert findings_of(repository, run.id, SERVICES) == expected
     # Both workers took pages: the run really was shared out.
     assert all(workers.counts(i)[1] > 0 for i in range(2)), [workers.counts(i) for i in range(2)]
-    assert {i.rule for i in repository.issues()} == {i.rule for i in local_repository.issues()}
+    assert issues_of(repository, SERVICES) == issues_of(local_repository, SERVICES)
 
 
 def test_a_worker_killed_mid_page_loses_nothing_and_doubles_nothing(
@@ -241,7 +251,7 @@ def test_a_worker_killed_mid_page_loses_nothing_and_doubles_nothing(
     tmp_path: Path,
 ) -> None:
     url = new_database("kill")
-    repository = Repository(url)
+    repository = prepared(url, site, config)
     workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "kill"), 2)
     finished: list[Run] = []
     errors: list[BaseException] = []
@@ -280,7 +290,9 @@ def test_a_worker_killed_mid_page_loses_nothing_and_doubles_nothing(
     local_repository, local_id = local_run
     # Every page exactly once (the unique (run, page) also guards this), as found locally.
     assert pages_of(repository, run_id) == pages_of(local_repository, local_id)
-    assert findings_of(repository, run_id) == findings_of(local_repository, local_id)
+    assert findings_of(repository, run_id, SERVICES) == findings_of(
+        local_repository, local_id, SERVICES
+    )
     # The killed worker's page was handed to the survivor and audited there. (Documents
     # are the coordinator's: its service phase audits them once every page is visited.)
     web_pages = [r for r in results if not (r.content_type or "").startswith("application/")]

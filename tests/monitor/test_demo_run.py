@@ -1,0 +1,51 @@
+"""``monitor demo run --no-serve``: the whole product end to end on the demo council, in a
+real process: journeys first, then the audit (which then knows the journey pages), then
+residents' feedback through the real collector."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.repository import Repository
+from tests.conftest import PROJECT
+from tests.servers import free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+
+def test_the_demo_replays_journeys_before_it_audits(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MONITOR_DATA_DIR": str(tmp_path),
+        "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'monitor.db'}",
+        "MONITOR_DEMO_PORT": str(free_port()),
+        "MONITOR_FEEDBACK_PORT": str(free_port()),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "demo", "run", "--no-serve", "--feedback", "20"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    repository = Repository(env["MONITOR_DATABASE_URL"])
+    (journeys,) = repository.runs(kind="journeys")
+    (audit,) = repository.runs(kind="audit")
+    assert journeys.id is not None and audit.id is not None and journeys.id < audit.id
+    assert audit.status == "completed" and journeys.status == "completed"
+    # The first audit already weighs the PDF on the pothole journey one level more.
+    pdf = {
+        (f.rule, f.impact)
+        for f in repository.findings(audit.id, service_id="report-a-pothole")
+        if f.check == "documents"
+    }
+    assert pdf == {("pdf-untagged", "critical"), ("pdf-no-title", "serious")}
+    assert repository.count_feedback() == 20
