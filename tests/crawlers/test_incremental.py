@@ -135,10 +135,9 @@ def test_a_fix_on_a_changed_page_is_seen_and_only_that_page_is_audited_again(
         p for p in repository.pages("report-a-pothole") if p.url.endswith("/report-a-pothole")
     )
     assert statuses(repository, second.id)[start_page.id or 0] == "audited"
-    assert (
-        sum(s == "carried" for s in statuses(repository, second.id).values())
-        == first.pages_audited - 1 - documents_in(repository, second.id)
-    )
+    assert sum(
+        s == "carried" for s in statuses(repository, second.id).values()
+    ) == first.pages_audited - 1 - documents_in(repository, second.id)
     image_alt = next(
         i for i in repository.issues(service_id="report-a-pothole") if i.rule == "image-alt"
     )
