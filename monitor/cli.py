@@ -6,19 +6,25 @@ Exit codes: 0 done; 1 findings at or over ``--fail-on``; 2 a usage or config err
 
 from __future__ import annotations
 
+import errno
 import functools
+import shlex
 import sys
+import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from monitor import __version__
 from monitor.config import CouncilConfig, load_config
-from monitor.db import DatabaseUnavailable, upgrade
+from monitor.db import DatabaseUnavailable, describe_fault, upgrade
 from monitor.feedback.cli import feedback_app
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
@@ -55,8 +61,38 @@ class Unavailable(RuntimeError):
     """Something the command needs is not there (a port, a browser, a server)."""
 
 
+def error_log_path() -> Path:
+    """Where the CLI writes the tracebacks of the faults it reports in one sentence."""
+    return settings().data_dir / "logs" / "errors.log"
+
+
+def log_details(exc: BaseException) -> Path | None:
+    """Append the traceback of ``exc`` to the error log; its path, or None if it could not
+    be written (the disk may be the thing that is full)."""
+    try:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: {shlex.join(sys.argv)}\n")
+            log.write("".join(traceback.format_exception(exc)))
+        return path
+    except Exception:
+        return None
+
+
+def _report_unavailable(what: str, reason: str, exc: BaseException) -> NoReturn:
+    path = log_details(exc)
+    details = f" (details in {path})" if path else ""
+    # One line however long the paths are: logs and tests read it as one sentence.
+    err.print(f"[red]{what}:[/red] {reason}{details}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_UNAVAILABLE) from None
+
+
 def friendly_errors(func: F) -> F:
-    """Turn the errors a council officer can fix into a clear message and an exit code."""
+    """Turn the errors a council officer can fix into a clear message and an exit code.
+
+    Faults of what is around the monitor (the database, the disk, a port, a browser) are
+    one sentence and exit code 3; their tracebacks go to ``error_log_path()``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -68,8 +104,17 @@ def friendly_errors(func: F) -> F:
                 err.print(f"  {problem}", markup=False, highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
         except DatabaseUnavailable as exc:
-            err.print(f"[red]Database unavailable:[/red] {exc}", highlight=False)
-            raise typer.Exit(EXIT_UNAVAILABLE) from None
+            _report_unavailable("Database unavailable", str(exc), exc)
+        except (OperationalError, InterfaceError, SQLAlchemyTimeoutError) as exc:
+            # What is left after the repository's retries: a lock held too long, a full
+            # disk, a server gone away.
+            reason = describe_fault(exc, settings().database_url)
+            _report_unavailable("Database unavailable", reason, exc)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = f" for {exc.filename}" if exc.filename else ""
+            _report_unavailable("Disk full", f"no space left{where}; free some space", exc)
         except Unavailable as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(EXIT_UNAVAILABLE) from None
