@@ -9,7 +9,10 @@ from __future__ import annotations
 import errno
 import functools
 import shlex
+import signal
+import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +29,7 @@ from monitor import __version__
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, describe_fault, upgrade
 from monitor.feedback.cli import feedback_app
+from monitor.ports import CannotListen, ensure_free
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
 from monitor.yamlsource import ConfigError
@@ -115,8 +119,8 @@ def friendly_errors(func: F) -> F:
                 raise
             where = f" for {exc.filename}" if exc.filename else ""
             _report_unavailable("Disk full", f"no space left{where}; free some space", exc)
-        except Unavailable as exc:
-            err.print(f"[red]{exc}[/red]", highlight=False)
+        except (Unavailable, CannotListen) as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_UNAVAILABLE) from None
         except ValidationError as exc:
             if exc.title != "Settings":
@@ -187,13 +191,16 @@ def db_upgrade() -> None:
     out.print(f"Database at revision {revision}: {Repository(url).engine.url!r}")
 
 
-def _start_demo_site(host: str, port: int, feedback_url: str | None = None) -> Any:
+def _start_demo_site(
+    host: str, port: int, feedback_url: str | None = None, hint: str = "pass --port"
+) -> Any:
     from monitor.demo import DemoSite, PortInUseError
+    from monitor.ports import PortInUse
 
     try:
         return DemoSite(host=host, port=port, feedback_url=feedback_url).start()
     except PortInUseError as exc:
-        raise Unavailable(str(exc)) from None
+        raise PortInUse(exc.host, exc.port, hint) from None
 
 
 @app.command("demo-site")
@@ -225,7 +232,6 @@ def demo_run(
     journeys, residents' feedback through the real API, and the dashboard."""
     import asyncio
     import os
-    import subprocess
 
     from crawlers.journeys import run_journeys
     from monitor.audit import AuditRequest, start_audit
@@ -235,14 +241,20 @@ def demo_run(
 
     s = settings()
     config = council_config()  # the demo site's default address until it has started
+    dashboard_hint = "set MONITOR_DASHBOARD_PORT"
+    if serve:  # found out now, not after the audit
+        ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
     repository = open_repository(config)
+    collector_url, stop_collector = start_collector_in_thread(
+        s, config, s.feedback_host, s.feedback_port, repository=repository
+    )
     try:
-        collector_url, stop_collector = start_collector_in_thread(
-            s, config, s.feedback_host, s.feedback_port, repository=repository
+        site = _start_demo_site(
+            s.demo_host, s.demo_port, feedback_url=collector_url, hint="set MONITOR_DEMO_PORT"
         )
-    except OSError as exc:
-        raise Unavailable(f"cannot start the feedback collector: {exc}") from None
-    site = _start_demo_site(s.demo_host, s.demo_port, feedback_url=collector_url)
+    except BaseException:
+        stop_collector()
+        raise
     os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
     dashboard: subprocess.Popen[bytes] | None = None
     try:
@@ -269,6 +281,7 @@ def demo_run(
         out.print(f"  Config             : {config.directory.resolve()}")
         out.print(f"  Evidence           : {s.evidence_dir.resolve()}")
         if serve:
+            ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
             dashboard = subprocess.Popen(
                 dashboard_command(s.dashboard_port), env=dashboard_environment()
             )
@@ -277,8 +290,7 @@ def demo_run(
             site.serve_forever()
     finally:
         if dashboard is not None:
-            dashboard.terminate()
-            dashboard.wait(timeout=10)
+            stop_child(dashboard)
         site.stop()
         stop_collector()
 
@@ -292,13 +304,49 @@ def _register_commands() -> None:
     import monitor.schedule_cli  # noqa: F401
 
 
+def stop_child(process: subprocess.Popen[Any], grace_seconds: float = 10) -> None:
+    """Stop a child process (the dashboard's Streamlit): SIGTERM, then SIGKILL if it is
+    still there after ``grace_seconds``; reaped either way."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill PID``, systemd stopping a service): the command stops as Ctrl-C
+    stops it, its ``finally`` blocks stopping what it started (child processes, servers;
+    an audit's run is marked interrupted). Without this, SIGTERM ends Python at once and
+    leaves children such as Streamlit running."""
+
+
+_SIGTERM = threading.Event()
+
+
+def _terminate_like_ctrl_c(signum: int, _frame: object) -> None:
+    _SIGTERM.set()
+    # Once: a second SIGTERM must not cut the clean-up short (SIGKILL still can).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated()
+
+
 def main() -> None:
     """Entry point of the ``monitor`` console script."""
+    signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     try:
         app()
-    except KeyboardInterrupt:
-        err.print("Interrupted.")
-        sys.exit(130)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # Typer turns an interrupt (ours too: Terminated) into exit code 130.
+        if _SIGTERM.is_set():
+            err.print("Stopped (SIGTERM).")
+            sys.exit(128 + signal.SIGTERM)
+        if isinstance(exc, KeyboardInterrupt) or exc.code == 130:
+            err.print("Interrupted.")
+            sys.exit(130)
+        raise
 
 
 _register_commands()

@@ -39,13 +39,17 @@ def serve(
         import uvicorn
 
         from monitor.feedback.app import create_app, uvicorn_config
+        from monitor.ports import bind
 
         settings = cli.settings()
         config = cli.council_config()
-        cli.open_repository(config)
-        app = create_app(settings, config)
         bind_host = host or settings.feedback_host
         bind_port = settings.feedback_port if port is None else port
+        # Taken before anything else: a busy port is one sentence, not uvicorn's log.
+        sock = bind(bind_host, bind_port)
+        bind_port = sock.getsockname()[1]
+        cli.open_repository(config)
+        app = create_app(settings, config)
         cli.out.print(
             f"Feedback collector on http://{bind_host}:{bind_port}  "
             f"(widget: /widget.js, form: /feedback, API: /api/feedback, docs: /docs)"
@@ -56,9 +60,9 @@ def serve(
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
-        server.run()
+        server.run(sockets=[sock])
         if not server.started:
-            raise cli.Unavailable(f"could not listen on {bind_host}:{bind_port}")
+            raise cli.Unavailable(f"the feedback collector could not start on {bind_host}")
 
     run()
 
