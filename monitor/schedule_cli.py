@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from monitor.cli import (
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     app,
     council_config,
@@ -20,6 +21,7 @@ from monitor.cli import (
     out,
     settings,
 )
+from monitor.models import RunStatus
 from monitor.schedule import JOB_NAMES, Scheduler
 
 schedule_app = typer.Typer(
@@ -110,7 +112,13 @@ def schedule_run(
 @friendly_errors
 def runs_list(
     limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,
-    status: Annotated[str | None, typer.Option(help="queued, running, completed, ...")] = None,
+    status: Annotated[
+        RunStatus | None,
+        typer.Option(
+            help="queued, running, completed, failed, interrupted or cancelled",
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
     """Recent runs with their status (queued runs wait for a worker)."""
     repository = open_repository()
@@ -225,15 +233,34 @@ def runs_worker(
 def alerts_send(
     digest: Annotated[bool, typer.Option(help="Send today's digest instead")] = False,
 ) -> None:
-    """Send what is worth an alert now (each alert once per channel, ever)."""
-    from monitor.alerts import send_alerts, send_digest
+    """Send what is worth an alert now (each alert once per channel, ever). Exit 2 if no
+    channel is configured or a channel's secret is not set; 3 if a delivery failed (it is
+    tried again next time)."""
+    from monitor.alerts import missing_secrets, send_alerts, send_digest
 
     config = council_config()
+    if not config.alerts.channels:
+        # "0 sent" would read as "nothing to say"; the truth is nowhere to say it.
+        services_yaml = config.directory / "services.yaml"
+        err.print(
+            "No alert channel is configured, so no alert can be sent: add an alerts: "
+            f"section with channels (email, teams or slack) to {services_yaml}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    unusable = missing_secrets(config)
+    for problem in unusable:
+        err.print(problem, markup=False, soft_wrap=True)
     repository = open_repository(config)
     report = (send_digest if digest else send_alerts)(config, repository)
     out.print(f"{report.found} alert(s) found; {report.sent} sent, {report.failed} failed.")
     for error in report.errors:
         err.print(error, markup=False)
+    if unusable:
+        raise typer.Exit(EXIT_USAGE)
+    if report.failed:
+        raise typer.Exit(EXIT_UNAVAILABLE)
 
 
 @alerts_app.command("list")
