@@ -102,7 +102,8 @@ def import_(
     ] = None,
     service: Annotated[str | None, typer.Option(help="Service id for rows without one")] = None,
 ) -> None:
-    """Import ratings collected by other survey tools; bad rows are reported and skipped."""
+    """Import ratings collected by other survey tools, all or nothing: any bad row is
+    reported by line and nothing is stored (exit 2)."""
     cli = _cli()
 
     @cli.friendly_errors
@@ -121,14 +122,18 @@ def import_(
         except UnicodeDecodeError:
             cli.err.print(f"[red]{file} is not UTF-8 text; save it as CSV UTF-8[/red]")
             raise typer.Exit(cli.EXIT_USAGE) from None
-        for problem in report.problems:
-            cli.err.print(f"  skipped {problem}", markup=False, highlight=False)
-        cli.out.print(
-            f"Imported {report.imported} row(s) ({report.redacted} redacted); "
-            f"skipped {len({p.line for p in report.problems})} bad row(s)."
-        )
-        if report.problems and not report.imported:
+        if report.problems:
+            for problem in report.problems:
+                cli.err.print(f"  {problem}", markup=False, highlight=False)
+            bad = len({p.line for p in report.problems})
+            cli.err.print(
+                f"Nothing imported: {bad} bad row(s) in {file}; correct them and import the "
+                "whole file again.",
+                markup=False,
+                highlight=False,
+            )
             raise typer.Exit(cli.EXIT_USAGE)
+        cli.out.print(f"Imported {report.imported} row(s) ({report.redacted} redacted).")
 
     run()
 
