@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import errno
 import functools
+import logging
+import os
 import shlex
 import signal
 import subprocess
@@ -25,6 +27,7 @@ from rich.console import Console
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
+from crawlers.engines import BrowserUnavailable
 from monitor import __version__
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, describe_fault, upgrade
@@ -84,6 +87,58 @@ def log_details(exc: BaseException) -> Path | None:
         return None
 
 
+class _MessageOnly(logging.Formatter):
+    """A log line without its traceback: the traceback goes to the error log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+class _ErrorLogHandler(logging.FileHandler):
+    """Errors, with their tracebacks, appended to ``error_log_path()``; opened (and its
+    folder made) at the first error, and silent if it cannot be written (a full disk)."""
+
+    def __init__(self) -> None:
+        super().__init__(os.devnull, delay=True, encoding="utf-8")
+        self.setLevel(logging.ERROR)
+        self.setFormatter(logging.Formatter("--- %(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def _open(self) -> Any:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.baseFilename = str(path.resolve())
+        return super()._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass  # the message still reached standard error
+
+
+class _ConsoleHandler(logging.StreamHandler):
+    """Standard error, one line per message."""
+
+
+def configure_logging(level: int = logging.WARNING, *, timestamps: bool = False) -> None:
+    """The CLI's logging: messages of ``level`` and over on standard error, one line each;
+    errors with their tracebacks in the error log. Called again, it replaces itself."""
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        if isinstance(handler, _ConsoleHandler | _ErrorLogHandler):
+            root.removeHandler(handler)
+    console = _ConsoleHandler()
+    console.setLevel(level)
+    console.setFormatter(
+        _MessageOnly("%(asctime)s %(levelname)s %(name)s: %(message)s" if timestamps else None)
+    )
+    root.addHandler(console)
+    root.addHandler(_ErrorLogHandler())
+    root.setLevel(min(level, logging.ERROR))
+
+
 def _report_unavailable(what: str, reason: str, exc: BaseException) -> NoReturn:
     path = log_details(exc)
     details = f" (details in {path})" if path else ""
@@ -109,6 +164,8 @@ def friendly_errors(func: F) -> F:
             raise typer.Exit(EXIT_USAGE) from None
         except DatabaseUnavailable as exc:
             _report_unavailable("Database unavailable", str(exc), exc)
+        except BrowserUnavailable as exc:
+            _report_unavailable("Browser unavailable", str(exc), exc)
         except (OperationalError, InterfaceError, SQLAlchemyTimeoutError) as exc:
             # What is left after the repository's retries: a lock held too long, a full
             # disk, a server gone away.
@@ -336,6 +393,7 @@ def _terminate_like_ctrl_c(signum: int, _frame: object) -> None:
 def main() -> None:
     """Entry point of the ``monitor`` console script."""
     signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
+    configure_logging()
     try:
         app()
     except (SystemExit, KeyboardInterrupt) as exc:

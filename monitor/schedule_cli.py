@@ -9,20 +9,25 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from crawlers.engines import BrowserUnavailable
 from monitor.cli import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
     app,
+    configure_logging,
     council_config,
     err,
+    error_log_path,
     friendly_errors,
     open_repository,
     out,
     settings,
 )
+from monitor.db import describe_fault
 from monitor.models import RunStatus
-from monitor.schedule import JOB_NAMES, Scheduler
+from monitor.schedule import JOB_NAMES, Outcome, Scheduler
 
 schedule_app = typer.Typer(
     help="The schedule: nightly audit, journeys, feedback purge, digest. With no command, "
@@ -39,9 +44,8 @@ app.add_typer(alerts_app, name="alerts")
 
 
 def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # A long-lived process: what it does, with times, on standard error (its journal).
+    configure_logging(logging.INFO, timestamps=True)
 
 
 @schedule_app.callback()
@@ -103,9 +107,18 @@ def schedule_run(
     from monitor.models import utcnow
 
     result = scheduler.run_job(job, utcnow() if force else None)
+    if result.outcome == Outcome.failed:
+        # The traceback is in the error log (the scheduler logged it); here one sentence.
+        reason = (result.error or "").splitlines()[0] if result.error else "unknown error"
+        if isinstance(result.exception, OperationalError | InterfaceError):
+            reason = describe_fault(result.exception, settings().database_url)
+        elif isinstance(result.exception, BrowserUnavailable):
+            reason = str(result.exception)
+        log_file = error_log_path()
+        details = f" (details in {log_file})" if log_file.is_file() else ""
+        err.print(f"{job}: failed: {reason}{details}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_UNAVAILABLE)
     out.print(f"{job}: {result.outcome}" + (f" (run {result.run_id})" if result.run_id else ""))
-    if result.error:
-        err.print(result.error, markup=False)
 
 
 @runs_app.command("list")

@@ -18,8 +18,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import CONFIG_DIR
-from tests.servers import free_port
+from tests.conftest import CONFIG_DIR, config_folder
+from tests.servers import free_port, html_site
 
 #: The most any start-up here may take before the test gives up (a safety net, not a check).
 START_LIMIT_SECONDS = 180
@@ -189,3 +189,35 @@ def test_sigterm_stops_the_demo_site(tmp_path: Path) -> None:
     assert command.process.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
     assert port_is_free(port) and port_is_free(port + 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "first_words"),
+    [
+        (["audit"], "Browser unavailable: "),
+        (["schedule", "run", "audit", "--force"], "audit: failed: "),
+    ],
+)
+def test_no_browser_is_exit_3_in_one_sentence(
+    args: list[str], first_words: str, tmp_path: Path
+) -> None:
+    with html_site(lambda path: "<html><title>A page</title><main>Hi</main></html>") as site:
+        config = config_folder(
+            tmp_path,
+            "services:\n  - id: one-page\n    name: One page\n"
+            "    owner: {name: Test, email: test@example.gov.uk}\n"
+            f"    start_urls: ['{site}/']\n    max_depth: 0\n",
+        )
+        env = monitor_env(tmp_path, config_dir=str(config), chromium_path="/nowhere/chromium")
+        result = subprocess.run(
+            monitor(*args), env=env, capture_output=True, text=True, timeout=START_LIMIT_SECONDS
+        )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    log = tmp_path / "data" / "logs" / "errors.log"
+    sentence = (
+        f"{first_words}Chromium not found at /nowhere/chromium: run `make install` "
+        f"(details in {log})"
+    )
+    assert sentence in result.stderr.splitlines()
+    assert "BrowserUnavailable" in log.read_text() and "Traceback" in log.read_text()
