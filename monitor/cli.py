@@ -16,9 +16,11 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -271,10 +273,11 @@ def demo_site(
         host or settings().demo_host, port if port is not None else settings().demo_port
     )
     out.print(f"Demo council site: {site.base_url}  supplier: {site.supplier_url}  (Ctrl-C stops)")
-    try:
-        site.serve_forever()
-    finally:
-        site.stop()
+    with sigterm_like_ctrl_c():
+        try:
+            site.serve_forever()
+        finally:
+            site.stop()
 
 
 @demo_app.command("run")
@@ -313,7 +316,6 @@ def demo_run(
         stop_collector()
         raise
     os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
-    dashboard: subprocess.Popen[bytes] | None = None
     try:
         config = council_config()
         out.print("[bold]Resident digital-experience monitor: demo[/bold]")
@@ -338,16 +340,18 @@ def demo_run(
         out.print(f"  Config             : {config.directory.resolve()}")
         out.print(f"  Evidence           : {s.evidence_dir.resolve()}")
         if serve:
-            ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
-            dashboard = subprocess.Popen(
-                dashboard_command(s.dashboard_port), env=dashboard_environment()
-            )
-            out.print(f"  Dashboard          : http://127.0.0.1:{s.dashboard_port}/")
-            out.print("Serving until Ctrl-C.")
-            site.serve_forever()
+            with sigterm_like_ctrl_c():
+                ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
+                dashboard = subprocess.Popen(
+                    dashboard_command(s.dashboard_port), env=dashboard_environment()
+                )
+                try:
+                    out.print(f"  Dashboard          : http://127.0.0.1:{s.dashboard_port}/")
+                    out.print("Serving until Ctrl-C.")
+                    site.serve_forever()
+                finally:
+                    stop_child(dashboard)
     finally:
-        if dashboard is not None:
-            stop_child(dashboard)
         site.stop()
         stop_collector()
 
@@ -374,25 +378,41 @@ def stop_child(process: subprocess.Popen[Any], grace_seconds: float = 10) -> Non
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill PID``, systemd stopping a service): the command stops as Ctrl-C
-    stops it, its ``finally`` blocks stopping what it started (child processes, servers;
-    an audit's run is marked interrupted). Without this, SIGTERM ends Python at once and
-    leaves children such as Streamlit running."""
+    """SIGTERM (``kill PID``, systemd stopping a service) while a command runs processes or
+    servers of its own: it stops as Ctrl-C stops it, its ``finally`` blocks stopping them."""
 
 
 _SIGTERM = threading.Event()
 
 
-def _terminate_like_ctrl_c(signum: int, _frame: object) -> None:
+def _terminate_like_ctrl_c(signum: int, _frame: FrameType | None) -> None:
     _SIGTERM.set()
     # Once: a second SIGTERM must not cut the clean-up short (SIGKILL still can).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated()
 
 
+@contextmanager
+def sigterm_like_ctrl_c() -> Iterator[None]:
+    """Within the block, SIGTERM raises ``Terminated`` (exit code 143), so the block's own
+    ``finally`` stops the child processes and servers it started: Python's default would
+    end this process at once and leave a child such as Streamlit running.
+
+    Only around such blocks: an audit or a journey run killed by SIGTERM is better left to
+    die at once, its run then read as interrupted (``RepositoryBase._settle_dead_runs``)
+    and resumable, than interrupted inside whatever coroutine was running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main() -> None:
     """Entry point of the ``monitor`` console script."""
-    signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     configure_logging()
     try:
         app()

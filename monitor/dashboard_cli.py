@@ -21,6 +21,7 @@ from monitor.cli import (
     open_repository,
     out,
     settings,
+    sigterm_like_ctrl_c,
     stop_child,
 )
 from monitor.ports import ensure_free
@@ -71,18 +72,19 @@ def dashboard(
     ensure_free(address, chosen)
     open_repository()
     out.print(f"Dashboard: http://{address}:{chosen}/  (Ctrl-C stops)")
-    try:
-        streamlit = subprocess.Popen(
-            dashboard_command(chosen, address), env=dashboard_environment()
-        )
-    except FileNotFoundError as exc:
-        raise Unavailable(f"cannot start Streamlit: {exc}") from None
-    try:
-        code = streamlit.wait()
-    finally:
-        # Ctrl-C reaches Streamlit too (same terminal); SIGTERM to this process alone
-        # does not: stop it here either way, so it never outlives the command.
-        stop_child(streamlit)
+    with sigterm_like_ctrl_c():
+        try:
+            streamlit = subprocess.Popen(
+                dashboard_command(chosen, address), env=dashboard_environment()
+            )
+        except FileNotFoundError as exc:
+            raise Unavailable(f"cannot start Streamlit: {exc}") from None
+        try:
+            code = streamlit.wait()
+        finally:
+            # Ctrl-C reaches Streamlit too (same terminal); SIGTERM to this process alone
+            # does not: stop it here either way, so it never outlives the command.
+            stop_child(streamlit)
     if code not in (0, -2, 130):
         err.print(f"[red]Streamlit stopped with exit code {code}.[/red]")
         raise typer.Exit(EXIT_UNAVAILABLE)
