@@ -28,6 +28,7 @@ from monitor.cli import (
     friendly_errors,
     open_repository,
     out,
+    require_known_service,
     settings,
 )
 from monitor.models import IssueStatus
@@ -323,6 +324,7 @@ def issues_list(
     # A status or impact that does not exist is a usage error (exit 2, naming the values
     # accepted), never an empty list that looks like good news.
     repository = open_repository()
+    require_known_service(repository, service)
     rows = repository.issues(
         service_id=service,
         statuses=status,

@@ -211,6 +211,21 @@ def open_repository(config: CouncilConfig | None = None) -> Repository:
     return repository
 
 
+def require_known_service(repository: Repository, service_id: str | None) -> None:
+    """Exit 2 naming the services there are, if ``service_id`` is not one of them (one
+    removed from services.yaml still counts: its history is in the database)."""
+    if service_id is None or repository.service(service_id) is not None:
+        return
+    known = ", ".join(sorted(s.id for s in repository.services(active_only=False)))
+    err.print(
+        f"no service {service_id!r}; the services are: {known or 'none yet (run an audit)'}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_USAGE)
+
+
 @app.command()
 def version() -> None:
     """Print the monitor's version and the versions of what it drives."""

@@ -23,6 +23,7 @@ from monitor.cli import (
     friendly_errors,
     open_repository,
     out,
+    require_known_service,
     settings,
 )
 from monitor.db import describe_fault
@@ -283,7 +284,9 @@ def alerts_list(
     limit: Annotated[int, typer.Option(help="How many, newest first")] = 50,
 ) -> None:
     """Alerts sent (or that failed), newest first."""
-    rows = open_repository().alerts(service_id=service, limit=limit)
+    repository = open_repository()
+    require_known_service(repository, service)
+    rows = repository.alerts(service_id=service, limit=limit)
     table = Table(title=f"{len(rows)} alert(s)")
     for column in ("When", "Service", "Kind", "Channel", "To", "Status", "Subject"):
         table.add_column(column)

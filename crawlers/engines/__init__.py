@@ -129,7 +129,7 @@ def require_browser(settings: Settings, *, driver: bool = False) -> None:
         needed.append(("chromedriver", settings.chromedriver_path))
     for what, path in needed:
         if not Path(path).exists():
-            raise RuntimeError(BROWSER_LAUNCH_ERROR.format(what=what, path=path))
+            raise BrowserUnavailable(BROWSER_LAUNCH_ERROR.format(what=what, path=path))
 
 
 def make_engine(settings: Settings, name: str | None = None) -> BrowserEngine:

@@ -151,6 +151,7 @@ def export(
         from monitor.feedback.csvio import export_csv, export_to_path
 
         repository = cli.open_repository()
+        cli.require_known_service(repository, service)
         if output is None:
             export_csv(sys.stdout, repository, service=service)
             return

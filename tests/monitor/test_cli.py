@@ -241,3 +241,24 @@ def test_an_acknowledgement_that_has_already_expired_is_refused(
         repository.acknowledge_issue(
             issue_id, by="x", reason="y", until=datetime(2020, 1, 1, tzinfo=UTC)
         )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["issues", "list", "--service", "no-such-service"],
+        ["feedback", "export", "--service", "no-such-service"],
+        ["alerts", "list", "--service", "no-such-service"],
+    ],
+)
+def test_an_unknown_service_is_a_usage_error_naming_the_services(
+    command: list[str], one_issue: tuple[Repository, int]
+) -> None:
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "no service 'no-such-service'; the services are: apply-for-a-blue-badge," in (
+        result.output
+    )
+    # A known one is listed as before.
+    known = runner.invoke(app, [*command[:-1], "join-the-library"])
+    assert known.exit_code == 0, known.output

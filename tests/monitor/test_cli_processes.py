@@ -195,6 +195,7 @@ def test_sigterm_stops_the_demo_site(tmp_path: Path) -> None:
     ("args", "first_words"),
     [
         (["audit"], "Browser unavailable: "),
+        (["audit-urls", "{site}/"], "Browser unavailable: "),
         (["schedule", "run", "audit", "--force"], "audit: failed: "),
     ],
 )
@@ -210,7 +211,11 @@ def test_no_browser_is_exit_3_in_one_sentence(
         )
         env = monitor_env(tmp_path, config_dir=str(config), chromium_path="/nowhere/chromium")
         result = subprocess.run(
-            monitor(*args), env=env, capture_output=True, text=True, timeout=START_LIMIT_SECONDS
+            monitor(*[arg.format(site=site) for arg in args]),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=START_LIMIT_SECONDS,
         )
     assert result.returncode == 3, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -221,3 +226,20 @@ def test_no_browser_is_exit_3_in_one_sentence(
     )
     assert sentence in result.stderr.splitlines()
     assert "BrowserUnavailable" in log.read_text() and "Traceback" in log.read_text()
+
+
+def test_a_disk_with_no_space_left_is_exit_3_in_one_sentence(tmp_path: Path) -> None:
+    # /dev/full answers every write with ENOSPC, as a full disk does.
+    result = subprocess.run(
+        monitor("feedback", "export", "--output", "/dev/full"),
+        env=monitor_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=START_LIMIT_SECONDS,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    log = tmp_path / "data" / "logs" / "errors.log"
+    assert result.stderr.splitlines() == [
+        f"Disk full: no space left; free some space (details in {log})"
+    ]
+    assert "No space left on device" in log.read_text()
