@@ -172,7 +172,10 @@ def import_csv(
     services = {s.id for s in config.services}
     report = ImportReport()
     if service is not None and service not in services:
-        raise MappingError(f"--service {service!r} is not a service in services.yaml")
+        raise MappingError(
+            f"--service {service!r} is not a service in services.yaml "
+            f"(known: {', '.join(sorted(services))})"
+        )
     reader = csv.reader(stream)
     try:
         header = next(reader)

@@ -237,3 +237,11 @@ def test_the_feedback_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert bad.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_an_unknown_default_service_is_named_with_the_known_ones(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
+    with pytest.raises(MappingError, match=r"'bogus' is not a service .*known: apply-for-a"):
+        import_csv(io.StringIO("rating\n4\n"), repository, council_config, service="bogus")
+    assert repository.count_feedback() == 0
