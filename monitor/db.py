@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DBAPIError as _DBAPIError
 
+from monitor.dbretry import retry_transient
 from monitor.settings import get_settings
 
 
@@ -105,15 +106,19 @@ def describe_fault(exc: BaseException, database_url: str) -> str:
 
 def upgrade(database_url: str) -> str:
     """Bring the database to the newest schema; return the revision it is at."""
-    engine = engine_for(database_url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config(database_url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            return current_revision_on(connection) or "base"
+        return _upgrade(database_url)
     except (OperationalError, _DBAPIError) as exc:
         raise DatabaseUnavailable(describe_fault(exc, database_url)) from exc
+
+
+@retry_transient
+def _upgrade(database_url: str) -> str:
+    with engine_for(database_url).begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        return current_revision_on(connection) or "base"
 
 
 def current_revision_on(connection: Any) -> str | None:

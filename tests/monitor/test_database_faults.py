@@ -29,7 +29,7 @@ HOLD_THE_WRITE_LOCK = """
 import sqlite3, sys
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
 connection.execute("BEGIN IMMEDIATE")
-connection.execute("UPDATE service SET name = name")
+connection.execute("CREATE TABLE IF NOT EXISTS held (x)")
 print("locked", flush=True)
 sys.stdin.readline()
 connection.execute("COMMIT")
@@ -157,3 +157,32 @@ def test_a_full_database_is_exit_3_in_one_sentence_and_nothing_is_imported(
     log = tmp_path / "data" / "logs" / "errors.log"
     assert "database or disk is full" in log.read_text()
     assert Repository(url).count_feedback() == 0
+
+
+def test_a_migration_that_meets_a_lock_is_retried_then_exit_3(tmp_path: Path) -> None:
+    # A new database whose first migration has to write, while another process holds it.
+    database = tmp_path / "new.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        env = monitor_env(database, sqlite_busy_timeout_seconds="0.2", database_retry_seconds="1")
+        result = subprocess.run(
+            [sys.executable, "-m", "monitor", "db", "upgrade"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0] == "The database is locked by another process; waiting for it (up to 1 s)."
+    assert lines[1].startswith(f"Database unavailable: the database at sqlite:///{database}")
+    assert "stayed locked by another process for over 1.2 s" in lines[1]
