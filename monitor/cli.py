@@ -26,6 +26,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
@@ -34,7 +35,7 @@ from monitor import __version__
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, describe_fault, upgrade
 from monitor.feedback.cli import feedback_app
-from monitor.ports import CannotListen, ensure_free
+from monitor.ports import CannotListen, PortInUse, ensure_free
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
 from monitor.yamlsource import ConfigError
@@ -144,8 +145,9 @@ def configure_logging(level: int = logging.WARNING, *, timestamps: bool = False)
 def _report_unavailable(what: str, reason: str, exc: BaseException) -> NoReturn:
     path = log_details(exc)
     details = f" (details in {path})" if path else ""
-    # One line however long the paths are: logs and tests read it as one sentence.
-    err.print(f"[red]{what}:[/red] {reason}{details}", highlight=False, soft_wrap=True)
+    # One line however long the paths are: logs and tests read it as one sentence. The
+    # reason comes from outside (a path, a server's words): never read as Rich markup.
+    err.print(f"[red]{what}:[/red] {escape(reason + details)}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_UNAVAILABLE) from None
 
 
@@ -179,7 +181,7 @@ def friendly_errors(func: F) -> F:
             where = f" for {exc.filename}" if exc.filename else ""
             _report_unavailable("Disk full", f"no space left{where}; free some space", exc)
         except (Unavailable, CannotListen) as exc:
-            err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+            err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_UNAVAILABLE) from None
         except ValidationError as exc:
             if exc.title != "Settings":
@@ -269,7 +271,6 @@ def _start_demo_site(
     host: str, port: int, feedback_url: str | None = None, hint: str = "pass --port"
 ) -> Any:
     from monitor.demo import DemoSite, PortInUseError
-    from monitor.ports import PortInUse
 
     try:
         return DemoSite(host=host, port=port, feedback_url=feedback_url).start()
