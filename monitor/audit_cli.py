@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -32,13 +33,24 @@ from monitor.cli import (
     friendly_errors,
     open_repository,
     out,
+    require_known_service,
     settings,
 )
 from monitor.config import CouncilConfig
 from monitor.eventloop import run_to_end
 from monitor.models import IssueStatus
 
-IMPACT_ORDER = ["minor", "moderate", "serious", "critical"]
+
+class Impact(StrEnum):
+    """axe's impacts, least first."""
+
+    minor = "minor"
+    moderate = "moderate"
+    serious = "serious"
+    critical = "critical"
+
+
+IMPACT_ORDER = [level.value for level in Impact]
 issues_app = typer.Typer(
     help="Issues tracked across runs: list, show, acknowledge.", no_args_is_help=True
 )
@@ -386,14 +398,26 @@ def _is_web_address(url: str) -> bool:
 def issues_list(
     service: Annotated[str | None, typer.Option(help="Only this service")] = None,
     status: Annotated[
-        list[str] | None, typer.Option(help="new, open, fixed, reopened (repeatable)")
+        list[IssueStatus] | None,
+        typer.Option(help="new, open, fixed or reopened (repeatable)", case_sensitive=False),
     ] = None,
-    impact: Annotated[str | None, typer.Option(help="minor, moderate, serious or critical")] = None,
+    impact: Annotated[
+        Impact | None,
+        typer.Option(help="minor, moderate, serious or critical", case_sensitive=False),
+    ] = None,
     check: Annotated[str | None, typer.Option(help="axe, links, branding, ...")] = None,
 ) -> None:
     """List issues with their status, impact and the pages they affect."""
+    # A status or impact that does not exist is a usage error (exit 2, naming the values
+    # accepted), never an empty list that looks like good news.
     repository = open_repository()
-    rows = repository.issues(service_id=service, statuses=status, impact=impact, check=check)
+    require_known_service(repository, service)
+    rows = repository.issues(
+        service_id=service,
+        statuses=status,
+        impact=impact,
+        check=check,
+    )
     table = Table(title=f"{len(rows)} issue(s)")
     for column in (
         "Id",
@@ -478,6 +502,10 @@ def issues_ack(
     except ValueError:
         err.print(f"--until must be a date like 2027-01-31, not {until!r}")
         raise typer.Exit(EXIT_USAGE) from None
+    if expiry <= datetime.now(UTC):
+        # It would replace whatever acknowledgement the issue has with one already over.
+        err.print(f"--until {until} is not after today: give the date the acknowledgement ends")
+        raise typer.Exit(EXIT_USAGE)
     repository = open_repository()
     try:
         issue = repository.acknowledge_issue(issue_id, by=by, reason=reason, until=expiry)

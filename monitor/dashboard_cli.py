@@ -11,15 +11,20 @@ from typing import Annotated
 import typer
 
 from monitor.cli import (
+    EXIT_UNAVAILABLE,
     Unavailable,
     app,
     council_config,
     demo_app,
+    err,
     friendly_errors,
     open_repository,
     out,
     settings,
+    sigterm_like_ctrl_c,
+    stop_child,
 )
+from monitor.ports import ensure_free
 from monitor.yamlsource import ConfigError
 
 APP_FILE = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -60,16 +65,29 @@ def dashboard(
     port: Annotated[int | None, typer.Option(help="Port of the dashboard")] = None,
     address: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
 ) -> None:
-    """Open the Streamlit dashboard of the Ambition 1 measures (Ctrl-C stops)."""
-    open_repository()
+    """Open the Streamlit dashboard of the Ambition 1 measures (Ctrl-C or SIGTERM stops)."""
     chosen = port if port is not None else settings().dashboard_port
+    # Streamlit would only log "Port N is not available" and exit 1: say it in one
+    # sentence, with exit code 3, before anything starts.
+    ensure_free(address, chosen)
+    open_repository()
     out.print(f"Dashboard: http://{address}:{chosen}/  (Ctrl-C stops)")
-    try:
-        completed = subprocess.run(dashboard_command(chosen, address), env=dashboard_environment())
-    except FileNotFoundError as exc:
-        raise Unavailable(f"cannot start Streamlit: {exc}") from None
-    if completed.returncode not in (0, -2, 130):
-        raise typer.Exit(completed.returncode)
+    with sigterm_like_ctrl_c():
+        try:
+            streamlit = subprocess.Popen(
+                dashboard_command(chosen, address), env=dashboard_environment()
+            )
+        except FileNotFoundError as exc:
+            raise Unavailable(f"cannot start Streamlit: {exc}") from None
+        try:
+            code = streamlit.wait()
+        finally:
+            # Ctrl-C reaches Streamlit too (same terminal); SIGTERM to this process alone
+            # does not: stop it here either way, so it never outlives the command.
+            stop_child(streamlit)
+    if code not in (0, -2, 130):
+        err.print(f"[red]Streamlit stopped with exit code {code}.[/red]")
+        raise typer.Exit(EXIT_UNAVAILABLE)
 
 
 @demo_app.command("seed-history")

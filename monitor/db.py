@@ -8,6 +8,7 @@ automatically before any command that needs the database.
 
 from __future__ import annotations
 
+import errno
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,17 +23,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DBAPIError as _DBAPIError
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+from monitor.dbretry import retry_transient
+from monitor.settings import get_settings
 
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened; the message says why in one line."""
 
 
+def _busy_timeout_ms() -> int:
+    return round(get_settings().sqlite_busy_timeout_seconds * 1000)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -48,7 +54,7 @@ def make_engine(database_url: str) -> Engine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url, connect_args={"check_same_thread": False, "timeout": _busy_timeout_ms() / 1000}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -78,17 +84,41 @@ def describe_failure(exc: BaseException, database_url: str) -> str:
     return f"cannot use the database at {safe}: {first}"
 
 
+def describe_fault(exc: BaseException, database_url: str) -> str:
+    """What went wrong with the database, in one sentence a council officer can act on."""
+    safe = make_url(database_url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc)
+    if "database or disk is full" in reason or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"the database at {safe} is full or its disk has no space left; free some space"
+    if "database is locked" in reason or "database table is locked" in reason:
+        settings = get_settings()
+        waited = settings.sqlite_busy_timeout_seconds + settings.database_retry_seconds
+        return (
+            f"the database at {safe} stayed locked by another process for over {waited:g} s; "
+            "try again when that process has finished"
+        )
+    if "readonly database" in reason:
+        return f"the database at {safe} is read-only for this user"
+    if "disk I/O error" in reason:
+        return f"the disk under the database at {safe} failed to read or write (disk I/O error)"
+    return describe_failure(exc, database_url)
+
+
 def upgrade(database_url: str) -> str:
     """Bring the database to the newest schema; return the revision it is at."""
-    engine = engine_for(database_url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config(database_url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            return current_revision_on(connection) or "base"
+        return _upgrade(database_url)
     except (OperationalError, _DBAPIError) as exc:
-        raise DatabaseUnavailable(describe_failure(exc, database_url)) from exc
+        raise DatabaseUnavailable(describe_fault(exc, database_url)) from exc
+
+
+@retry_transient
+def _upgrade(database_url: str) -> str:
+    with engine_for(database_url).begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        return current_revision_on(connection) or "base"
 
 
 def current_revision_on(connection: Any) -> str | None:
@@ -105,4 +135,4 @@ def ping(database_url: str) -> None:
         with engine_for(database_url).connect() as connection:
             connection.execute(text("SELECT 1"))
     except (OperationalError, _DBAPIError) as exc:
-        raise DatabaseUnavailable(describe_failure(exc, database_url)) from exc
+        raise DatabaseUnavailable(describe_fault(exc, database_url)) from exc

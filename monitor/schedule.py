@@ -22,7 +22,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -88,6 +88,8 @@ class JobResult:
     slot: datetime | None = None
     run_id: int | None = None
     error: str | None = None
+    # What made it fail, for ``monitor schedule run`` to say in one sentence.
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
 
 class Scheduler:
@@ -218,7 +220,7 @@ class Scheduler:
             self.repository.job_finished(name, "failed", error=error)
             if not isinstance(exc, Exception):
                 raise
-            return JobResult(name, Outcome.failed, slot, error=error)
+            return JobResult(name, Outcome.failed, slot, error=error, exception=exc)
         finally:
             stop.set()
             renewer.join(timeout=5)

@@ -9,18 +9,26 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from crawlers.engines import BrowserUnavailable
 from monitor.cli import (
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     app,
+    configure_logging,
     council_config,
     err,
+    error_log_path,
     friendly_errors,
     open_repository,
     out,
+    require_known_service,
     settings,
 )
-from monitor.schedule import JOB_NAMES, Scheduler
+from monitor.db import describe_fault
+from monitor.models import RunStatus
+from monitor.schedule import JOB_NAMES, Outcome, Scheduler
 
 schedule_app = typer.Typer(
     help="The schedule: nightly audit, journeys, feedback purge, digest. With no command, "
@@ -37,9 +45,8 @@ app.add_typer(alerts_app, name="alerts")
 
 
 def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # A long-lived process: what it does, with times, on standard error (its journal).
+    configure_logging(logging.INFO, timestamps=True)
 
 
 @schedule_app.callback()
@@ -101,16 +108,31 @@ def schedule_run(
     from monitor.models import utcnow
 
     result = scheduler.run_job(job, utcnow() if force else None)
+    if result.outcome == Outcome.failed:
+        # The traceback is in the error log (the scheduler logged it); here one sentence.
+        reason = (result.error or "").splitlines()[0] if result.error else "unknown error"
+        if isinstance(result.exception, OperationalError | InterfaceError):
+            reason = describe_fault(result.exception, settings().database_url)
+        elif isinstance(result.exception, BrowserUnavailable):
+            reason = str(result.exception)
+        log_file = error_log_path()
+        details = f" (details in {log_file})" if log_file.is_file() else ""
+        err.print(f"{job}: failed: {reason}{details}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_UNAVAILABLE)
     out.print(f"{job}: {result.outcome}" + (f" (run {result.run_id})" if result.run_id else ""))
-    if result.error:
-        err.print(result.error, markup=False)
 
 
 @runs_app.command("list")
 @friendly_errors
 def runs_list(
     limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,
-    status: Annotated[str | None, typer.Option(help="queued, running, completed, ...")] = None,
+    status: Annotated[
+        RunStatus | None,
+        typer.Option(
+            help="queued, running, completed, failed, interrupted or cancelled",
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
     """Recent runs with their status (queued runs wait for a worker)."""
     repository = open_repository()
@@ -225,15 +247,34 @@ def runs_worker(
 def alerts_send(
     digest: Annotated[bool, typer.Option(help="Send today's digest instead")] = False,
 ) -> None:
-    """Send what is worth an alert now (each alert once per channel, ever)."""
-    from monitor.alerts import send_alerts, send_digest
+    """Send what is worth an alert now (each alert once per channel, ever). Exit 2 if no
+    channel is configured or a channel's secret is not set; 3 if a delivery failed (it is
+    tried again next time)."""
+    from monitor.alerts import missing_secrets, send_alerts, send_digest
 
     config = council_config()
+    if not config.alerts.channels:
+        # "0 sent" would read as "nothing to say"; the truth is nowhere to say it.
+        services_yaml = config.directory / "services.yaml"
+        err.print(
+            "No alert channel is configured, so no alert can be sent: add an alerts: "
+            f"section with channels (email, teams or slack) to {services_yaml}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    unusable = missing_secrets(config)
+    for problem in unusable:
+        err.print(problem, markup=False, soft_wrap=True)
     repository = open_repository(config)
     report = (send_digest if digest else send_alerts)(config, repository)
     out.print(f"{report.found} alert(s) found; {report.sent} sent, {report.failed} failed.")
     for error in report.errors:
         err.print(error, markup=False)
+    if unusable:
+        raise typer.Exit(EXIT_USAGE)
+    if report.failed:
+        raise typer.Exit(EXIT_UNAVAILABLE)
 
 
 @alerts_app.command("list")
@@ -243,7 +284,9 @@ def alerts_list(
     limit: Annotated[int, typer.Option(help="How many, newest first")] = 50,
 ) -> None:
     """Alerts sent (or that failed), newest first."""
-    rows = open_repository().alerts(service_id=service, limit=limit)
+    repository = open_repository()
+    require_known_service(repository, service)
+    rows = repository.alerts(service_id=service, limit=limit)
     table = Table(title=f"{len(rows)} alert(s)")
     for column in ("When", "Service", "Kind", "Channel", "To", "Status", "Subject"):
         table.add_column(column)

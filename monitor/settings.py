@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     config_dir: Path = Path("config")
     database_url: str = ""
+    # SQLite: how long one statement waits for another process's write lock, and how long
+    # a transaction that still met a lock is tried again before the command gives up.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    database_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     # Browsers: Debian's Chromium and chromedriver; nothing is ever downloaded.
     engine: Literal["playwright", "selenium"] = "playwright"

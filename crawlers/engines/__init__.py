@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, ClassVar
 
 from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage
+from crawlers.engines.base import BrowserUnavailable
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
@@ -37,10 +38,6 @@ def make_engine(settings: Settings, name: str | None = None) -> BrowserEngine:
     raise ValueError(
         f"unknown browser engine {chosen!r}: expected one of {', '.join(ENGINE_NAMES)}"
     )
-
-
-class BrowserUnavailable(RuntimeError):
-    """The browser could not be started: no web page can be audited, so the run fails."""
 
 
 class StartedOnDemand(BrowserEngine):

@@ -124,6 +124,10 @@ def page_error_from(exc: BaseException, url: str) -> PageError:
     return PageError(kind, f"{summary}: {url} ({detail})")
 
 
+class BrowserUnavailable(RuntimeError):
+    """The browser could not be started: no web page can be audited, so the run fails."""
+
+
 #: The message when the browser is not installed (``RuntimeError`` from ``engine.start()``).
 BROWSER_LAUNCH_ERROR = "{what} not found at {path}: run `make install`"
 
@@ -135,7 +139,7 @@ def require_browser(settings: Settings, *, driver: bool = False) -> None:
         needed.append(("chromedriver", settings.chromedriver_path))
     for what, path in needed:
         if not Path(path).exists():
-            raise RuntimeError(BROWSER_LAUNCH_ERROR.format(what=what, path=path))
+            raise BrowserUnavailable(BROWSER_LAUNCH_ERROR.format(what=what, path=path))
 
 
 #: What the page says about itself once loaded (the same script in both engines).

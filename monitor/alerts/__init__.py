@@ -92,6 +92,18 @@ def make_channels(
     return channels
 
 
+def missing_secrets(config: CouncilConfig, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Each channel whose secret (``password_env``, ``url_env``) is not in the environment,
+    named with the variable to set: it could send nothing."""
+    env = os.environ if environ is None else environ
+    missing = []
+    for channel in config.alerts.channels:
+        for name in (channel.password_env, channel.url_env):
+            if name and not env.get(name):
+                missing.append(f"channel {channel.id}: the environment variable {name} is not set")
+    return missing
+
+
 @dataclass
 class AlertReport:
     """What one round of alerting did."""
@@ -251,6 +263,7 @@ __all__ = [
     "AlertReport",
     "dispatch",
     "make_channels",
+    "missing_secrets",
     "send_alerts",
     "send_digest",
 ]

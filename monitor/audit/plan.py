@@ -12,15 +12,12 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from monitor.config import CouncilConfig
-from monitor.models import PageStatus, Run, RunStatus, utcnow
+from monitor.models import PageStatus, Run, RunStatus
 from monitor.repository import Repository
+from monitor.repository.liveness import Holder, holder_state
 from monitor.settings import Settings
-
-#: A running run whose heartbeat is older than this is taken for dead.
-STALE_AFTER = timedelta(minutes=2)
 
 
 class AuditRefused(RuntimeError):
@@ -80,27 +77,19 @@ def holder_name() -> str:
 
 
 def holder_alive(holder: str | None) -> bool:
-    """Whether the process that holds a run is still alive (only knowable on this host)."""
+    """Whether the process that holds a run or a lease is still alive (only knowable on
+    this host: a holder elsewhere is taken to be alive until its lease expires)."""
     if not holder or ":" not in holder:
         return False
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, ValueError):
-        return False
-    except PermissionError:
-        return True
-    return True
+    return holder_state(holder, None) is not Holder.dead
 
 
 def plan_run(
     settings: Settings, config: CouncilConfig, repository: Repository, request: AuditRequest
 ) -> Run:
     """Create the run, or find the queued or interrupted one to take up."""
+    # Reading runs settles those whose process died: they read as interrupted.
     repository.sync_services(config.services)
-    mark_dead_runs_interrupted(repository)
     if request.run_id is not None:  # a queued on-demand run, picked up by a worker
         queued = repository.run(request.run_id)
         if queued is None or queued.status != RunStatus.queued:
@@ -127,15 +116,6 @@ def plan_run(
         options={"max_pages": request.max_pages, "full": request.full},
         full_audit=request.full,
     )
-
-
-def mark_dead_runs_interrupted(repository: Repository) -> None:
-    """Runs whose process died (no heartbeat, or a dead holder on this host)."""
-    repository.mark_stale_runs_interrupted(utcnow() - STALE_AFTER)
-    for run in repository.runs(limit=20, kind="audit"):
-        if run.status == RunStatus.running and not holder_alive(run.holder):
-            assert run.id is not None
-            repository.finish_run(run.id, RunStatus.interrupted, "the auditing process stopped")
 
 
 def take_leases(repository: Repository, run: Run, holder: str, seconds: int) -> list[str]:

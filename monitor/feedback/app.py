@@ -53,6 +53,7 @@ from monitor.feedback.submission import (
 )
 from monitor.feedback.writer import FeedbackWriter, writer_repository
 from monitor.models import utcnow
+from monitor.ports import bind
 from monitor.repository import Repository
 from monitor.settings import Settings
 
@@ -644,25 +645,23 @@ def start_collector_in_thread(
     """Run the collector on uvicorn in a background thread; return its URL and a stop function.
 
     ``port=0`` picks a free port. Stopping waits for queued feedback to be committed.
+    Raises ``monitor.ports.PortInUse`` (or ``CannotListen``) if it cannot listen there.
     """
+    bind_host = host or settings.feedback_host
+    bind_port = settings.feedback_port if port is None else port
+    sock = bind(bind_host, bind_port, hint="set MONITOR_FEEDBACK_PORT")
     app = create_app(settings, config, repository=repository)
-    server = uvicorn.Server(
-        uvicorn_config(
-            app,
-            host or settings.feedback_host,
-            settings.feedback_port if port is None else port,
-            log_level="warning",
-        )
+    server = uvicorn.Server(uvicorn_config(app, bind_host, bind_port, log_level="warning"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="feedback-collector", daemon=True
     )
-    thread = threading.Thread(target=server.run, name="feedback-collector", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(
-                f"the feedback collector could not start on {host or settings.feedback_host}:{port}"
-            )
+            sock.close()
+            raise RuntimeError(f"the feedback collector could not start on {bind_host}:{bind_port}")
         time.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()
     base_url = f"http://{bound[0]}:{bound[1]}"

@@ -39,13 +39,17 @@ def serve(
         import uvicorn
 
         from monitor.feedback.app import create_app, uvicorn_config
+        from monitor.ports import bind
 
         settings = cli.settings()
         config = cli.council_config()
-        cli.open_repository(config)
-        app = create_app(settings, config)
         bind_host = host or settings.feedback_host
         bind_port = settings.feedback_port if port is None else port
+        # Taken before anything else: a busy port is one sentence, not uvicorn's log.
+        sock = bind(bind_host, bind_port)
+        bind_port = sock.getsockname()[1]
+        cli.open_repository(config)
+        app = create_app(settings, config)
         cli.out.print(
             f"Feedback collector on http://{bind_host}:{bind_port}  "
             f"(widget: /widget.js, form: /feedback, API: /api/feedback, docs: /docs)"
@@ -56,9 +60,9 @@ def serve(
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
-        server.run()
+        server.run(sockets=[sock])
         if not server.started:
-            raise cli.Unavailable(f"could not listen on {bind_host}:{bind_port}")
+            raise cli.Unavailable(f"the feedback collector could not start on {bind_host}")
 
     run()
 
@@ -98,7 +102,8 @@ def import_(
     ] = None,
     service: Annotated[str | None, typer.Option(help="Service id for rows without one")] = None,
 ) -> None:
-    """Import ratings collected by other survey tools; bad rows are reported and skipped."""
+    """Import ratings collected by other survey tools, all or nothing: any bad row is
+    reported by line and nothing is stored (exit 2)."""
     cli = _cli()
 
     @cli.friendly_errors
@@ -117,14 +122,18 @@ def import_(
         except UnicodeDecodeError:
             cli.err.print(f"[red]{file} is not UTF-8 text; save it as CSV UTF-8[/red]")
             raise typer.Exit(cli.EXIT_USAGE) from None
-        for problem in report.problems:
-            cli.err.print(f"  skipped {problem}", markup=False, highlight=False)
-        cli.out.print(
-            f"Imported {report.imported} row(s) ({report.redacted} redacted); "
-            f"skipped {len({p.line for p in report.problems})} bad row(s)."
-        )
-        if report.problems and not report.imported:
+        if report.problems:
+            for problem in report.problems:
+                cli.err.print(f"  {problem}", markup=False, highlight=False)
+            bad = len({p.line for p in report.problems})
+            cli.err.print(
+                f"Nothing imported: {bad} bad row(s) in {file}; correct them and import the "
+                "whole file again.",
+                markup=False,
+                highlight=False,
+            )
             raise typer.Exit(cli.EXIT_USAGE)
+        cli.out.print(f"Imported {report.imported} row(s) ({report.redacted} redacted).")
 
     run()
 
@@ -142,6 +151,7 @@ def export(
         from monitor.feedback.csvio import export_csv, export_to_path
 
         repository = cli.open_repository()
+        cli.require_known_service(repository, service)
         if output is None:
             export_csv(sys.stdout, repository, service=service)
             return

@@ -1,9 +1,11 @@
 """Feedback in and out as CSV: ratings from other survey tools in, evidence out.
 
-Import: every row is checked and redacted exactly as the API does; bad rows are reported
-with their line numbers and skipped; the good rows are stored in ONE transaction, so an
-import either happens or does not. Export: every cell is made safe to open in a
-spreadsheet (see ``monitor.exports.safe_cell``).
+Import: every row is checked and redacted exactly as the API does, and every bad row is
+reported with its line number. The import is all or nothing: one bad row and nothing is
+stored (the rows carry no identity, so storing the good ones would duplicate them when the
+corrected file is imported again); a clean file is stored in ONE transaction.
+
+Export: every cell is made safe to open in a spreadsheet (see ``monitor.exports.safe_cell``).
 """
 
 from __future__ import annotations
@@ -165,12 +167,15 @@ def import_csv(
     mapping: Mapping[str, str] | None = None,
     service: str | None = None,
 ) -> ImportReport:
-    """Check every row, then store the good ones in one transaction."""
+    """Check every row; if none is bad, store them all in one transaction, else none."""
     mapping = {k.lower(): v for k, v in (mapping or {}).items()}
     services = {s.id for s in config.services}
     report = ImportReport()
     if service is not None and service not in services:
-        raise MappingError(f"--service {service!r} is not a service in services.yaml")
+        raise MappingError(
+            f"--service {service!r} is not a service in services.yaml "
+            f"(known: {', '.join(sorted(services))})"
+        )
     reader = csv.reader(stream)
     try:
         header = next(reader)
@@ -204,7 +209,7 @@ def import_csv(
                 report.problems.append(RowProblem(line, f"{error.field}: {error.message}"))
         except ValueError as exc:
             report.problems.append(RowProblem(line, str(exc)))
-    if rows:
+    if rows and not report.problems:
         report.imported = repository.import_feedback(rows)
         report.redacted = sum(1 for r in rows if r.redacted)
     return report

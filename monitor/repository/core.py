@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -21,7 +21,8 @@ from monitor.models import (
     Service,
     utcnow,
 )
-from monitor.repository.base import RepositoryBase, merge_page_result
+from monitor.repository.base import RepositoryBase, merge_page_result, run_counts
+from monitor.repository.liveness import Holder, holder_state
 
 
 class CoreRepository(RepositoryBase):
@@ -115,25 +116,11 @@ class CoreRepository(RepositoryBase):
             session.commit()
 
     def finish_run(self, run_id: int, status: RunStatus, error: str | None = None) -> Run:
-        """Close a run and store its counts, computed from its page results."""
+        """Close a run and store its counts, computed from its page results and findings."""
         with self.session() as session:
             run = session.get_one(Run, run_id)
-            counts = dict(
-                session.exec(
-                    select(PageResult.status, func.count())
-                    .where(PageResult.run_id == run_id)
-                    .group_by(PageResult.status)
-                ).all()
-            )
-            run.pages_found = sum(counts.values())
-            run.pages_audited = counts.get(PageStatus.audited, 0)
-            run.pages_carried = counts.get(PageStatus.carried, 0)
-            run.pages_failed = counts.get(PageStatus.failed, 0)
-            run.pages_revalidated = session.exec(
-                select(func.count()).where(
-                    PageResult.run_id == run_id, col(PageResult.revalidated).is_(True)
-                )
-            ).one()
+            for name, value in run_counts(session, run_id).items():
+                setattr(run, name, value)
             run.status = status
             run.error = error
             run.finished_at = utcnow()
@@ -143,10 +130,13 @@ class CoreRepository(RepositoryBase):
             return run
 
     def run(self, run_id: int) -> Run | None:
+        self._settle_dead_runs()
         with self.session() as session:
             return session.get(Run, run_id)
 
     def runs(self, *, limit: int = 50, kind: str | None = None) -> list[Run]:
+        """The newest runs; a run whose process died reads as interrupted."""
+        self._settle_dead_runs()
         with self.session() as session:
             query = select(Run).order_by(col(Run.id).desc()).limit(limit)
             if kind:
@@ -154,7 +144,9 @@ class CoreRepository(RepositoryBase):
             return list(session.exec(query).all())
 
     def mark_stale_runs_interrupted(self, older_than: datetime) -> list[int]:
-        """Runs whose process stopped sending heartbeats are marked so, never left 'running'."""
+        """Running runs with no heartbeat since ``older_than`` are marked interrupted, never
+        left 'running', unless their holder is a live process on this host (a heartbeat
+        can be late while the database is locked; the process itself is the truth)."""
         with self.session() as session:
             stale = session.exec(
                 select(Run).where(
@@ -162,11 +154,21 @@ class CoreRepository(RepositoryBase):
                     col(Run.heartbeat_at) < older_than,
                 )
             ).all()
-            for run in stale:
+            marked = [
+                run
+                for run in stale
+                if holder_state(run.holder, run.heartbeat_at) is not Holder.alive
+            ]
+            for run in marked:
+                assert run.id is not None
+                for name, value in run_counts(session, run.id).items():
+                    setattr(run, name, value)
                 run.status = RunStatus.interrupted
+                run.finished_at = utcnow()
+                run.error = run.error or "no heartbeat from the process running it"
                 session.add(run)
             session.commit()
-            return [r.id for r in stale if r.id is not None]
+            return [r.id for r in marked if r.id is not None]
 
     # --- pages --------------------------------------------------------------------------
 

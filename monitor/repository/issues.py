@@ -310,9 +310,13 @@ class IssueRepository(RepositoryBase):
     def acknowledge_issue(
         self, issue_id: int, *, by: str, reason: str, until: datetime | None
     ) -> Issue:
-        """A person accepts an issue for now; it stops counting until ``until``."""
+        """A person accepts an issue for now; it stops counting until ``until`` (None: for
+        good). An expiry already past is refused: it would silently end a valid
+        acknowledgement."""
         if not by.strip() or not reason.strip():
             raise ValueError("an acknowledgement needs a person and a reason")
+        if until is not None and until <= utcnow():
+            raise ValueError(f"the expiry {until:%Y-%m-%d %H:%M} UTC has passed already")
         with self.session() as session:
             issue = session.get(Issue, issue_id)
             if issue is None:

@@ -157,6 +157,7 @@ class ScorecardRepository(RepositoryBase):
 
     def audit_run_history(self, *, limit: int = 50, service_id: str | None = None) -> list[dict]:
         """Audit runs, newest first, with status, duration and page counts."""
+        self._settle_dead_runs()
         query = select(Run).where(Run.kind == "audit").order_by(col(Run.id).desc()).limit(limit)
         with self.session() as session:
             runs = list(
@@ -200,7 +201,9 @@ class ScorecardRepository(RepositoryBase):
             return {status: count for status, count in session.execute(query).all()}
 
     def active_runs(self) -> list[Run]:
-        """Runs queued or going now (few; the dashboard refuses a second run per service)."""
+        """Runs queued or going now (few; the dashboard refuses a second run per service);
+        a run whose process died is not going: it reads as interrupted."""
+        self._settle_dead_runs()
         with self.session() as session:
             return list(
                 session.execute(

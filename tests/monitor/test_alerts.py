@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
 
 from crawlers.base import FindingData
 from monitor.alerts import send_alerts, send_digest
+from monitor.cli import app
 from monitor.config import AlertsConfig, CouncilConfig, load_config
+from monitor.db import upgrade
 from monitor.models import Feedback, JourneyRun, PageResult, PageStatus, RunStatus, utcnow
 from monitor.repository import Repository
+from monitor.settings import get_settings
 from monitor.yamlsource import ConfigError
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, config_folder
 from tests.servers import free_port
 
 pytestmark = pytest.mark.timeout(120)
@@ -329,3 +333,76 @@ def test_alert_and_schedule_config_mistakes_are_named(tmp_path: Path) -> None:
     assert "schedule.timezone" in messages
     assert "alerts.channels[0]" in messages and "url or url_env" in messages
     assert "alerts.channels[1].from" in messages
+
+
+def alerts_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alerts_yaml: str
+) -> tuple[int, str, Repository]:
+    """``monitor alerts send`` with the demo services and this ``alerts:`` section, after an
+    audit that found a new critical issue; its exit code, its output and the database."""
+    services = (CONFIG_DIR / "services.yaml").read_text() + alerts_yaml
+    folder = config_folder(tmp_path, services)
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    monkeypatch.setenv("MONITOR_CONFIG_DIR", str(folder))
+    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        upgrade(url)
+        repository = Repository(url)
+        repository.sync_services(load_config(folder).services)
+        audit_with(repository, [IMAGE_ALT])
+        result = CliRunner().invoke(app, ["alerts", "send"])
+    finally:
+        get_settings.cache_clear()
+    return result.exit_code, result.output, repository
+
+
+def test_alerts_send_with_no_channel_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output, repository = alerts_send(tmp_path, monkeypatch, "")
+    assert code == 2, output
+    assert "No alert channel is configured, so no alert can be sent" in output
+    assert str(tmp_path / "config" / "services.yaml") in output
+    assert "0 sent" not in output and repository.alerts() == []
+
+
+def test_alerts_send_names_a_missing_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: tuple[Hooks, str]
+) -> None:
+    received, base = hooks
+    received.status = 200
+    monkeypatch.delenv("TEST_TEAMS_WEBHOOK", raising=False)
+    monkeypatch.setenv("TEST_SLACK_WEBHOOK", f"{base}/slack")
+    code, output, repository = alerts_send(
+        tmp_path,
+        monkeypatch,
+        "alerts:\n  channels:\n"
+        "    - {id: digital-team, type: teams, url_env: TEST_TEAMS_WEBHOOK}\n"
+        "    - {id: highways, type: slack, url_env: TEST_SLACK_WEBHOOK}\n",
+    )
+    assert code == 2, output
+    assert "channel digital-team: the environment variable TEST_TEAMS_WEBHOOK is not set" in output
+    # The channel that can send still does; the other's alert waits, recorded as failed.
+    assert {(a.channel, a.status) for a in repository.alerts()} == {
+        ("slack", "sent"),
+        ("teams", "failed"),
+    }
+
+
+def test_alerts_send_that_cannot_deliver_is_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: tuple[Hooks, str]
+) -> None:
+    received, base = hooks
+    received.status = 503
+    try:
+        code, output, repository = alerts_send(
+            tmp_path,
+            monkeypatch,
+            f"alerts:\n  channels:\n    - {{id: digital-team, type: teams, url: '{base}/teams'}}\n",
+        )
+    finally:
+        received.status = 200
+    assert code == 3, output
+    assert "1 alert(s) found; 0 sent, 1 failed." in output and "HTTP 503" in output
+    assert [a.status for a in repository.alerts()] == ["failed"]

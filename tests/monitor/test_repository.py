@@ -110,3 +110,35 @@ def test_feedback_round_trip_keeps_every_field(repository: Repository) -> None:
         ["email"],
     )
     assert loaded.received_at.tzinfo is not None
+
+
+def test_finish_run_counts_the_runs_findings(repository: Repository) -> None:
+    from crawlers.base import FindingData
+
+    repository.sync_services(load_config(CONFIG_DIR).services)
+
+    def finding(rule: str, outcome: str = "violation") -> FindingData:
+        return FindingData(check="axe", rule=rule, message=rule, outcome=outcome)
+
+    first, second = (repository.create_run(service_ids=["join-the-library"]) for _ in range(2))
+    assert first.id is not None and second.id is not None
+    pages = [
+        repository.upsert_page("join-the-library", f"http://x/join-the-library/{n}")
+        for n in range(2)
+    ]
+    assert pages[0].id is not None and pages[1].id is not None
+    for run_id, page_id, findings in (
+        (first.id, pages[0].id, [finding("label"), finding("color-contrast", "needs_review")]),
+        (first.id, pages[1].id, [finding("image-alt")]),
+        (second.id, pages[0].id, [finding("label")]),
+    ):
+        repository.record_page(
+            PageResult(
+                run_id=run_id, page_id=page_id, service_id="join-the-library", status="audited"
+            ),
+            findings,
+        )
+    repository.add_journey_findings(first.id, pages[1].id, "join-the-library", [finding("x")])
+    # Violations and needs-review alike, journeys' too; none of the other run's.
+    assert repository.finish_run(first.id, RunStatus.completed).findings_count == 4
+    assert repository.finish_run(second.id, RunStatus.completed).findings_count == 1

@@ -28,6 +28,13 @@ email me at jo@example.com"
 ,,,,
 2025-03-06,join-the-library,1,maybe,bad completed
 """
+# SURVEY's good rows alone.
+GOOD_SURVEY = """Date,Service,How satisfied were you?,Did you finish?,Comments
+2025-03-01 10:00,report-a-pothole,Very satisfied,yes,Great
+02/03/2025,report-a-pothole,2,no,"Two lines,
+email me at jo@example.com"
+2025-03-05,join-the-library,Neither satisfied or dissatisfied,partly,=HYPERLINK("http://evil.example")
+"""
 MAPPING = [
     "how satisfied were you?=rating",
     "Did you finish?=completed",
@@ -36,7 +43,7 @@ MAPPING = [
 ]
 
 
-def test_import_reports_bad_rows_by_line_and_stores_the_good_ones(
+def test_import_reports_every_bad_row_by_line_and_stores_nothing(
     repository: Repository, council_config: CouncilConfig
 ) -> None:
     report = import_csv(
@@ -53,6 +60,17 @@ def test_import_reports_bad_rows_by_line_and_stores_the_good_ones(
         "line 8: received_at: '2999-01-01' is in the future",
         "line 10: completed: expected one of yes, no or partly",
     ]
+    # All or nothing: the good rows wait for the corrected file, so none is stored twice.
+    assert report.imported == 0 and repository.count_feedback() == 0
+
+
+def test_a_clean_import_stores_every_row(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
+    report = import_csv(
+        io.StringIO(GOOD_SURVEY), repository, council_config, mapping=parse_mapping(MAPPING)
+    )
+    assert not report.problems
     assert report.imported == 3 and report.redacted == 1
     rows = sorted(repository.feedback(limit=None), key=lambda f: f.received_at)
     assert [(r.service_id, r.rating, r.completed, r.source) for r in rows] == [
@@ -109,7 +127,7 @@ def test_safe_cell(value: object, expected: object) -> None:
 def test_export_neutralises_formula_cells(
     repository: Repository, council_config: CouncilConfig
 ) -> None:
-    import_csv(io.StringIO(SURVEY), repository, council_config, mapping=parse_mapping(MAPPING))
+    import_csv(io.StringIO(GOOD_SURVEY), repository, council_config, mapping=parse_mapping(MAPPING))
     rows = list(csv.DictReader(io.StringIO(export_text(repository))))
     comments = {r["comment"] for r in rows}
     assert '\'=HYPERLINK("http://evil.example")' in comments
@@ -194,10 +212,16 @@ def test_the_feedback_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         for option in MAPPING:
             args += ["--map", option]
         result = runner.invoke(app, args)
-        assert result.exit_code == 0, result.output
-        assert "Imported 3 row(s)" in result.output
+        assert result.exit_code == 2, result.output
         assert "line 5: service: unknown service" in result.output
         assert "line 10: completed" in result.output
+        assert f"Nothing imported: 4 bad row(s) in {survey}" in result.output
+        assert "Traceback" not in result.output
+
+        survey.write_text(GOOD_SURVEY, encoding="utf-8")  # corrected: the bad rows are out
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "Imported 3 row(s) (1 redacted)." in result.output
 
         exported = tmp_path / "out.csv"
         result = runner.invoke(app, ["feedback", "export", "--output", str(exported)])
@@ -213,3 +237,11 @@ def test_the_feedback_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert bad.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_an_unknown_default_service_is_named_with_the_known_ones(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
+    with pytest.raises(MappingError, match=r"'bogus' is not a service .*known: apply-for-a"):
+        import_csv(io.StringIO("rating\n4\n"), repository, council_config, service="bogus")
+    assert repository.count_feedback() == 0
