@@ -341,3 +341,52 @@ def barrier_page(case_id: str, body: str) -> str:
 def well_built_page(case_id: str, body: str) -> str:
     style = FORM_STYLE + (HOVER_AND_FOCUS_STYLE if "hover" in case_id else HOVER_STYLE)
     return page(body, title=f"{case_id} - Example County Council", style=style)
+
+
+#: Barriers the interaction check finds by acting on the page (it runs on its own).
+INTERACTION_BARRIERS: list[tuple[str, str, Expected]] = [
+    (
+        "select-navigates",
+        '<main><h1>Libraries</h1><label for="lib">Choose a library</label><select id="lib" '
+        "onchange=\"location.href = '/libraries/' + this.value\"><option value=\"\">Choose"
+        '</option><option value="north">North</option><option value="south">South</option>'
+        "</select></main>",
+        {("change-of-context", ("3.2.2",), V)},
+    ),
+    (
+        "select-submits",
+        '<main><h1>Sort</h1><form action="/results"><label for="sort">Sort by</label><select '
+        'id="sort" name="sort"><option>Newest</option><option>Oldest</option></select></form>'
+        "</main><script>document.getElementById('sort').addEventListener('change', (e) => "
+        "e.target.form.submit());</script>",
+        {("change-of-context", ("3.2.2",), V)},
+    ),
+    (
+        "mouse-only-menu",
+        '<header><nav aria-label="Main"><ul><li onmouseover="this.querySelector(\'ul\').hidden '
+        "= false\" onmouseout=\"this.querySelector('ul').hidden = true\"><span>Services</span>"
+        '<ul hidden><li><a href="/bins">Bins</a></li><li><a href="/roads">Roads</a></li></ul>'
+        "</li></ul></nav></header><main><h1>Home</h1></main>",
+        {("mouse-only-content", ("2.1.1",), V)},
+    ),
+]
+
+INTERACTION_WELL_BUILT: list[tuple[str, str]] = [
+    (
+        "select-with-button",
+        '<main><h1>Libraries</h1><form action="/libraries"><label for="lib">Choose a library'
+        '</label><select id="lib" name="lib" onchange="document.getElementById(\'hint\')'
+        ".textContent = 'You chose ' + this.value\"><option value=\"north\">North</option>"
+        '<option value="south">South</option></select><p id="hint"></p><button>Go</button>'
+        '</form><label for="jump">Jump to</label><select id="jump" onchange="location.hash = '
+        "this.value\"><option value=\"a\">A</option><option value=\"b\">B</option></select>"
+        '<h2 id="a">A</h2><h2 id="b">B</h2></main>',
+    ),
+    (
+        "menu-on-hover-and-focus",
+        '<header><nav aria-label="Main"><ul><li onmouseover="this.querySelector(\'ul\').hidden '
+        "= false\" onfocusin=\"this.querySelector('ul').hidden = false\"><a href=\"/services\">"
+        'Services</a><ul hidden><li><a href="/bins">Bins</a></li></ul></li></ul></nav></header>'
+        "<main><h1>Home</h1></main>",
+    ),
+]
