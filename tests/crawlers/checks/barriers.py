@@ -13,6 +13,10 @@ TEXT = (
     "Residents can report a problem with a road, a pavement or a street light online at any "
     "time of the day or night, and we will tell you what happens next."
 )
+WELSH = (
+    "Gallwch wneud cais am le mewn ysgol i'ch plentyn ar-lein. Bydd angen i chi ddweud wrthym "
+    "pa ysgolion yr hoffech eu cael, yn nhrefn blaenoriaeth."
+)
 FORM_STYLE = (
     "label { display: block; } .field { margin-bottom: 20px; } "
     "input[type=text], input[type=email], input[type=tel] { border: 2px solid #0b0c0c; }"
@@ -235,6 +239,12 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         "</form></main>",
         {("label-duplicate", ("2.4.6",), V)},
     ),
+    # 3.1.2
+    (
+        "passage-language",
+        f"<main><h1>School places</h1><p>{TEXT}</p><p>{WELSH}</p></main>",
+        {("passage-language", ("3.1.2",), V)},
+    ),
     # 2.5.3, 3.3.2
     (
         "label-not-in-name",
@@ -316,6 +326,11 @@ WELL_BUILT: list[tuple[str, str]] = [
         '</div><div class="carousel" aria-roledescription="carousel"><button>Pause</button>'
         '<div><p>Summer reading</p></div></div><div style="width:40px;height:40px;animation:'
         'spin 1s linear infinite" class="spinner"></div></main>',
+    ),
+    (
+        "language",
+        f'<main><h1>School places</h1><p>{TEXT}</p><p lang="cy">{WELSH}</p><p>Contact: '
+        "Neuadd y Sir, Maidstone</p></main>",
     ),
     (
         "hover-and-focus-menu",
