@@ -57,10 +57,7 @@ class LanguageOfPartsCheck(PageCheck):
                 f"{name_of(lang)}, so screen readers read it with the wrong voice"
             )
             if not violation:
-                message += (
-                    f". Is it in {name_of(detected)}? If so, mark it with "
-                    f'lang="{detected}"'
-                )
+                message += f'. Is it in {name_of(detected)}? If so, mark it with lang="{detected}"'
             found.append(
                 FindingData(
                     check=self.name,

@@ -87,6 +87,7 @@ GENERIC_LINK_TEXT = {
 #: Words around a link that count as its context (WCAG 2.4.4 allows the link's sentence).
 CONTEXT_WORDS = 2
 
+
 def finding(
     rule: str,
     wcag: tuple[str, ...],

@@ -80,6 +80,12 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         f"<p>{TEXT}</p></main>",
         {("media-no-transcript", ("1.2.1", "1.2.3", "1.2.5"), R)},
     ),
+    (
+        "embedded-media-review",
+        '<main><h1>Recycling</h1><iframe title="How to recycle" src="/youtube.com/embed/abc" '
+        'width="200" height="100"></iframe></main>',
+        {("embedded-media-review", ("1.2.2", "1.2.3", "1.2.5"), R)},
+    ),
     # 1.3.1 tables
     (
         "table-no-headers",
@@ -101,12 +107,30 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         "<th>Menu</th><td>Content</td></tr><tr><td>Left</td><td>Right</td></tr></table></main>",
         {("layout-table-semantics", ("1.3.1",), V)},
     ),
+    (
+        "table-no-headers-review",
+        "<main><h1>Bin days</h1><table><tr><td>High Street</td><td>Monday</td></tr><tr><td>"
+        "Mill Lane</td><td>Tuesday</td></tr><tr><td>Park Road</td><td>Friday</td></tr></table>"
+        "</main>",
+        {("table-no-headers-review", ("1.3.1",), R)},
+    ),
     # 1.3.1 headings and lists
     (
         "heading-not-marked-up",
         '<main><h1>Parking</h1><p style="font-size:30px;font-weight:bold">Permits</p>'
         f"<p>{TEXT}</p></main>",
         {("heading-not-marked-up", ("1.3.1",), V)},
+    ),
+    (
+        "heading-not-marked-up-review",
+        f'<main><h1>Parking</h1><p style="font-weight:bold">Permits</p><p>{TEXT}</p></main>',
+        {("heading-not-marked-up-review", ("1.3.1",), R)},
+    ),
+    (
+        "list-not-marked-up-review",
+        "<main><h1>Steps</h1><p>1. Find your permit number<br>2. Choose a zone<br>3. Pay the "
+        "fee</p></main>",
+        {("list-not-marked-up-review", ("1.3.1",), R)},
     ),
     (
         "list-not-marked-up",
@@ -152,6 +176,13 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         'autocomplete="email"></div><button>Continue</button></form></main>',
         {("autocomplete-missing", ("1.3.5",), R), ("autocomplete-wrong", ("1.3.5",), V)},
     ),
+    (
+        "autocomplete-missing-review",
+        '<main><h1>Your address</h1><form><div class="field"><label for="a1">Address line 1'
+        '</label><input id="a1" type="text" name="line1"></div><button>Continue</button>'
+        "</form></main>",
+        {("autocomplete-missing-review", ("1.3.5",), R)},
+    ),
     # 1.4.1
     (
         "link-colour-only",
@@ -165,6 +196,15 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         '<input id="n" type="text" name="name" autocomplete="name" aria-invalid="true" '
         'style="border-color:#d4351c"></div><button>Continue</button></form></main>',
         {("error-colour-only", ("1.4.1", "3.3.1"), V)},
+    ),
+    (
+        "error-colour-only-review",
+        '<main><h1>Your details</h1><form><div class="field"><label for="a">Reference</label>'
+        '<input id="a" type="text" style="border-color:#d4351c"></div><div class="field"><label '
+        'for="b">Account</label><input id="b" type="text"></div><div class="field"><label '
+        'for="c">Branch</label><input id="c" type="text"></div><button>Continue</button>'
+        "</form></main>",
+        {("error-colour-only-review", ("1.4.1",), R)},
     ),
     # 2.2.1, 2.2.2
     (
@@ -190,7 +230,7 @@ BARRIERS: list[tuple[str, str, Expected]] = [
     (
         "custom-control-no-role",
         '<main><h1>Help</h1><div tabindex="0" style="cursor:pointer" onclick="this.nextElement'
-        "Sibling.hidden = !this.nextElementSibling.hidden\">What you need</div><div hidden>"
+        'Sibling.hidden = !this.nextElementSibling.hidden">What you need</div><div hidden>'
         "<p>A bill.</p></div></main>",
         {("custom-control-no-role", ("4.1.2",), V)},
     ),
@@ -200,6 +240,12 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         '<div id="more" hidden><p>A bill.</p></div><button type="button" aria-haspopup="menu">'
         "Account</button></main>",
         {("disclosure-state-missing", ("4.1.2",), V)},
+    ),
+    (
+        "disclosure-state-review",
+        '<main><h1>Help</h1><button type="button" class="toggle">What you need</button><div '
+        'hidden><p>A bill and <a href="/id">proof of identity</a>.</p></div></main>',
+        {("disclosure-state-review", ("4.1.2",), R)},
     ),
     (
         "tab-state-missing",
@@ -226,9 +272,15 @@ BARRIERS: list[tuple[str, str, Expected]] = [
         {("landmarks-missing", ("1.3.1", "2.4.1"), V)},
     ),
     (
+        "landmarks-missing-review",
+        '<a href="#c">Skip to main content</a><div class="top"><a href="/">Council</a> <a '
+        'href="/a">A</a> <a href="/b">B</a> <a href="/c">C</a> <a href="/d">D</a></div><div '
+        f'class="content" id="c"><h1>Bins</h1><p>{TEXT}</p></div>',
+        {("landmarks-missing-review", ("1.3.1",), R)},
+    ),
+    (
         "heading-duplicate",
-        f"<main><h1>Parking</h1><h2>Details</h2><p>{TEXT}</p><h2>Details</h2><p>{TEXT}</p>"
-        "</main>",
+        f"<main><h1>Parking</h1><h2>Details</h2><p>{TEXT}</p><h2>Details</h2><p>{TEXT}</p></main>",
         {("heading-duplicate", ("2.4.6",), V)},
     ),
     (
@@ -292,7 +344,7 @@ WELL_BUILT: list[tuple[str, str]] = [
     ),
     (
         "forms",
-        '<main><h1>Your details</h1><p>All fields are required unless marked (optional).</p>'
+        "<main><h1>Your details</h1><p>All fields are required unless marked (optional).</p>"
         '<form><div class="field"><label for="n">Full name</label><input id="n" type="text" '
         'autocomplete="name"></div><div class="field"><label for="e">Email address</label>'
         '<input id="e" type="email" autocomplete="email"></div><div class="field"><label '
@@ -363,7 +415,7 @@ INTERACTION_BARRIERS: list[tuple[str, str, Expected]] = [
     (
         "select-navigates",
         '<main><h1>Libraries</h1><label for="lib">Choose a library</label><select id="lib" '
-        "onchange=\"location.href = '/libraries/' + this.value\"><option value=\"\">Choose"
+        'onchange="location.href = \'/libraries/\' + this.value"><option value="">Choose'
         '</option><option value="north">North</option><option value="south">South</option>'
         "</select></main>",
         {("change-of-context", ("3.2.2",), V)},
@@ -379,7 +431,7 @@ INTERACTION_BARRIERS: list[tuple[str, str, Expected]] = [
     (
         "mouse-only-menu",
         '<header><nav aria-label="Main"><ul><li onmouseover="this.querySelector(\'ul\').hidden '
-        "= false\" onmouseout=\"this.querySelector('ul').hidden = true\"><span>Services</span>"
+        '= false" onmouseout="this.querySelector(\'ul\').hidden = true"><span>Services</span>'
         '<ul hidden><li><a href="/bins">Bins</a></li><li><a href="/roads">Roads</a></li></ul>'
         "</li></ul></nav></header><main><h1>Home</h1></main>",
         {("mouse-only-content", ("2.1.1",), V)},
@@ -391,16 +443,16 @@ INTERACTION_WELL_BUILT: list[tuple[str, str]] = [
         "select-with-button",
         '<main><h1>Libraries</h1><form action="/libraries"><label for="lib">Choose a library'
         '</label><select id="lib" name="lib" onchange="document.getElementById(\'hint\')'
-        ".textContent = 'You chose ' + this.value\"><option value=\"north\">North</option>"
+        '.textContent = \'You chose \' + this.value"><option value="north">North</option>'
         '<option value="south">South</option></select><p id="hint"></p><button>Go</button>'
         '</form><label for="jump">Jump to</label><select id="jump" onchange="location.hash = '
-        "this.value\"><option value=\"a\">A</option><option value=\"b\">B</option></select>"
+        'this.value"><option value="a">A</option><option value="b">B</option></select>'
         '<h2 id="a">A</h2><h2 id="b">B</h2></main>',
     ),
     (
         "menu-on-hover-and-focus",
         '<header><nav aria-label="Main"><ul><li onmouseover="this.querySelector(\'ul\').hidden '
-        "= false\" onfocusin=\"this.querySelector('ul').hidden = false\"><a href=\"/services\">"
+        '= false" onfocusin="this.querySelector(\'ul\').hidden = false"><a href="/services">'
         'Services</a><ul hidden><li><a href="/bins">Bins</a></li></ul></li></ul></nav></header>'
         "<main><h1>Home</h1></main>",
     ),

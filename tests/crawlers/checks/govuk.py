@@ -26,8 +26,13 @@ DIST = Path(
     )
 )
 #: Components that are page furniture: their example takes the place of the template's own.
-FURNITURE = {"header": "header", "generic-header": "header", "footer": "footer",
-             "skip-link": "skip", "cookie-banner": "banner"}
+FURNITURE = {
+    "header": "header",
+    "generic-header": "header",
+    "footer": "footer",
+    "skip-link": "skip",
+    "cookie-banner": "banner",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,9 @@ def examples(*, include_hidden: bool = False) -> list[Example]:
 def page_of(example: Example) -> str:
     place = FURNITURE.get(example.component)
     title = f"{example.component}: {example.name}".capitalize()
-    heading = "" if "<h1" in example.html else f'<h1 class="govuk-heading-l">{html.escape(title)}</h1>'
+    heading = (
+        "" if "<h1" in example.html else f'<h1 class="govuk-heading-l">{html.escape(title)}</h1>'
+    )
     skip = (
         example.html
         if place == "skip"
@@ -98,8 +105,10 @@ def page_of(example: Example) -> str:
     )
     content = "" if place else example.html
     if place == "footer":  # the template's footer carried the statement link
-        content = '<p class="govuk-body"><a class="govuk-link" href="/accessibility-statement">' \
+        content = (
+            '<p class="govuk-body"><a class="govuk-link" href="/accessibility-statement">'
             "Accessibility statement</a></p>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en" class="govuk-template govuk-template--rebranded">
 <head><meta charset="utf-8"><title>{html.escape(title)} - GOV.UK Frontend</title>
@@ -120,13 +129,22 @@ def page_of(example: Example) -> str:
 
 def serve(site: LocalSite, chosen: list[Example]) -> dict[Example, str]:
     """Put the package's CSS, JavaScript and assets and every example page on ``site``."""
-    site.add("/govuk/govuk-frontend.min.css", (DIST / "govuk-frontend.min.css").read_bytes(),
-             "text/css")
-    site.add("/govuk/govuk-frontend.min.js", (DIST / "govuk-frontend.min.js").read_bytes(),
-             "text/javascript")
+    site.add(
+        "/govuk/govuk-frontend.min.css", (DIST / "govuk-frontend.min.css").read_bytes(), "text/css"
+    )
+    site.add(
+        "/govuk/govuk-frontend.min.js",
+        (DIST / "govuk-frontend.min.js").read_bytes(),
+        "text/javascript",
+    )
     for asset in (DIST / "assets").rglob("*"):
         if asset.is_file():
-            kind = {".woff2": "font/woff2", ".woff": "font/woff", ".svg": "image/svg+xml",
-                    ".png": "image/png", ".ico": "image/x-icon"}.get(asset.suffix, "application/octet-stream")
+            kind = {
+                ".woff2": "font/woff2",
+                ".woff": "font/woff",
+                ".svg": "image/svg+xml",
+                ".png": "image/png",
+                ".ico": "image/x-icon",
+            }.get(asset.suffix, "application/octet-stream")
             site.add("/" + str(asset.relative_to(DIST)), asset.read_bytes(), kind)
     return {example: site.add(example.path, page_of(example)) for example in chosen}
