@@ -70,8 +70,18 @@ def name_of(code: str) -> str:
     return language.name.replace("_", " ").title() if language else code
 
 
+#: Addresses, email addresses and very long words (a Welsh place name in a URL) say nothing
+#: of the language a passage is written in.
+_NOT_WORDS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\S*[^\W\d_]{25,}\S*", re.IGNORECASE)
+
+
+def prose(text: str) -> str:
+    """``text`` without the tokens that are not words of a language."""
+    return " ".join(_NOT_WORDS.sub(" ", text).split())
+
+
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(_WORD.findall(prose(text)))
 
 
 @cache
@@ -84,10 +94,20 @@ def _judge(first: Language, second: Language) -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(first, second).build()
 
 
+#: Placeholder text ("lorem ipsum") is in no language a resident reads: never claimed.
+PLACEHOLDER = re.compile(r"lorem ipsum|dolor sit amet|consectetur adipisc", re.IGNORECASE)
+
+
 def identify(text: str, *, min_confidence: float = 0.9) -> tuple[str, float] | None:
-    """The language ``text`` is in and the screen's confidence, or None when unsure."""
-    values = _screen().compute_language_confidence_values(text)
-    if not values or values[0].value < min_confidence:
+    """The language ``text`` is in and the screen's confidence, or None when unsure.
+
+    Latin is known to the detector only so that pseudo-Latin placeholder text lands on it
+    rather than on Italian or Spanish; it is never claimed either (a Latin motto is a
+    proper name more than a passage)."""
+    if PLACEHOLDER.search(text):
+        return None
+    values = _screen().compute_language_confidence_values(prose(text))
+    if not values or values[0].value < min_confidence or values[0].language == Language.LATIN:
         return None
     return values[0].language.iso_code_639_1.name.lower(), values[0].value
 
@@ -98,7 +118,7 @@ def confirm(text: str, claimed: str, against: str) -> float:
     if first is second:
         return 0.0
     detector = _judge(*sorted((first, second), key=lambda language: language.name))
-    return float(detector.compute_language_confidence(text, first))
+    return float(detector.compute_language_confidence(prose(text), first))
 
 
 def page_language(text: str, *, min_words: int = 60, chunk_words: int = 30) -> str | None:

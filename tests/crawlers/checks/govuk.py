@@ -41,8 +41,15 @@ class Example:
     name: str
     html: str
     body_classes: str
-
     index: int
+    description: str = ""
+
+    @property
+    def lang(self) -> str:
+        """The language of the page the example is meant for: GOV.UK's translated examples
+        are Welsh, for a page in Welsh."""
+        welsh = "translat" in self.name.lower() or "into welsh" in self.description.lower()
+        return "cy" if welsh else "en"
 
     @property
     def path(self) -> str:
@@ -69,6 +76,7 @@ def examples(*, include_hidden: bool = False) -> list[Example]:
                     fixture["html"],
                     options.get("bodyClasses", ""),
                     index,
+                    fixture.get("description", ""),
                 )
             )
     return found
@@ -110,7 +118,7 @@ def page_of(example: Example) -> str:
             "Accessibility statement</a></p>"
         )
     return f"""<!DOCTYPE html>
-<html lang="en" class="govuk-template govuk-template--rebranded">
+<html lang="{example.lang}" class="govuk-template govuk-template--rebranded">
 <head><meta charset="utf-8"><title>{html.escape(title)} - GOV.UK Frontend</title>
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <link rel="stylesheet" href="/govuk/govuk-frontend.min.css"></head>
