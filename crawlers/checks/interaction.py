@@ -38,8 +38,9 @@ _HOW = {
 def _finding(item: dict[str, Any]) -> FindingData:
     detail = item.get("detail") or {}
     if item["rule"] == "change-of-context":
+        how = _HOW.get(str(detail.get("how")), "changes the page")
         message = (
-            f"Choosing a value in '{detail.get('name', '')}' {_HOW.get(detail.get('how'), 'changes the page')}"
+            f"Choosing a value in '{detail.get('name', '')}' {how}"
             " straight away, before the resident asks for it with a button: an unexpected "
             "change of context"
         )

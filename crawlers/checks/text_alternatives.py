@@ -1,4 +1,6 @@
-"""The text-alternatives check (1.1.1): alt text that is a file name or a word like "image", alt text that repeats the text beside it, and image links and image buttons whose name does not say where they go or what they do.
+"""The text-alternatives check (1.1.1): alt text that is a file name or a word like "image",
+alt text that repeats the text beside it, and image links and image buttons whose name does
+not say where they go or what they do.
 
 Its rules are read from the shared read-only scan (``crawlers.checks._scan``), where each
 rule's criteria, impact and confidence are listed.

@@ -1,4 +1,5 @@
-"""The use-of-colour check (1.4.1): links in text told apart by colour alone, and error or required states shown only in red.
+"""The use-of-colour check (1.4.1): links in text told apart by colour alone, and error or
+required states shown only in red.
 
 Its rules are read from the shared read-only scan (``crawlers.checks._scan``), where each
 rule's criteria, impact and confidence are listed.
