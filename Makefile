@@ -9,7 +9,14 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium chromium-driver postgresql redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-packages demo test lint bench clean
+# GOV.UK Frontend's published component examples: the checks beyond axe must stay quiet on
+# them (tests/crawlers/checks/test_govuk_frontend.py). Fetched from the npm registry at a
+# pinned version into a git-ignored cache, never committed.
+GOVUK_FRONTEND_VERSION := 6.6.0
+GOVUK_FRONTEND_DIR := .cache/govuk-frontend-$(GOVUK_FRONTEND_VERSION)
+GOVUK_FRONTEND := $(GOVUK_FRONTEND_DIR)/package/dist/govuk/components/button/fixtures.json
+
+.PHONY: install system-packages govuk-frontend demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +38,16 @@ system-packages:
 
 install: system-packages $(STAMP)
 
+$(GOVUK_FRONTEND):
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian packages: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	rm -rf $(GOVUK_FRONTEND_DIR) && mkdir -p $(GOVUK_FRONTEND_DIR)
+	cd $(GOVUK_FRONTEND_DIR) && npm pack --silent govuk-frontend@$(GOVUK_FRONTEND_VERSION) >/dev/null \
+	  && tar xzf govuk-frontend-$(GOVUK_FRONTEND_VERSION).tgz && rm govuk-frontend-$(GOVUK_FRONTEND_VERSION).tgz
+
+govuk-frontend: $(GOVUK_FRONTEND)
+
 demo: install
 	$(BIN)/monitor demo run
 
@@ -39,11 +56,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint govuk-frontend
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python -m monitor.bench
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .cache .pytest_cache .mypy_cache .ruff_cache

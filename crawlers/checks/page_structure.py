@@ -6,8 +6,8 @@
 - 2.4.4 generic link text ("click here", "read more") for links that go to different
   places, when nothing around the link (its sentence, list item or cell) says where.
 - 1.3.1 / 2.4.6 headings that skip levels (h2 → h4) or are empty.
-- 3.1.1 the page's ``lang`` against the language its text is written in (English or
-  Welsh by their commonest words; only clear cases are reported).
+- 3.1.1 the page's ``lang`` against the language its text is written in (lingua's
+  language identification, ``crawlers.language``; only clear cases are reported).
 - 3.3.2 form fields with a placeholder but no label.
 - the 2018 regulations: a link to the accessibility statement (see ``statement.py``).
 
@@ -18,16 +18,17 @@ submission.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any, Protocol
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
 from crawlers.checks._inpage import script
 from crawlers.checks.statement import statement_link_findings
 from crawlers.context import PageContext
+from crawlers.language import confirm, known, name_of, page_language, primary
 
 CHECK_NAME = "page-structure"
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
@@ -48,6 +49,13 @@ GENERIC_TITLES = {
     "vite + react",
     "my site",
     "test",
+    "home",
+    "home page",
+    "homepage",
+    "welcome",
+    "welcome page",
+    "start page",
+    "hafan",
 }
 _FILE_TITLE = re.compile(r"^[\w-]+\.(html?|aspx?|php|jsp)$|^https?://", re.IGNORECASE)
 
@@ -67,20 +75,17 @@ GENERIC_LINK_TEXT = {
     "details",
     "go",
     "see more",
+    "download",
+    "view",
+    "this page",
+    "website",
+    "cliciwch yma",
+    "yma",
+    "darllen mwy",
+    "mwy",
 }
 #: Words around a link that count as its context (WCAG 2.4.4 allows the link's sentence).
 CONTEXT_WORDS = 2
-
-# The commonest words of each language that the other language rarely uses.
-_ENGLISH = "the and of to is you that for with are this your be will have from can not was it"
-_WELSH = "yr yn mae eich chi gyda ac sydd neu wedi ydych hefyd gan ein fel ei nid bod cael y"
-ENGLISH_WORDS = frozenset([*_ENGLISH.split(), "on", "or", "by", "we", "if", "they", "what"])
-WELSH_WORDS = frozenset([*_WELSH.split(), "ar", "os", "hyn", "hynny", "ond", "dim", "rhaid"])
-MIN_WORDS = 60
-CLEAR_SHARE = 0.08  # at least this share of words are the language's common words
-CLEAR_RATIO = 4.0  # ... and this many times the other language's share
-
-LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 
 
 def finding(
@@ -108,23 +113,18 @@ def finding(
 
 
 def detect_language(text: str) -> str | None:
-    """``"en"``, ``"cy"`` or None when the text is short, mixed or something else."""
-    words = re.findall(r"[a-zâêîôûŵŷáéíóúàèìòùäëïöüẅÿ']+", text.lower())
-    if len(words) < MIN_WORDS:
-        return None
-    counts = Counter(words)
-    english = sum(counts[w] for w in ENGLISH_WORDS) / len(words)
-    welsh = sum(counts[w] for w in WELSH_WORDS) / len(words)
-    if english >= CLEAR_SHARE and english >= CLEAR_RATIO * welsh:
-        return "en"
-    if welsh >= CLEAR_SHARE and welsh >= CLEAR_RATIO * english:
-        return "cy"
-    return None
+    """The language code of the page's text, or None when it is short, mixed or unclear
+    (``crawlers.language``: lingua's models, offline)."""
+    return page_language(text)
 
 
-def title_findings(title: str) -> list[FindingData]:
+def title_findings(title: str, url: str = "", council: str = "") -> list[FindingData]:
+    """2.4.2: a title that names no topic: a generic word, a file name, or only the
+    council's name on a page that is not the site's home page."""
     plain = " ".join(title.split()).strip()
-    if plain and (plain.lower() in GENERIC_TITLES or _FILE_TITLE.match(plain)):
+    home = urlsplit(url).path in ("", "/")
+    only_council = bool(council) and not home and plain.lower() == council.strip().lower()
+    if plain and (plain.lower() in GENERIC_TITLES or _FILE_TITLE.match(plain) or only_council):
         return [
             finding(
                 "page-title-generic",
@@ -198,11 +198,11 @@ def heading_findings(headings: list[dict[str, Any]]) -> list[FindingData]:
 
 
 def language_findings(lang: str, text: str) -> list[FindingData]:
-    declared = lang.strip().lower().split("-")[0]
-    if not declared:
-        return []  # a missing lang is axe's html-has-lang
+    declared = primary(lang)
+    if not declared or not known(declared):
+        return []  # a missing lang is axe's html-has-lang; an unknown language, unjudged
     detected = detect_language(text)
-    if detected is None or detected == declared:
+    if detected is None or detected == declared or confirm(text[:3000], detected, declared) < 0.9:
         return []
     return [
         finding(
@@ -210,7 +210,7 @@ def language_findings(lang: str, text: str) -> list[FindingData]:
             ("3.1.1",),
             "serious",
             f'The page says its language is "{lang}" but its text is in '
-            f"{LANGUAGE_NAMES[detected]}, so screen readers pronounce it wrongly",
+            f"{name_of(detected)}, so screen readers pronounce it wrongly",
             {"selector": "html"},
             help_page="language-of-page",
         )
@@ -236,7 +236,7 @@ class PageStructureCheck(PageCheck):
     """Judges the page as a whole: title, headings, links, language, labels, statement."""
 
     name = CHECK_NAME
-    version = "2"
+    version = "3"
     criteria = ("1.3.1", "2.4.2", "2.4.4", "2.4.6", "3.1.1", "3.3.2")
     order = 40
 
@@ -244,7 +244,8 @@ class PageStructureCheck(PageCheck):
         facts = await page.evaluate(
             script("page_structure"), {"generic": sorted(GENERIC_LINK_TEXT)}
         )
-        findings = title_findings(facts["title"])
+        council = context.brand.council_name if context.brand is not None else ""
+        findings = title_findings(facts["title"], page.url, council)
         findings += link_text_findings(facts["links"])
         findings += heading_findings(facts["headings"])
         findings += language_findings(facts["lang"], facts["text"])

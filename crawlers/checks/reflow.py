@@ -58,7 +58,7 @@ class ReflowCheck(PageCheck):
     """Narrows the viewport and spaces out text, looking for content that is lost."""
 
     name = "reflow"
-    version = "1"
+    version = "2"
     criteria = ("1.4.4", "1.4.10", "1.4.12", "1.4.13")
     order = 70  # resizes the viewport: after every check that only reads the page
 

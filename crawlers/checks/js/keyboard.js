@@ -143,8 +143,14 @@
         snippet: M.snippet(el), detail: M.name(el).slice(0, 80) });
     }
 
+    // The controls a Tab walk must reach: visible links, buttons and fields (a radio is
+    // reached through its group, frames and media through their own insides).
+    const expected = order.filter((el) => el.matches('a, button, input, select, textarea, summary, ' +
+      '[tabindex]') && !el.matches('input[type=radio], iframe, audio, video, area') &&
+      !el.closest('[aria-hidden="true"]') && M.seen(el)).map(idOf);
     start.focus({ preventScroll: true });
-    return { findings, tabbables: order.length, positive: order.filter((e) => e.tabIndex > 0).length };
+    return { findings, tabbables: order.length, expected,
+      positive: order.filter((e) => e.tabIndex > 0).length };
   }
 
   function obscured(el) {
@@ -179,6 +185,14 @@
     return inView > 0 && covered === inView ? M.cssPath(cover) : null;
   }
 
+  function pinnedBox(el) {
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const pos = getComputedStyle(node).position;
+      if (pos === 'fixed' || pos === 'sticky') return true;
+    }
+    return false;
+  }
+
   function stop() {
     let el = document.activeElement;
     // Inside a web component, the element that really has focus is in its shadow tree.
@@ -205,6 +219,8 @@
       top: r.top + window.scrollY,
       left: r.left + window.scrollX,
       height: r.height,
+      width: r.width,
+      pinned: pinnedBox(el),
       domIndex: Array.prototype.indexOf.call(document.getElementsByTagName('*'), el),
       known: !!before,
       visible,

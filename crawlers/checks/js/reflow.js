@@ -60,9 +60,16 @@
     const boxes = [];
     for (const el of textBlocks(root)) {
       if (el.closest('[aria-hidden="true"]')) continue;
-      const range = document.createRange();
-      range.selectNodeContents(el);
-      const rects = Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1);
+      // Its own text only: a descendant's text is judged as its own block when it is seen,
+      // and a visually hidden one (clipped to a pixel) draws nothing, though a range over
+      // it still reports the boxes its text would fill.
+      const rects = [];
+      for (const node of el.childNodes) {
+        if (node.nodeType !== 3 || !node.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        rects.push(...Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1));
+      }
       if (rects.length) {
         const box = rects.slice(0, 20);
         boxes.push({ el, rects: box, left: Math.min(...box.map((r) => r.left)),

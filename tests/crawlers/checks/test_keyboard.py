@@ -45,6 +45,28 @@ one.addEventListener('keydown', (e) => {
   if (e.key === 'Tab' && e.shiftKey) { e.preventDefault(); two.focus(); } });
 </script>"""
 )
+# The trap of the issue: the second field's Tab goes back to the first, the first field's
+# Shift+Tab to the second; Continue, after them, is never reached. The loop starts at the
+# very first stop, where a normal wrap back to the start would also come back.
+FIELDS_TRAP = page(
+    """<main><h1>Your details</h1><form><label for="first">First name</label>
+<input id="first" type="text"><label for="last">Last name</label><input id="last" type="text">
+</form><p><a href="/continue">Continue</a></p></main>
+<script>
+const first = document.getElementById('first'), last = document.getElementById('last');
+last.addEventListener('keydown', (e) => {
+  if (e.key === 'Tab' && !e.shiftKey) { e.preventDefault(); first.focus(); } });
+first.addEventListener('keydown', (e) => {
+  if (e.key === 'Tab' && e.shiftKey) { e.preventDefault(); last.focus(); } });
+</script>"""
+)
+# CSS puts the last link in the source at the top of the column: focus jumps back up.
+VISUAL_ORDER = page(
+    '<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Order</h1>'
+    '<div style="display:flex;flex-direction:column"><p style="order:3"><a href="/one">One</a>'
+    '</p><div style="order:2;height:300px"></div><p style="order:1"><a href="/two">Two</a></p>'
+    "</div></main>"
+)
 NO_FOCUS_STYLE = page(
     """<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Links</h1>
 <p><a class="plain" href="/one">First plain link</a></p>
@@ -97,6 +119,23 @@ def test_a_keyboard_trap_is_found(browser: Browser, local_site: LocalSite) -> No
 def test_a_focus_loop_is_a_trap(browser: Browser, local_site: LocalSite) -> None:
     found = browser.check(CHECK, local_site.add("/kb/loop", LOOP))
     assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+
+
+def test_a_trap_of_two_fields_from_the_first_stop_is_found(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/fields-trap", FIELDS_TRAP))
+    assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+    assert found[0].outcome == "violation" and "loop of 2 elements" in found[0].message
+
+
+def test_focus_going_back_up_the_column_is_for_a_person_to_judge(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/visual-order", VISUAL_ORDER))
+    assert [(f.rule, f.wcag, f.outcome) for f in found] == [
+        ("focus-order-visual", ("2.4.3",), "needs_review")
+    ]
 
 
 def test_focus_that_does_not_show_is_found(browser: Browser, local_site: LocalSite) -> None:
@@ -169,6 +208,10 @@ def test_the_selenium_engine_finds_the_same_trap(local_site: LocalSite) -> None:
     try:
         found = selenium.check(CHECK, local_site.add("/kb/trap", TRAP))
         assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+        found = selenium.check(CHECK, local_site.add("/kb/fields-trap", FIELDS_TRAP))
+        assert rules(found) == {("keyboard-trap", ("2.1.2",))}
+        found = selenium.check(CHECK, local_site.add("/kb/visual-order", VISUAL_ORDER))
+        assert rules(found) == {("focus-order-visual", ("2.4.3",))}
         assert selenium.check(CHECK, local_site.add("/kb/accessible", ACCESSIBLE)) == []
     finally:
         stop_browser(selenium)

@@ -12,6 +12,7 @@ from crawlers.checks.page_structure import (
     detect_language,
     error_identification,
     form_state,
+    title_findings,
 )
 from monitor.demo import DemoSite
 from tests.crawlers.checks.conftest import (
@@ -88,6 +89,32 @@ def test_the_language_detector_is_conservative() -> None:
     assert detect_language(WELSH) == "cy"
     assert detect_language("Contact us") is None  # too short to tell
     assert detect_language(ENGLISH + " " + WELSH) is None  # bilingual: no claim
+
+
+def test_home_and_the_council_s_name_alone_are_generic_titles_except_on_the_home_page() -> None:
+    council = "Example County Council"
+    for title in ("Home", "Welcome", "Hafan"):
+        assert [f.rule for f in title_findings(title, "https://example.gov.uk/")] == [
+            "page-title-generic"
+        ]
+    assert title_findings(council, "https://example.gov.uk/", council) == []
+    assert [f.wcag for f in title_findings(council, "https://example.gov.uk/bins", council)] == [
+        ("2.4.2",)
+    ]
+    assert (
+        title_findings("Bin collections - " + council, "https://example.gov.uk/bins", council) == []
+    )
+
+
+def test_the_page_language_is_told_in_any_of_the_known_languages() -> None:
+    french = (
+        "Vous pouvez demander une place dans une école pour votre enfant en ligne. Vous devrez "
+        "nous indiquer les écoles que vous souhaitez, par ordre de préférence, et nous vous "
+        "écrirons pour vous proposer une place. Si vous n'êtes pas satisfait de l'école "
+        "proposée, vous pouvez faire appel et le comité examinera vos raisons."
+    )
+    assert detect_language(french + " " + french) == "fr"
+    assert detect_language("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12) is None
 
 
 def test_a_generic_title_is_found(browser: Browser, local_site: LocalSite) -> None:
