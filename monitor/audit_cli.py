@@ -19,14 +19,13 @@ from crawlers.check import PageCheck
 from crawlers.checks import page_checks
 from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
-from crawlers.engines import make_engine
+from crawlers.engines import BrowserUnavailable, make_engine
 from crawlers.pipeline import PageOutcome, audit_address
 from monitor.audit import AuditProgress, AuditRefused, AuditRequest, start_audit
 from monitor.audit.page import service_page_checks
 from monitor.cli import (
     EXIT_FINDINGS,
     EXIT_USAGE,
-    Unavailable,
     app,
     council_config,
     err,
@@ -276,8 +275,10 @@ async def audit_urls_async(
         engine = make_engine(s, engine_name)
         try:
             await engine.start()
+        except BrowserUnavailable:
+            raise
         except Exception as exc:
-            raise Unavailable(f"The browser could not be started: {exc}") from None
+            raise BrowserUnavailable(str(exc)) from exc
         try:
             semaphore = asyncio.Semaphore(s.concurrency)
 

@@ -18,7 +18,7 @@ from rich.table import Table
 from crawlers.checks.branding import CHECK as BRANDING
 from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
-from crawlers.engines import make_engine
+from crawlers.engines import BrowserUnavailable, make_engine
 from crawlers.pipeline import PageOutcome, audit_address
 from monitor.cli import (
     EXIT_FINDINGS,
@@ -53,8 +53,10 @@ async def check_page(
     engine = make_engine(settings)
     try:
         await engine.start()
+    except BrowserUnavailable:
+        raise
     except RuntimeError as exc:
-        raise Unavailable(f"The browser could not be started: {exc}") from None
+        raise BrowserUnavailable(str(exc)) from exc
     try:
         async with make_client(settings) as client:
             context = RunContext(
