@@ -166,7 +166,7 @@ class Collector:
         self.settings = settings
         self.config = config
         self.services = {s.id: s for s in config.services}
-        self.redactor = Redactor(config.feedback.redact_patterns)
+        self.redactor = Redactor.for_council(config.feedback)
         self.hasher = ClientHasher(settings.feedback_secret)
         self.writer = FeedbackWriter(repository)
         self.store: AbuseStore | None = None
@@ -228,13 +228,13 @@ class Collector:
             self.counts.accepted += 1
             log.info("honeypot field filled: submission for %s discarded", submission.service)
             return Outcome("honeypot")
-        (comment, what_doing, what_wrong), flags = self.redactor.redact_fields(
-            (submission.comment, submission.what_doing, submission.what_wrong)
+        page, (comment, what_doing, what_wrong), flags = self.redactor.redact_submission(
+            submission.page, (submission.comment, submission.what_doing, submission.what_wrong)
         )
         row = {
             "received_at": utcnow(),
             "service_id": submission.service,
-            "page_path": submission.page,
+            "page_path": page,
             "kind": submission.kind,
             "rating": submission.rating if submission.kind == "satisfaction" else None,
             "useful": submission.useful if submission.kind == "page_useful" else None,

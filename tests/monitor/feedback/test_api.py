@@ -7,6 +7,7 @@ import json
 import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from monitor.config import CouncilConfig
 from monitor.feedback.submission import MAX_TEXT
 from tests.monitor.feedback.conftest import Collector, resident, resident_address, start_collector
+from tests.monitor.feedback.redaction_corpus import PERSONAL
 
 SERVICE = "report-a-pothole"
 
@@ -50,6 +52,48 @@ def test_a_satisfaction_rating_is_stored_redacted(collector: Collector) -> None:
     assert row.comment == "Fine, but email me at [email] or ring [phone]"
     assert row.redacted and row.flags == ["email", "phone"]
     assert row.client_hash and len(row.client_hash) == 32
+
+
+def test_the_page_address_is_redacted_and_published_numbers_are_kept(
+    collector: Collector,
+) -> None:
+    response = post(
+        collector,
+        {
+            "service": SERVICE,
+            "page": "/account/jane.doe@example.com/edit?postcode=ME14+1XQ",
+            "rating": 2,
+            "comment": "I rang 03069 990000 twice; my mobile is 0 7 7 0 0 9 0 0 1 2 3",
+        },
+    )
+    assert response.status_code == 201, response.text
+    rows = collector.repository.feedback(limit=None)
+    row = next(f for f in rows if f.id == response.json()["id"])
+    assert row.page_path == "/account/[email]/edit"
+    assert row.comment == "I rang 03069 990000 twice; my mobile is [phone]"
+    assert row.flags == ["email", "phone"]
+
+
+def test_no_piece_of_the_corpus_reaches_the_database(collector: Collector) -> None:
+    """Every personal comment of the redaction corpus, sent as each free-text field and
+    as the page address through the real collector: none of it is in the SQLite files."""
+    secrets: list[str] = []
+    for entries in PERSONAL.values():
+        for text, found in entries:
+            secrets += [secret for secret, _ in found]
+            for payload in (
+                {"rating": 3, "comment": text},
+                {"kind": "problem", "what_doing": text, "what_wrong": text},
+                {"useful": "no", "page": "/x/" + quote(text, safe="")},
+            ):
+                response = post(collector, {"service": SERVICE, "page": "/", **payload})
+                assert response.status_code == 201, (payload, response.text)
+    raw = collector.repository.engine.url.database
+    assert raw is not None
+    stored = b"".join(
+        Path(name).read_bytes() for name in (raw, raw + "-wal") if Path(name).exists()
+    ).decode("utf-8", errors="replace")
+    assert [s for s in secrets if s in stored] == []
 
 
 def test_page_useful_and_problem_reports_are_stored(collector: Collector) -> None:

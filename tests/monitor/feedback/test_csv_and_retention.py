@@ -65,6 +65,23 @@ def test_import_reports_bad_rows_by_line_and_stores_the_good_ones(
     assert rows[1].comment == "Two lines,\nemail me at [email]" and rows[1].flags == ["email"]
 
 
+def test_import_redacts_the_page_address_and_every_text_field(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
+    survey = (
+        "service,page,kind,what_doing,what_wrong\n"
+        "school-admissions,/account/jane.doe%40example.com/apply,problem,"
+        "Applying for my son born 04/05/2015,It asked for my NI number QQ123456C\n"
+    )
+    report = import_csv(io.StringIO(survey), repository, council_config)
+    assert report.imported == 1 and report.redacted == 1 and not report.problems
+    row = repository.feedback(limit=None)[0]
+    assert row.page_path == "/account/[email]/apply"
+    assert row.what_doing == "Applying for my son born [date-of-birth]"
+    assert row.what_wrong == "It asked for my NI number [ni-number]"
+    assert row.flags == ["email", "ni-number", "date-of-birth"]
+
+
 def test_import_uses_the_default_service_for_rows_without_one(
     repository: Repository, council_config: CouncilConfig
 ) -> None:
