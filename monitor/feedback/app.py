@@ -299,8 +299,9 @@ def _wants_html(request: Request) -> bool:
 
 
 def _client_address(request: Request) -> str:
-    # uvicorn puts the resident's address here (from X-Forwarded-For when the request came
-    # through a trusted proxy). It is hashed at once and never kept.
+    # uvicorn puts the resident's address here: the connecting address, or, when that is
+    # one of MONITOR_FEEDBACK_TRUSTED_PROXIES, the last address in X-Forwarded-For that is
+    # not a trusted proxy. It is hashed at once (ratelimit.client_key) and never kept.
     return request.client.host if request.client else "unknown"
 
 
@@ -614,9 +615,17 @@ def logging_config(log_level: str = "info") -> dict[str, Any]:
 
 
 def uvicorn_config(
-    app: FastAPI, host: str, port: int, *, log_level: str = "info"
+    app: FastAPI,
+    host: str,
+    port: int,
+    *,
+    trusted_proxies: list[str],
+    log_level: str = "info",
 ) -> uvicorn.Config:
-    """uvicorn with no access log: an access log line would hold the resident's address."""
+    """uvicorn with no access log: an access log line would hold the resident's address.
+
+    X-Forwarded-For is read only from ``trusted_proxies`` (MONITOR_FEEDBACK_TRUSTED_PROXIES):
+    anyone else could write any address there and post past the rate limit."""
     return uvicorn.Config(
         app,
         log_config=logging_config(log_level),
@@ -625,7 +634,7 @@ def uvicorn_config(
         access_log=False,
         server_header=False,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=trusted_proxies,
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=15,
@@ -651,6 +660,7 @@ def start_collector_in_thread(
             app,
             host or settings.feedback_host,
             settings.feedback_port if port is None else port,
+            trusted_proxies=settings.feedback_trusted_proxies,
             log_level="warning",
         )
     )

@@ -4,7 +4,9 @@ post, and whether they just sent the same thing.
 A client is known only by a salted hash of its address. The salt is an HMAC of today's
 date with the installation's secret, so it changes at midnight (UTC): the same resident
 cannot be followed from one day to the next, and nobody holding the database can turn a
-hash back into an address without the secret.
+hash back into an address without the secret. An IPv6 client is its /64 network, since
+one household's connection is given a whole /64 and could otherwise post from a new
+address each time; an IPv4 address mapped into IPv6 is the IPv4 address.
 
 Counts live in this process's memory by default, or in Redis when ``MONITOR_REDIS_URL``
 is set (so several collector processes share one limit).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -22,6 +25,19 @@ from typing import Protocol
 def day_salt(secret: str, day: date) -> bytes:
     """The salt of one day: an HMAC of the date with the secret."""
     return hmac.new(secret.encode(), day.isoformat().encode(), hashlib.sha256).digest()
+
+
+def client_key(address: str) -> str:
+    """What identifies a client for the limits: its IPv4 address, or its IPv6 /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # not an address (a Unix socket's peer): taken as it is
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class ClientHasher:
@@ -36,7 +52,7 @@ class ClientHasher:
         day = today or datetime.now(UTC).date()
         if day != self._day:
             self._day, self._salt = day, day_salt(self._secret, day)
-        return hmac.new(self._salt, address.encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.new(self._salt, client_key(address).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class AbuseStore(Protocol):
