@@ -32,6 +32,7 @@ council asked for.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -160,6 +161,11 @@ class _Scan:
         self.found.append((start, end, kind))
         self.view = self.view[:start] + _BLANK * (end - start) + self.view[end:]
 
+    @functools.cached_property
+    def lower(self) -> str:
+        """The view in lower case, for quick look-ups of words (as it was first made)."""
+        return self.view.lower()
+
     def before(self, start: int, width: int = 40) -> str:
         return self.view[max(0, start - width) : start].lower()
 
@@ -282,10 +288,27 @@ _NOT_A_MAILBOX = frozenset(
 _WRITTEN_DOT = re.compile(r"\bdot\b|[(\[{<]\s*dot\s*[)\]}>]", re.IGNORECASE)
 
 
+# What a written-out address cannot be without: "@", a bracketed "at", a written "dot" or
+# a mail provider's name (a plain "at" alone is in half of all comments).
+_BRACKETED_AT = re.compile(_bracketed("at"), re.IGNORECASE)
+_PROVIDER_HINT = re.compile(r"\b(?:" + "|".join(sorted(_MAIL_PROVIDERS)) + r")\b")
+
+
+def _may_hold_spelt_email(scan: _Scan) -> bool:
+    lower = scan.lower
+    return bool(
+        "@" in scan.view
+        or "dot" in lower
+        or _BRACKETED_AT.search(scan.view)
+        or ("at " in lower and _PROVIDER_HINT.search(lower))
+    )
+
+
 def _emails(scan: _Scan) -> None:
-    for match in list(_EMAIL.finditer(scan.view)):
-        scan.take(match.start(), match.end(), EMAIL)
-    if "@" not in scan.view and not re.search(r"\bat\b", scan.view, re.IGNORECASE):
+    if "@" in scan.view:
+        for match in list(_EMAIL.finditer(scan.view)):
+            scan.take(match.start(), match.end(), EMAIL)
+    if not _may_hold_spelt_email(scan):
         return
     for match in list(_SPELT_EMAIL.finditer(scan.view)):
         if _is_spelt_email(match):
@@ -323,7 +346,22 @@ _IPV6 = re.compile(
 _VERSION_BEFORE = re.compile(r"(?:version|ver\.?|v|build|release)\s*$")
 
 
+_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
+_IPV6_HINT = re.compile(r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:")
+
+
 def _ip_addresses(scan: _Scan) -> None:
+    if _IPV6_HINT.search(scan.view):
+        _ipv6_addresses(scan)
+    if not _IPV4_HINT.search(scan.view):
+        return
+    for match in list(_IPV4.finditer(scan.view)):
+        if _VERSION_BEFORE.search(scan.before(match.start(), 12)):
+            continue  # "version 10.0.19045.1" is software, not somebody's address
+        scan.take(match.start(), match.end(), IP_ADDRESS)
+
+
+def _ipv6_addresses(scan: _Scan) -> None:
     for match in list(_IPV6.finditer(scan.view)):
         candidate = match.group(0)
         if sum(c.isalnum() for c in candidate) < 3:
@@ -332,10 +370,6 @@ def _ip_addresses(scan: _Scan) -> None:
             ipaddress.IPv6Address(candidate)
         except ValueError:
             continue
-        scan.take(match.start(), match.end(), IP_ADDRESS)
-    for match in list(_IPV4.finditer(scan.view)):
-        if _VERSION_BEFORE.search(scan.before(match.start(), 12)):
-            continue  # "version 10.0.19045.1" is software, not somebody's address
         scan.take(match.start(), match.end(), IP_ADDRESS)
 
 
@@ -373,7 +407,13 @@ _NI_CONTEXT = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance|insurance)\
 _WORD_PREFIXES = frozenset("an as at be by he me my on or we am pm".split())  # noqa: SIM905
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+_SIX_SPACED_DIGITS = re.compile(r"(?:\d[ .\-]?){5}\d")
+
+
 def _driving_licences(scan: _Scan) -> None:
+    if not _SIX_DIGITS.search(scan.view):
+        return
     for match in list(_DRIVING_LICENCE.finditer(scan.view)):
         scan.take(match.start(), match.end(), DRIVING_LICENCE)
 
@@ -386,6 +426,8 @@ def _passports(scan: _Scan) -> None:
 
 
 def _ni_numbers(scan: _Scan) -> None:
+    if not _SIX_SPACED_DIGITS.search(scan.view):
+        return
     for match in list(_NI.finditer(scan.view)):
         context = bool(_NI_CONTEXT.search(scan.before(match.start())))
         letters = re.sub(r"[ .\-]", "", match.group("letters")).lower()
@@ -427,7 +469,12 @@ def _postcode_area_ok(outward: str) -> bool:
     return area is not None and area.group(0) in POSTCODE_AREAS
 
 
+_INWARD_CODE = re.compile(r"\d[A-Za-z]{2}")
+
+
 def _postcodes(scan: _Scan, *, address: bool) -> None:
+    if not _INWARD_CODE.search(scan.view):
+        return
     if address:
         for match in list(_POSTCODE_SEGMENT.finditer(scan.view)):
             if _postcode_area_ok(match.group("out")):
@@ -467,22 +514,23 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<mname>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATES = (
-    re.compile(r"\b(?P<d>\d{1,2})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})\b"),
-    re.compile(r"\b(?P<d>\d{1,2}) (?P<m>\d{1,2}) (?P<y>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<d>\d{1,2})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{2})\b(?![/.\-]\d)"),
-    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
-    re.compile(
-        r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|[\-/])"
-        + _MONTH
-        + r"(?:,?\s+|[\-/])(?P<y>\d{4})\b",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.IGNORECASE
-    ),
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# All-digit dates, one pattern (one pass over the text): 12/03/1985, 12.03.85, 12 03 1985,
+# 1985-03-12. Each way of writing has its own group names.
+_NUMERIC_DATE = re.compile(
+    r"\b(?:(?P<d>\d{1,2})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}(?![/.\-]\d))"
+    r"|(?P<d2>\d{1,2}) (?P<m2>\d{1,2}) (?P<y2>(?:19|20)\d\d)"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2}))\b"
 )
+# Dates with the month in words: 3rd March 2010, 12-Mar-1985, March 5, 1962.
+_WORDED_DATE = re.compile(
+    r"\b(?:(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|[\-/])(?P<mname>"
+    + _MONTH_NAMES
+    + r")\.?(?:,?\s+|[\-/])(?P<y>\d{4})"
+    r"|(?P<mname2>" + _MONTH_NAMES + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))\b",
+    re.IGNORECASE,
+)
+_MONTH_HINT = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _BIRTH_CONTEXT = re.compile(
     r"\b(?:born|birth|dob|d\.o\.b|birthday|aged?)\b|d\.o\.b\.?", re.IGNORECASE
 )
@@ -491,8 +539,14 @@ _BIRTH_CONTEXT = re.compile(
 _NOT_A_DATE = "not-a-date"
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def _dates(scan: _Scan, today: date) -> None:
-    for pattern in _DATES:
+    patterns = [_NUMERIC_DATE]
+    if _YEAR.search(scan.view) and _MONTH_HINT.search(scan.lower):
+        patterns.append(_WORDED_DATE)
+    for pattern in patterns:
         for match in list(pattern.finditer(scan.view)):
             kind = _date_kind(match, scan, today)
             if kind != _NOT_A_DATE:
@@ -503,14 +557,14 @@ def _dates(scan: _Scan, today: date) -> None:
 
 def _date_kind(match: re.Match[str], scan: _Scan, today: date) -> str | None:
     """DATE_OF_BIRTH, None for a date that stays, or _NOT_A_DATE."""
-    groups = match.groupdict()
+    found = {k.rstrip("23"): v for k, v in match.groupdict().items() if v is not None}
     try:
-        day = int(groups["d"])
-        month = _MONTHS[groups["mname"].lower()] if groups.get("mname") else int(groups["m"])
-        year = int(groups["y"])
+        day = int(found["d"])
+        month = _MONTHS[found["mname"].lower()] if "mname" in found else int(found["m"])
+        year = int(found["y"])
     except (KeyError, ValueError):
         return _NOT_A_DATE
-    short_year = len(groups["y"]) == 2
+    short_year = len(found["y"]) == 2
     if short_year:
         year += 2000 if year <= today.year % 100 else 1900
     try:
@@ -533,9 +587,8 @@ def _date_kind(match: re.Match[str], scan: _Scan, today: date) -> str | None:
 
 # Digits with separators between them, however many: "0 7 7 0 0 9 0 0 1 2 3",
 # "+44 (0)1622 694000", "12-34-56 12345678".
-# A letter O typed for the first zero ("O7700 900123") counts as one.
-_DIGIT_RUN = re.compile(r"(?:\+|(?<![A-Za-z])[oO](?=\d))?\(?\d(?:[ \t\-./()]{0,3}\d)*")
-_GROUP = re.compile(r"\d+|^[oO]")
+_DIGIT_RUN = re.compile(r"\d(?:[ \t\-./()]{0,3}\d)*")
+_GROUP = re.compile(r"\d+")
 _AS_ZERO = str.maketrans("oO", "00")
 _SORT_CONTEXT = re.compile(r"\b(?:sort\s*code|sortcode|sort|s/c|bank)\b")
 _ACCOUNT_CONTEXT = re.compile(r"\b(?:account|acc|acct|a/c|bank)\b")
@@ -547,11 +600,24 @@ _LONGEST_WINDOW = 19  # card numbers; nothing personal written in digits is long
 
 def _numbers(scan: _Scan, published: frozenset[str]) -> None:
     sort_code_end = -1
-    for run in list(_DIGIT_RUN.finditer(scan.view)):
+    view = scan.view
+    for run in list(_DIGIT_RUN.finditer(view)):
+        if len(run[0]) < 6:
+            continue  # fewer than six digits: nothing this step looks for is that short
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run[0])]
+        # What stands just before the first digit: "(" and "+" belong to the number, and a
+        # letter O typed for the first zero ("O7700 900123") counts as a zero.
+        start = run.start()
+        while start > 0 and view[start - 1] in "(+" and run.start() - start < 2:
+            start -= 1
+        international = "+" in view[start : run.start()]
+        letter_o = start == run.start() and start > 0 and view[start - 1] in "oO"
+        if letter_o and (start == 1 or not view[start - 2].isalpha()):
+            start -= 1
+            groups.insert(0, (start, start + 1))
         # "40 12 34, 1234 5678": an account number right after a sort code, in this run
         # or the next one.
-        previous = SORT_CODE if 0 <= run.start() - sort_code_end <= 3 else None
+        previous = SORT_CODE if 0 <= start - sort_code_end <= 3 else None
         i = 0
         while i < len(groups):
             found = None
@@ -563,7 +629,7 @@ def _numbers(scan: _Scan, published: frozenset[str]) -> None:
                     break
                 ends.append(j)
             for j in reversed(ends):  # the longest window that is something wins
-                kind = _number_kind(scan, run, groups, i, j, published, previous)
+                kind = _number_kind(scan, international, groups, i, j, published, previous)
                 if kind is not None:
                     found = (j, kind)
                     break
@@ -572,16 +638,14 @@ def _numbers(scan: _Scan, published: frozenset[str]) -> None:
                 i += 1
                 continue
             j, kind = found
-            start = groups[i][0]
-            if i == 0:
-                start = run.start()  # with its "+" or "("
+            begin = start if i == 0 else groups[i][0]  # with its "+" or "("
             end = groups[j][1]
             if kind == "keep":
-                scan.take(start, end, None)
+                scan.take(begin, end, None)
             else:
-                if scan.view[end : end + 1] == ")" and "(" in scan.view[start:end]:
+                if scan.view[end : end + 1] == ")" and "(" in scan.view[begin:end]:
                     end += 1
-                scan.take(start, end, kind)
+                scan.take(begin, end, kind)
                 if kind == SORT_CODE:
                     sort_code_end = end
             previous = kind
@@ -590,7 +654,7 @@ def _numbers(scan: _Scan, published: frozenset[str]) -> None:
 
 def _number_kind(
     scan: _Scan,
-    run: re.Match[str],
+    international_run: bool,
     groups: list[tuple[int, int]],
     i: int,
     j: int,
@@ -611,7 +675,7 @@ def _number_kind(
         return None
     digits = "".join(view[a:b] for a, b in groups[i : j + 1]).translate(_AS_ZERO)
     shape = tuple(b - a for a, b in groups[i : j + 1])
-    international = i == 0 and run[0].startswith("+")
+    international = i == 0 and international_run
     national = uk_national_number(digits, international)
     if digits in published or (national and "n" + national in published):
         return "keep"
