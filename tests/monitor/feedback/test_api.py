@@ -512,3 +512,59 @@ def test_the_raw_address_is_never_stored(collector: Collector) -> None:
 
 def test_resident_address_helper_is_in_the_documentation_range() -> None:
     assert resident_address().startswith("198.51.")
+
+
+def test_the_fast_path_answers_as_the_documented_route_does(
+    tmp_path: Path, council_config: CouncilConfig
+) -> None:
+    """Residents' posts are answered by ApiFastPath, ahead of FastAPI's routing; the FastAPI
+    route stays for the OpenAPI description. Both call the same handler, and answer alike:
+    the same posts to a collector without the fast path get the same answers."""
+    from monitor.db import upgrade
+    from monitor.feedback.app import ApiFastPath, create_app
+    from monitor.repository import Repository
+    from monitor.settings import Settings
+
+    def collector_app(name: str, fast_path: bool) -> tuple[Any, str]:
+        url = f"sqlite:///{tmp_path / name}"
+        upgrade(url)
+        app = create_app(Settings(database_url=url, data_dir=tmp_path), council_config)
+        if not fast_path:
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not ApiFastPath]
+        return app, url
+
+    cases: list[dict[str, Any]] = [
+        {"json": {"service": SERVICE, "rating": 4, "comment": "ring 07700 900123"}},
+        {"json": {"service": SERVICE, "rating": 9}},
+        {"json": {"service": "nope", "useful": "maybe"}},
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"content": b"{}", "headers": {"Content-Type": "text/plain"}},
+        {"json": {"service": SERVICE, "rating": 2, "website": "spam"}},
+        {"content": b" " * 20_000, "headers": {"Content-Type": "application/json"}},
+    ]
+
+    async def answers(app: Any) -> list[tuple[Any, ...]]:
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.1", 1234))
+        found = []
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://collector") as http,
+        ):
+            for case in cases:
+                response = await http.post("/api/feedback", params={"source": "widget"}, **case)
+                found.append((response.status_code, response.json(), response.headers))
+        return found
+
+    fast_app, fast_url = collector_app("fast.db", fast_path=True)
+    routed_app, routed_url = collector_app("routed.db", fast_path=False)
+    fast, routed = asyncio.run(answers(fast_app)), asyncio.run(answers(routed_app))
+    assert [(status, body) for status, body, _ in fast] == [
+        (status, body) for status, body, _ in routed
+    ]
+    assert [(h["content-type"], h.get("retry-after")) for _, _, h in fast] == [
+        (h["content-type"], h.get("retry-after")) for _, _, h in routed
+    ]
+    assert [status for status, _, _ in fast] == [201, 422, 422, 400, 415, 201, 413]
+    for url in (fast_url, routed_url):
+        stored = Repository(url).feedback(limit=None)
+        assert [(f.comment, f.source) for f in stored] == [("ring [phone]", "widget")]

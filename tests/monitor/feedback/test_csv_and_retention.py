@@ -230,3 +230,26 @@ def test_the_feedback_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert bad.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_a_group_commit_returns_each_rows_own_id(repository: Repository) -> None:
+    repository.add_feedback_batch(
+        [{"received_at": utcnow(), "service_id": "join-the-library", "kind": "page_useful"}]
+    )
+    rows = [
+        {
+            "received_at": utcnow(),
+            "service_id": "join-the-library",
+            "kind": "satisfaction",
+            "rating": 1 + n % 5,
+            "comment": f"comment {n}",
+            "flags": ["email"] if n % 2 else [],
+        }
+        for n in range(7)
+    ]
+    ids = repository.add_feedback_batch(rows)
+    stored = {f.id: f for f in repository.feedback(limit=None)}
+    assert [(stored[i].comment, stored[i].flags) for i in ids] == [
+        (row["comment"], row["flags"]) for row in rows
+    ]
+    assert stored[ids[0]].source == "widget" and stored[ids[0]].page_path == "/"
