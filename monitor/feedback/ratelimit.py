@@ -31,6 +31,8 @@ def day_salt(secret: str, day: date) -> bytes:
 
 def client_key(address: str) -> str:
     """What identifies a client for the limits: its IPv4 address, or its IPv6 /64."""
+    if ":" not in address:
+        return address  # IPv4 (or no address at all): as the server or the proxy wrote it
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -539,20 +539,34 @@ _BIRTH_CONTEXT = re.compile(
 _NOT_A_DATE = "not-a-date"
 
 
-_YEAR = re.compile(r"\d{4}")
+_NUMERIC_DATE_HINT = re.compile(r"\d[/.\-]\d|\d \d")
+_YEAR = re.compile(r"\b\d{4}\b")
+# The longest way to write a day and a month before a year: "22nd of September, ".
+_WORDED_DATE_REACH = 32
 
 
 def _dates(scan: _Scan, today: date) -> None:
-    patterns = [_NUMERIC_DATE]
-    if _YEAR.search(scan.view) and _MONTH_HINT.search(scan.lower):
-        patterns.append(_WORDED_DATE)
-    for pattern in patterns:
-        for match in list(pattern.finditer(scan.view)):
-            kind = _date_kind(match, scan, today)
-            if kind != _NOT_A_DATE:
-                # A date of an event is kept, but taken out of the view all the same, so
-                # its digits are never read as part of a phone or account number.
-                scan.take(match.start(), match.end(), kind)
+    found: list[re.Match[str]] = []
+    if _NUMERIC_DATE_HINT.search(scan.view):
+        found += _NUMERIC_DATE.finditer(scan.view)
+    if _MONTH_HINT.search(scan.lower):
+        # A date in words ends with its year: read only the stretch before each year,
+        # not the whole comment with a pattern of twenty month names at every letter.
+        for year in _YEAR.finditer(scan.view):
+            window = _WORDED_DATE.finditer(
+                scan.view, max(0, year.start() - _WORDED_DATE_REACH), year.end()
+            )
+            found += (m for m in window if m.end() == year.end())
+    taken = -1
+    for match in sorted(found, key=lambda m: m.start()):
+        if match.start() < taken:
+            continue  # overlaps one already read
+        kind = _date_kind(match, scan, today)
+        if kind != _NOT_A_DATE:
+            # A date of an event is kept, but taken out of the view all the same, so
+            # its digits are never read as part of a phone or account number.
+            scan.take(match.start(), match.end(), kind)
+            taken = match.end()
 
 
 def _date_kind(match: re.Match[str], scan: _Scan, today: date) -> str | None:

@@ -82,8 +82,11 @@ def rating_from(value: Any) -> int | None:
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean_text(value: str) -> str:
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE.search(value):
         raise PydanticCustomError("text", "contains characters that are not valid text")
     return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
 
