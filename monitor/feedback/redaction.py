@@ -36,7 +36,7 @@ import functools
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, unquote
@@ -115,6 +115,11 @@ class _FoldTable(dict[int, str]):
 
 
 _FOLD = _FoldTable()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _FOLD[ord(match.group())]
 
 
 def _view(text: str) -> tuple[str, list[int] | None]:
@@ -122,7 +127,9 @@ def _view(text: str) -> tuple[str, list[int] | None]:
     from the same position, which is the case for nearly every comment)."""
     if text.isascii():
         return text, None
-    folded = text.translate(_FOLD)
+    # Only the few characters outside ASCII are looked up (a "£" or a curly quote in a
+    # long comment should not cost a table look-up for every letter).
+    folded = _NON_ASCII.sub(_fold_match, text)
     if _FOLD.resizing.isdisjoint(text):
         return folded, None
     chars: list[str] = []
@@ -160,6 +167,13 @@ class _Scan:
             return
         self.found.append((start, end, kind))
         self.view = self.view[:start] + _BLANK * (end - start) + self.view[end:]
+
+    @functools.cached_property
+    def runs(self) -> list[tuple[int, int]]:
+        """Where digits stand, with the separators between them ("0 7 7 0 0 9 0 0 1 2 3",
+        "12/03/1985", "192.168.1.20"): found once, as the view was when first asked; each
+        step reads its stretch again in the view as it is then."""
+        return [match.span() for match in _DIGIT_RUN.finditer(self.view)]
 
     @functools.cached_property
     def lower(self) -> str:
@@ -337,28 +351,40 @@ def _is_spelt_email(match: re.Match[str]) -> bool:
 
 # --- internet addresses -------------------------------------------------------------------
 
-_IPV4 = re.compile(
-    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
-)
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:])"
 )
 _VERSION_BEFORE = re.compile(r"(?:version|ver\.?|v|build|release)\s*$")
 
 
-_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
-_IPV6_HINT = re.compile(r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:")
+# Every IPv6 address has "::" or a group between two colons.
+_IPV6_HINT = re.compile(r":[0-9A-Fa-f]{1,4}:")
 
 
 def _ip_addresses(scan: _Scan) -> None:
-    if _IPV6_HINT.search(scan.view):
+    if "::" in scan.view or _IPV6_HINT.search(scan.view):
         _ipv6_addresses(scan)
-    if not _IPV4_HINT.search(scan.view):
-        return
-    for match in list(_IPV4.finditer(scan.view)):
-        if _VERSION_BEFORE.search(scan.before(match.start(), 12)):
-            continue  # "version 10.0.19045.1" is software, not somebody's address
-        scan.take(match.start(), match.end(), IP_ADDRESS)
+    view = scan.view
+    for start, end in scan.runs:
+        if end - start < 7 or "." not in view[start:end]:
+            continue
+        for match in list(_IPV4.finditer(scan.view, start, end)):
+            if _is_ipv4(scan.view, match) and not _VERSION_BEFORE.search(
+                scan.before(match.start(), 12)
+            ):  # "version 10.0.19045.1" is software, not somebody's address
+                scan.take(match.start(), match.end(), IP_ADDRESS)
+
+
+def _is_ipv4(view: str, match: re.Match[str]) -> bool:
+    before = view[match.start() - 1 : match.start()] if match.start() else ""
+    after = view[match.end() : match.end() + 1]
+    if before.isdigit() or before == "." or after.isdigit() or after == ".":
+        return False
+    return all(
+        int(part) <= 255 and (part == "0" or not part.startswith("0"))
+        for part in match.group().split(".")
+    )
 
 
 def _ipv6_addresses(scan: _Scan) -> None:
@@ -408,13 +434,27 @@ _WORD_PREFIXES = frozenset("an as at be by he me my on or we am pm".split())  # 
 
 
 _SIX_DIGITS = re.compile(r"\d{6}")
-_SIX_SPACED_DIGITS = re.compile(r"(?:\d[ .\-]?){5}\d")
+
+
+def _around_runs(
+    scan: _Scan, pattern: re.Pattern[str], wanted: Callable[[str], object], reach: tuple[int, int]
+) -> list[re.Match[str]]:
+    """``pattern``'s matches near the digit runs that may belong to one (``wanted``): only
+    those stretches of a long comment are read, not all of it. The stretch reaches past
+    what a match could hold, so that the pattern's boundaries see the characters around."""
+    view, found, last = scan.view, [], -1
+    for start, end in scan.runs:
+        if not wanted(view[start:end]):
+            continue
+        for match in pattern.finditer(view, max(0, start - reach[0]), end + reach[1]):
+            if match.start() >= last:
+                found.append(match)
+                last = match.end()
+    return found
 
 
 def _driving_licences(scan: _Scan) -> None:
-    if not _SIX_DIGITS.search(scan.view):
-        return
-    for match in list(_DRIVING_LICENCE.finditer(scan.view)):
+    for match in _around_runs(scan, _DRIVING_LICENCE, _SIX_DIGITS.search, (8, 13)):
         scan.take(match.start(), match.end(), DRIVING_LICENCE)
 
 
@@ -425,10 +465,12 @@ def _passports(scan: _Scan) -> None:
         scan.take(match.start("id"), match.end("id"), PASSPORT_NUMBER)
 
 
+def _six_digits(run: str) -> bool:
+    return sum(map(str.isdigit, run)) >= 6
+
+
 def _ni_numbers(scan: _Scan) -> None:
-    if not _SIX_SPACED_DIGITS.search(scan.view):
-        return
-    for match in list(_NI.finditer(scan.view)):
+    for match in _around_runs(scan, _NI, _six_digits, (5, 5)):
         context = bool(_NI_CONTEXT.search(scan.before(match.start())))
         letters = re.sub(r"[ .\-]", "", match.group("letters")).lower()
         if not context:
@@ -472,14 +514,23 @@ def _postcode_area_ok(outward: str) -> bool:
 _INWARD_CODE = re.compile(r"\d[A-Za-z]{2}")
 
 
+def _near_inward_codes(scan: _Scan, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """``pattern``'s matches that end with an inward code ("1XQ"), read only around those."""
+    view, found, last = scan.view, [], -1
+    for inward in _INWARD_CODE.finditer(view):
+        for match in pattern.finditer(view, max(0, inward.start() - 8), inward.end() + 1):
+            if match.end() == inward.end() and match.start() >= last:
+                found.append(match)
+                last = match.end()
+    return found
+
+
 def _postcodes(scan: _Scan, *, address: bool) -> None:
-    if not _INWARD_CODE.search(scan.view):
-        return
     if address:
-        for match in list(_POSTCODE_SEGMENT.finditer(scan.view)):
+        for match in _near_inward_codes(scan, _POSTCODE_SEGMENT):
             if _postcode_area_ok(match.group("out")):
                 scan.take(match.start(), match.end(), POSTCODE)
-    for match in list(_POSTCODE.finditer(scan.view)):
+    for match in _near_inward_codes(scan, _POSTCODE):
         if not _postcode_area_ok(match.group("out")):
             continue
         before = scan.before(match.start(), 80)
@@ -539,16 +590,14 @@ _BIRTH_CONTEXT = re.compile(
 _NOT_A_DATE = "not-a-date"
 
 
-_NUMERIC_DATE_HINT = re.compile(r"\d[/.\-]\d|\d \d")
+_NUMERIC_DATE_HINT = re.compile(r"\d[/.\- ]\d")
 _YEAR = re.compile(r"\b\d{4}\b")
 # The longest way to write a day and a month before a year: "22nd of September, ".
 _WORDED_DATE_REACH = 32
 
 
 def _dates(scan: _Scan, today: date) -> None:
-    found: list[re.Match[str]] = []
-    if _NUMERIC_DATE_HINT.search(scan.view):
-        found += _NUMERIC_DATE.finditer(scan.view)
+    found = _around_runs(scan, _NUMERIC_DATE, _NUMERIC_DATE_HINT.search, (0, 1))
     if _MONTH_HINT.search(scan.lower):
         # A date in words ends with its year: read only the stretch before each year,
         # not the whole comment with a pattern of twenty month names at every letter.
@@ -615,9 +664,15 @@ _LONGEST_WINDOW = 19  # card numbers; nothing personal written in digits is long
 def _numbers(scan: _Scan, published: frozenset[str]) -> None:
     sort_code_end = -1
     view = scan.view
-    for run in list(_DIGIT_RUN.finditer(view)):
+    runs = [
+        run
+        for start, end in scan.runs
+        if end - start >= 6  # fewer than six digits: nothing this step looks for is that short
+        for run in _DIGIT_RUN.finditer(view, start, end)
+    ]
+    for run in runs:
         if len(run[0]) < 6:
-            continue  # fewer than six digits: nothing this step looks for is that short
+            continue
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run[0])]
         # What stands just before the first digit: "(" and "+" belong to the number, and a
         # letter O typed for the first zero ("O7700 900123") counts as a zero.
