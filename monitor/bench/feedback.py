@@ -421,7 +421,8 @@ def run(
         ceiling, ceiling_statuses, ceiling_elapsed = _run_load(
             port, saturated, None, connections, SATURATED_SECONDS
         )
-        counts = httpx.get(f"http://127.0.0.1:{port}/healthz").json()["counts"]
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+        counts = health["counts"]
     finally:
         Path(stop_file).touch()
         if with_audit and audit.pid:
@@ -451,6 +452,9 @@ def run(
         "accepted_equals_stored": counts["accepted"] == stored
         and counts["duplicates"] + counts["honeypot"] == 0,
         "redaction_per_post": redaction,
+        # Batches, rows and the slowest commit: a stall of the disk or of the database's
+        # write lock shows here; one of the whole machine does not.
+        "writer": health.get("writer"),
         "audit_write_transactions": audit_batches.value,
         "machine": {
             "cores": os.cpu_count(),
