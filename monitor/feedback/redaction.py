@@ -42,6 +42,7 @@ from datetime import date
 from urllib.parse import quote, unquote
 
 from monitor.config import FeedbackConfig, RedactPattern
+from monitor.feedback.submission import MAX_PAGE
 
 EMAIL = "email"
 PHONE = "phone"
@@ -819,7 +820,10 @@ class Redactor:
         kinds found in any of them."""
         address = self.redact_page(page)
         out, kinds = self.redact_fields(texts)
-        return address.text, out, sorted(set(kinds) | address.kinds, key=KINDS.index)
+        # A placeholder can be longer than what it replaces ("[nhs-number]"): the address
+        # is cut to the length its column holds, rather than refused after it was accepted.
+        page_text = address.text[:MAX_PAGE]
+        return page_text, out, sorted(set(kinds) | address.kinds, key=KINDS.index)
 
     def redact_fields(self, values: Iterable[str | None]) -> tuple[list[str | None], list[str]]:
         """Redact several texts of one record; return them and the sorted kinds found."""

@@ -74,6 +74,18 @@ def test_the_page_address_is_redacted_and_published_numbers_are_kept(
     assert row.flags == ["email", "phone"]
 
 
+def test_a_page_address_longer_once_redacted_is_stored_cut_to_its_column(
+    collector: Collector,
+) -> None:
+    page = "/9434765919" * 90  # 990 characters; "[nhs-number]" is longer than each number
+    response = post(collector, {"service": SERVICE, "page": page, "useful": "yes"})
+    assert response.status_code == 201, response.text
+    rows = collector.repository.feedback(limit=None)
+    row = next(f for f in rows if f.id == response.json()["id"])
+    assert len(row.page_path) == 1000 and row.page_path.startswith("/[nhs-number]/[nhs-number]")
+    assert "9434765919" not in row.page_path and row.flags == ["nhs-number"]
+
+
 def test_no_piece_of_the_corpus_reaches_the_database(collector: Collector) -> None:
     """Every personal comment of the redaction corpus, sent as each free-text field and
     as the page address through the real collector: none of it is in the SQLite files."""
