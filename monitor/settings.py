@@ -7,13 +7,15 @@ migrations, the feedback collector, the dashboard and the tests all read this ob
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from monitor import __version__
 
@@ -108,6 +110,11 @@ class Settings(BaseSettings):
     feedback_rate_limit_per_minute: int = Field(default=20, ge=1)
     feedback_duplicate_window_minutes: int = Field(default=10, ge=0)
     feedback_max_body_bytes: int = Field(default=16_384, ge=1024)
+    # The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed:
+    # behind any other, every resident would seem to be the proxy and share one limit.
+    feedback_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
     redis_url: str | None = None
 
     # One audit of a service at a time.
@@ -142,6 +149,33 @@ class Settings(BaseSettings):
                     "--max-semi-space-size=32, separated by spaces"
                 )
         return " ".join(flags)
+
+    @field_validator("feedback_trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        # From the environment: a JSON list, or addresses separated by commas or spaces.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item for item in re.split(r"[,\s]+", text) if item]
+        return value
+
+    @field_validator("feedback_trusted_proxies", mode="after")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                if "/" in item:
+                    ipaddress.ip_network(item, strict=True)
+                else:
+                    ipaddress.ip_address(item)
+            except ValueError as exc:
+                raise ValueError(
+                    f"MONITOR_FEEDBACK_TRUSTED_PROXIES: {item!r} is not an IP address or a "
+                    f"CIDR range such as 10.0.0.5 or 10.0.0.0/8 ({exc})"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:

@@ -54,7 +54,11 @@ def serve(
             f"Feedback collector on http://{bind_host}:{bind_port}  "
             f"(widget: /widget.js, form: /feedback, API: /api/feedback, docs: /docs)"
         )
-        server = uvicorn.Server(uvicorn_config(app, bind_host, bind_port))
+        server = uvicorn.Server(
+            uvicorn_config(
+                app, bind_host, bind_port, trusted_proxies=settings.feedback_trusted_proxies
+            )
+        )
         # What was built at start-up lives as long as the server: keep it out of the garbage
         # collector's sweeps, and sweep less often, so no resident waits on a full sweep.
         gc.collect()

@@ -139,13 +139,13 @@ def _row_to_feedback(
         received_at = parse_time(row["received_at"])
         if received_at > now:
             raise ValueError(f"received_at: {row['received_at']!r} is in the future")
-    (comment, what_doing, what_wrong), flags = redactor.redact_fields(
-        (submission.comment, submission.what_doing, submission.what_wrong)
+    page, (comment, what_doing, what_wrong), flags = redactor.redact_submission(
+        submission.page, (submission.comment, submission.what_doing, submission.what_wrong)
     )
     return Feedback(
         received_at=received_at,
         service_id=submission.service,
-        page_path=submission.page,
+        page_path=page,
         kind=submission.kind,
         rating=submission.rating if submission.kind == "satisfaction" else None,
         useful=submission.useful if submission.kind == "page_useful" else None,
@@ -192,7 +192,7 @@ def import_csv(
             RowProblem(1, "no column matches a feedback field; use --map COLUMN=FIELD")
         )
         return report
-    redactor = Redactor(config.feedback.redact_patterns)
+    redactor = Redactor.for_council(config.feedback)
     rows: list[Feedback] = []
     now = utcnow()
     previous_end = reader.line_num

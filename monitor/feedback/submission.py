@@ -24,6 +24,7 @@ PROBLEM_HEADING = "Report a problem with this page"
 WHAT_DOING = "What were you doing?"
 WHAT_WRONG = "What went wrong?"
 MAX_TEXT = 1200
+MAX_PAGE = 1000  # the page_path column
 HONEYPOT_FIELD = "website"
 
 RATING_LABELS: dict[int, str] = {
@@ -82,8 +83,11 @@ def rating_from(value: Any) -> int | None:
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean_text(value: str) -> str:
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE.search(value):
         raise PydanticCustomError("text", "contains characters that are not valid text")
     return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
 
@@ -122,7 +126,7 @@ class FeedbackIn(BaseModel):
 
     service: str = Field(description="A service id from services.yaml", max_length=80)
     page: str = Field(
-        default="/", description="Path of the page the feedback is about", max_length=1000
+        default="/", description="Path of the page the feedback is about", max_length=MAX_PAGE
     )
     kind: Literal["satisfaction", "page_useful", "problem"] = Field(
         description="satisfaction: the service rating; page_useful: 'Is this page useful?'; "

@@ -20,6 +20,16 @@ FEEDBACK_COLUMNS = tuple(
 )
 
 
+# What a row the collector hands over may leave out (every row of one INSERT has them all).
+FEEDBACK_DEFAULTS: dict[str, Any] = {
+    **{c: None for c in FEEDBACK_COLUMNS},
+    "page_path": "/",
+    "redacted": False,
+    "flags": [],
+    "source": "widget",
+}
+
+
 class FeedbackRepository(RepositoryBase):
     """Residents' ratings, page-useful answers and problem reports."""
 
@@ -34,19 +44,27 @@ class FeedbackRepository(RepositoryBase):
         """Insert many rows in one transaction (the collector's group commit); their ids in order.
 
         Each row is a mapping of Feedback columns; ``received_at`` must be set.
+
+        One plain multi-row INSERT (no ORM unit of work): this runs for every post the
+        collector accepts, on the thread that shares the interpreter with the requests.
+        On SQLite the ids are read back from the last row's id: the rows of one INSERT in
+        one transaction get consecutive ids, since the transaction holds the database's
+        only write lock. Other databases return them with the INSERT.
         """
         if not rows:
             return []
-        values = [{c: row.get(c) for c in FEEDBACK_COLUMNS if c in row} for row in rows]
-        for value in values:
-            value.setdefault("flags", [])
-            value.setdefault("redacted", False)
-            value.setdefault("source", "widget")
-        statement = insert(Feedback).returning(col(Feedback.id), sort_by_parameter_order=True)
-        with self.session() as session:
-            ids = [int(i or 0) for i in session.scalars(statement, values).all()]
-            session.commit()
-        return ids
+        values = [
+            {**FEEDBACK_DEFAULTS, **{c: row[c] for c in FEEDBACK_COLUMNS if c in row}}
+            for row in rows
+        ]
+        table = Feedback.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.execute(insert(table), values)
+                last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+                return list(range(int(last) - len(values) + 1, int(last) + 1))
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return [int(i) for i in connection.execute(statement, values).scalars()]
 
     def import_feedback(self, rows: Sequence[Feedback]) -> int:
         """Store imported rows all together or not at all."""

@@ -214,3 +214,20 @@ def test_a_missing_config_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["config", "check", "--config-dir", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "config folder not found" in result.output
+
+
+def test_published_numbers_must_be_telephone_numbers(config_dir: Path) -> None:
+    replace(config_dir, "services.yaml", '- "03069 990000"', '- "call us"')
+    replace(config_dir, "services.yaml", '- "03069 990999"', '- "999"')
+    found = problems(config_dir)
+    line = line_of(config_dir, "services.yaml", '- "call us"')
+    assert any(
+        f"services.yaml:{line}" in p
+        and "feedback.published_numbers[0]" in p
+        and "expected a telephone number the council publishes" in p
+        for p in found
+    ), found
+    assert any("feedback.published_numbers[2]" in p and "at least 5 digits" in p for p in found), (
+        found
+    )
+    assert len(found) == 2

@@ -60,3 +60,27 @@ def test_v8_flags_reach_chromium_and_bad_ones_are_refused(
         monkeypatch.setenv("MONITOR_CHROMIUM_JS_FLAGS", bad)
         with pytest.raises(ValidationError, match="chromium_js_flags"):
             Settings()
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("10.0.0.5", ["10.0.0.5"]),
+        ("10.0.0.5, 10.1.0.0/16 fd00::/8", ["10.0.0.5", "10.1.0.0/16", "fd00::/8"]),
+        ('["127.0.0.1", "192.168.0.0/24"]', ["127.0.0.1", "192.168.0.0/24"]),
+    ],
+)
+def test_trusted_proxies_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, written: str, read: list[str]
+) -> None:
+    monkeypatch.setenv("MONITOR_FEEDBACK_TRUSTED_PROXIES", written)
+    assert Settings().feedback_trusted_proxies == read
+
+
+@pytest.mark.parametrize("written", ["load-balancer", "10.0.0.300", "10.0.0.1/8", "*"])
+def test_a_trusted_proxy_must_be_an_address_or_a_range(
+    monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    monkeypatch.setenv("MONITOR_FEEDBACK_TRUSTED_PROXIES", written)
+    with pytest.raises(ValidationError, match="is not an IP address or a CIDR range"):
+        Settings()

@@ -7,6 +7,7 @@ import json
 import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from monitor.config import CouncilConfig
 from monitor.feedback.submission import MAX_TEXT
 from tests.monitor.feedback.conftest import Collector, resident, resident_address, start_collector
+from tests.monitor.feedback.redaction_corpus import PERSONAL
 
 SERVICE = "report-a-pothole"
 
@@ -50,6 +52,60 @@ def test_a_satisfaction_rating_is_stored_redacted(collector: Collector) -> None:
     assert row.comment == "Fine, but email me at [email] or ring [phone]"
     assert row.redacted and row.flags == ["email", "phone"]
     assert row.client_hash and len(row.client_hash) == 32
+
+
+def test_the_page_address_is_redacted_and_published_numbers_are_kept(
+    collector: Collector,
+) -> None:
+    response = post(
+        collector,
+        {
+            "service": SERVICE,
+            "page": "/account/jane.doe@example.com/edit?postcode=ME14+1XQ",
+            "rating": 2,
+            "comment": "I rang 03069 990000 twice; my mobile is 0 7 7 0 0 9 0 0 1 2 3",
+        },
+    )
+    assert response.status_code == 201, response.text
+    rows = collector.repository.feedback(limit=None)
+    row = next(f for f in rows if f.id == response.json()["id"])
+    assert row.page_path == "/account/[email]/edit"
+    assert row.comment == "I rang 03069 990000 twice; my mobile is [phone]"
+    assert row.flags == ["email", "phone"]
+
+
+def test_a_page_address_longer_once_redacted_is_stored_cut_to_its_column(
+    collector: Collector,
+) -> None:
+    page = "/9434765919" * 90  # 990 characters; "[nhs-number]" is longer than each number
+    response = post(collector, {"service": SERVICE, "page": page, "useful": "yes"})
+    assert response.status_code == 201, response.text
+    rows = collector.repository.feedback(limit=None)
+    row = next(f for f in rows if f.id == response.json()["id"])
+    assert len(row.page_path) == 1000 and row.page_path.startswith("/[nhs-number]/[nhs-number]")
+    assert "9434765919" not in row.page_path and row.flags == ["nhs-number"]
+
+
+def test_no_piece_of_the_corpus_reaches_the_database(collector: Collector) -> None:
+    """Every personal comment of the redaction corpus, sent as each free-text field and
+    as the page address through the real collector: none of it is in the SQLite files."""
+    secrets: list[str] = []
+    for entries in PERSONAL.values():
+        for text, found in entries:
+            secrets += [secret for secret, _ in found]
+            for payload in (
+                {"rating": 3, "comment": text},
+                {"kind": "problem", "what_doing": text, "what_wrong": text},
+                {"useful": "no", "page": "/x/" + quote(text, safe="")},
+            ):
+                response = post(collector, {"service": SERVICE, "page": "/", **payload})
+                assert response.status_code == 201, (payload, response.text)
+    raw = collector.repository.engine.url.database
+    assert raw is not None
+    stored = b"".join(
+        Path(name).read_bytes() for name in (raw, raw + "-wal") if Path(name).exists()
+    ).decode("utf-8", errors="replace")
+    assert [s for s in secrets if s in stored] == []
 
 
 def test_page_useful_and_problem_reports_are_stored(collector: Collector) -> None:
@@ -468,3 +524,59 @@ def test_the_raw_address_is_never_stored(collector: Collector) -> None:
 
 def test_resident_address_helper_is_in_the_documentation_range() -> None:
     assert resident_address().startswith("198.51.")
+
+
+def test_the_fast_path_answers_as_the_documented_route_does(
+    tmp_path: Path, council_config: CouncilConfig
+) -> None:
+    """Residents' posts are answered by ApiFastPath, ahead of FastAPI's routing; the FastAPI
+    route stays for the OpenAPI description. Both call the same handler, and answer alike:
+    the same posts to a collector without the fast path get the same answers."""
+    from monitor.db import upgrade
+    from monitor.feedback.app import ApiFastPath, create_app
+    from monitor.repository import Repository
+    from monitor.settings import Settings
+
+    def collector_app(name: str, fast_path: bool) -> tuple[Any, str]:
+        url = f"sqlite:///{tmp_path / name}"
+        upgrade(url)
+        app = create_app(Settings(database_url=url, data_dir=tmp_path), council_config)
+        if not fast_path:
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not ApiFastPath]
+        return app, url
+
+    cases: list[dict[str, Any]] = [
+        {"json": {"service": SERVICE, "rating": 4, "comment": "ring 07700 900123"}},
+        {"json": {"service": SERVICE, "rating": 9}},
+        {"json": {"service": "nope", "useful": "maybe"}},
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"content": b"{}", "headers": {"Content-Type": "text/plain"}},
+        {"json": {"service": SERVICE, "rating": 2, "website": "spam"}},
+        {"content": b" " * 20_000, "headers": {"Content-Type": "application/json"}},
+    ]
+
+    async def answers(app: Any) -> list[tuple[Any, ...]]:
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.1", 1234))
+        found = []
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://collector") as http,
+        ):
+            for case in cases:
+                response = await http.post("/api/feedback", params={"source": "widget"}, **case)
+                found.append((response.status_code, response.json(), response.headers))
+        return found
+
+    fast_app, fast_url = collector_app("fast.db", fast_path=True)
+    routed_app, routed_url = collector_app("routed.db", fast_path=False)
+    fast, routed = asyncio.run(answers(fast_app)), asyncio.run(answers(routed_app))
+    assert [(status, body) for status, body, _ in fast] == [
+        (status, body) for status, body, _ in routed
+    ]
+    assert [(h["content-type"], h.get("retry-after")) for _, _, h in fast] == [
+        (h["content-type"], h.get("retry-after")) for _, _, h in routed
+    ]
+    assert [status for status, _, _ in fast] == [201, 422, 422, 400, 415, 201, 413]
+    for url in (fast_url, routed_url):
+        stored = Repository(url).feedback(limit=None)
+        assert [(f.comment, f.source) for f in stored] == [("ring [phone]", "widget")]

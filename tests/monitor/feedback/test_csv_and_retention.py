@@ -83,6 +83,23 @@ def test_a_clean_import_stores_every_row(
     assert rows[1].comment == "Two lines,\nemail me at [email]" and rows[1].flags == ["email"]
 
 
+def test_import_redacts_the_page_address_and_every_text_field(
+    repository: Repository, council_config: CouncilConfig
+) -> None:
+    survey = (
+        "service,page,kind,what_doing,what_wrong\n"
+        "school-admissions,/account/jane.doe%40example.com/apply,problem,"
+        "Applying for my son born 04/05/2015,It asked for my NI number QQ123456C\n"
+    )
+    report = import_csv(io.StringIO(survey), repository, council_config)
+    assert report.imported == 1 and report.redacted == 1 and not report.problems
+    row = repository.feedback(limit=None)[0]
+    assert row.page_path == "/account/[email]/apply"
+    assert row.what_doing == "Applying for my son born [date-of-birth]"
+    assert row.what_wrong == "It asked for my NI number [ni-number]"
+    assert row.flags == ["email", "ni-number", "date-of-birth"]
+
+
 def test_import_uses_the_default_service_for_rows_without_one(
     repository: Repository, council_config: CouncilConfig
 ) -> None:
@@ -245,3 +262,26 @@ def test_an_unknown_default_service_is_named_with_the_known_ones(
     with pytest.raises(MappingError, match=r"'bogus' is not a service .*known: apply-for-a"):
         import_csv(io.StringIO("rating\n4\n"), repository, council_config, service="bogus")
     assert repository.count_feedback() == 0
+
+
+def test_a_group_commit_returns_each_rows_own_id(repository: Repository) -> None:
+    repository.add_feedback_batch(
+        [{"received_at": utcnow(), "service_id": "join-the-library", "kind": "page_useful"}]
+    )
+    rows = [
+        {
+            "received_at": utcnow(),
+            "service_id": "join-the-library",
+            "kind": "satisfaction",
+            "rating": 1 + n % 5,
+            "comment": f"comment {n}",
+            "flags": ["email"] if n % 2 else [],
+        }
+        for n in range(7)
+    ]
+    ids = repository.add_feedback_batch(rows)
+    stored = {f.id: f for f in repository.feedback(limit=None)}
+    assert [(stored[i].comment, stored[i].flags) for i in ids] == [
+        (row["comment"], row["flags"]) for row in rows
+    ]
+    assert stored[ids[0]].source == "widget" and stored[ids[0]].page_path == "/"

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from monitor.config import RedactPattern
-from monitor.feedback.redaction import Redactor, luhn_valid
+from monitor.config import CouncilConfig, RedactPattern
+from monitor.feedback.redaction import KINDS, Redactor, luhn_valid, nhs_number_valid
+from tests.monitor.feedback.redaction_corpus import KEEP, PERSONAL
 
 REDACTOR = Redactor(
     [RedactPattern(name="pothole-report", pattern=r"\bPOT-\d{6}\b")], today=date(2025, 6, 1)
@@ -98,6 +99,89 @@ def test_several_kinds_in_one_comment_are_all_flagged_in_a_stable_order() -> Non
 def test_luhn_checksum() -> None:
     assert luhn_valid("4111111111111111")
     assert not luhn_valid("4111111111111112")
+
+
+def test_nhs_check_digit() -> None:
+    assert nhs_number_valid("9434765919")
+    assert not nhs_number_valid("9434765918")
+    assert not nhs_number_valid("1234567890")  # its check digit would be 10: never issued
+
+
+# --- the corpus ---------------------------------------------------------------------------
+
+
+def _corpus_redactor(config: CouncilConfig) -> Redactor:
+    return Redactor.for_council(config.feedback, today=date(2025, 6, 1))
+
+
+def test_the_corpus_covers_every_kind_in_many_ways() -> None:
+    kinds = [kind for entries in PERSONAL.values() for _, found in entries for _, kind in found]
+    for kind in KINDS:
+        assert kinds.count(kind) >= 4, kind
+    assert len(kinds) >= 120 and len(KEEP) >= 60
+
+
+def test_the_corpus_leaks_nothing_and_over_redacts_nothing(
+    council_config: CouncilConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every piece of personal data is replaced by its own placeholder, and nothing else is
+    touched; the keep list comes through exactly as typed."""
+    redactor = _corpus_redactor(council_config)
+    leaked: list[str] = []
+    total = 0
+    for category, entries in PERSONAL.items():
+        for text, found in entries:
+            expected = text
+            for secret, kind in found:
+                assert secret in expected, f"corpus mistake: {secret!r} not in {text!r}"
+                expected = expected.replace(secret, f"[{kind}]", 1)
+            total += len(found)
+            result = redactor.redact(text)
+            wrong = result.text != expected or result.kinds != {kind for _, kind in found}
+            if wrong:
+                leaked.append(f"{category}: {text!r} -> {result.text!r} {sorted(result.kinds)}")
+    over = [
+        f"keep: {text!r} -> {redactor.redact(text).text!r}"
+        for text in KEEP
+        if redactor.redact(text).text != text
+    ]
+    report = (
+        f"redaction corpus: leaked {len(leaked)}/{total}, over-redacted {len(over)}/{len(KEEP)}"
+    )
+    with capsys.disabled():
+        print(f"\n{report}")
+    assert not leaked and not over, "\n".join([report, *leaked, *over])
+
+
+@pytest.mark.parametrize(
+    ("page", "expected", "kinds"),
+    [
+        ("/account/jane.doe@example.com", "/account/[email]", {"email"}),
+        ("/account/jane.doe%40example.com/settings", "/account/[email]/settings", {"email"}),
+        ("/find-an-address/me14-1xq", "/find-an-address/[postcode]", {"postcode"}),
+        ("/area/ME14%201XQ", "/area/[postcode]", {"postcode"}),
+        ("/contact/07700900123/edit", "/contact/[phone]/edit", {"phone"}),
+        ("/report-a-pothole/POT-123456", "/report-a-pothole/[reference]", {"reference"}),
+        ("/people/AB123456C", "/people/[ni-number]", {"ni-number"}),
+        ("/dob/12/03/1985", "/dob/[date-of-birth]", {"date-of-birth"}),
+        ("/report-a-pothole/done", "/report-a-pothole/done", set()),
+        ("/events/2025-05-30/road-closure-a229", "/events/2025-05-30/road-closure-a229", set()),
+        ("/school-admissions/year-7", "/school-admissions/year-7", set()),
+        ("/search%20results", "/search%20results", set()),  # unchanged: exactly as sent
+    ],
+)
+def test_a_page_address_is_redacted_like_a_comment(
+    council_config: CouncilConfig, page: str, expected: str, kinds: set[str]
+) -> None:
+    result = _corpus_redactor(council_config).redact_page(page)
+    assert (result.text, set(result.kinds)) == (expected, kinds)
+
+
+def test_a_published_number_is_kept_however_it_is_written() -> None:
+    redactor = Redactor(published_numbers=["0300 041 4141"])
+    for text in ("I rang 0300 041 4141", "I rang 03000414141", "dialled +44 300 041 4141"):
+        assert redactor.redact(text).text == text
+    assert redactor.redact("ring me on 0300 041 4142").text == "ring me on [phone]"
 
 
 def test_council_reference_patterns_come_from_services_yaml(council_config) -> None:  # type: ignore[no-untyped-def]
