@@ -60,7 +60,7 @@ test: lint govuk-frontend
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python -m monitor.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) data .cache .pytest_cache .mypy_cache .ruff_cache

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from demo import DemoSite
 from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
-from monitor.demo import DemoSite
 from monitor.repository import Repository
 from tests.servers import postgres_server
 

@@ -11,74 +11,28 @@ from __future__ import annotations
 
 import logging
 import os
-from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from monitor.alerts.channel import AlertChannel, AlertDeliveryError, AlertItem, AlertMessage
+from monitor.alerts.email import EmailChannel
+from monitor.alerts.rules import digest_items, find_alerts
+from monitor.alerts.webhook import SlackChannel, TeamsChannel
 from monitor.models import Alert, utcnow
 
 if TYPE_CHECKING:
-    from monitor.config import AlertChannelConfig, CouncilConfig
+    from monitor.config import CouncilConfig
     from monitor.repository import Repository
 
 log = logging.getLogger(__name__)
-
-
-class AlertDeliveryError(RuntimeError):
-    """A channel could not deliver a message; the message says why, in one line."""
-
-
-@dataclass(frozen=True)
-class AlertItem:
-    """One thing a service owner should hear about, once: ``key`` names it for ever."""
-
-    key: str
-    kind: str
-    service_id: str | None
-    title: str
-    detail: str = ""
-
-
-@dataclass
-class AlertMessage:
-    """What a channel sends: a subject, a plain-text body, and who it is for."""
-
-    subject: str
-    body: str
-    service_id: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    link: str | None = None
-    items: list[AlertItem] = field(default_factory=list)
-
-
-class AlertChannel(ABC):
-    """Email, Teams or Slack: ``send`` delivers one message or raises AlertDeliveryError."""
-
-    kind: str = ""
-
-    def __init__(self, config: AlertChannelConfig) -> None:
-        self.config = config
-        self.id = config.id
-
-    def accepts(self, service_id: str | None) -> bool:
-        return not self.config.services or service_id in self.config.services
-
-    def recipients(self, owner_email: str | None) -> list[str]:
-        """Who receives a service's alerts on this channel (a webhook has one place)."""
-        return [self.id]
-
-    @abstractmethod
-    def send(self, alert: AlertMessage) -> None: ...
 
 
 def make_channels(
     config: CouncilConfig, environ: Mapping[str, str] | None = None
 ) -> list[AlertChannel]:
     """The channels of services.yaml's ``alerts:`` section, secrets from the environment."""
-    from monitor.alerts.email import EmailChannel
-    from monitor.alerts.webhook import SlackChannel, TeamsChannel
 
     env = os.environ if environ is None else environ
     channels: list[AlertChannel] = []
@@ -231,7 +185,6 @@ def send_alerts(
     now: datetime | None = None,
 ) -> AlertReport:
     """Find what is worth telling owners now, and tell them (once per item and channel)."""
-    from monitor.alerts.rules import find_alerts
 
     chosen = make_channels(config) if channels is None else list(channels)
     items = find_alerts(config, repository, now=now or utcnow())
@@ -248,7 +201,6 @@ def send_digest(
     now: datetime | None = None,
 ) -> AlertReport:
     """The daily digest: one message per service and channel, at most once a day."""
-    from monitor.alerts.rules import digest_items
 
     chosen = make_channels(config) if channels is None else list(channels)
     items = digest_items(config, repository, now=now or utcnow())

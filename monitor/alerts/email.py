@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from monitor.alerts import AlertChannel, AlertDeliveryError, AlertMessage
+from monitor.alerts.channel import AlertChannel, AlertDeliveryError, AlertMessage
 from monitor.config import AlertChannelConfig
 
 

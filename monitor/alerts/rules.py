@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import measures
-from monitor.alerts import AlertItem
+from monitor.alerts.channel import AlertItem
 from monitor.config import MeasureId
 from monitor.models import RunStatus
 

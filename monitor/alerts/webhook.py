@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from monitor.alerts import AlertChannel, AlertDeliveryError, AlertMessage
+from monitor.alerts.channel import AlertChannel, AlertDeliveryError, AlertMessage
 from monitor.config import AlertChannelConfig
 
 

@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from crawlers.checks import page_checks
+from demo import DemoSite, load_manifest
 from monitor.audit import AuditRefused, AuditRequest, start_audit
 from monitor.audit.page import PageAuditor
 from monitor.cli import app
 from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade
-from monitor.demo import DemoSite, load_manifest
 from monitor.models import Page, PageResult, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings

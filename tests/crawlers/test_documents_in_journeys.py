@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from crawlers.checks.documents import IMPACTS
+from demo import DemoSite
 from monitor.audit import AuditRequest, start_audit
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.models import JourneyRun, JourneyStepResult
 from monitor.repository import Repository
 from monitor.settings import Settings

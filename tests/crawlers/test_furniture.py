@@ -140,7 +140,7 @@ def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(
 
 
 def test_on_the_benchmark_site_the_optimised_audit_equals_a_plain_one(tmp_path: Path) -> None:
-    from monitor.demo.bench_site import BenchSite
+    from demo.bench_site import BenchSite
 
     site = BenchSite(pages=16)
     base = site.start()

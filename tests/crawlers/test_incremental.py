@@ -11,10 +11,10 @@ from sqlalchemy import update
 from crawlers.checks import document_checks, service_checks
 from crawlers.checks.axe import CHECK as AXE
 from crawlers.fingerprint import normalise_html, page_fingerprint
+from demo import DemoSite
 from monitor.audit import AuditRequest, start_audit
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.models import Page, RunStatus, utcnow
 from monitor.repository import Repository
 from monitor.settings import Settings

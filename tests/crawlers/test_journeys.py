@@ -31,10 +31,10 @@ from crawlers.journeys import (
     StepStatus,
     clean_old_journey_evidence,
 )
+from demo import DemoSite
 from monitor.cli import app
 from monitor.config import CouncilConfig, ServiceConfig, load_config
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.journeys import run_journeys
 from monitor.models import RunStatus
 from monitor.repository import Repository
@@ -344,7 +344,7 @@ def test_a_secret_is_never_stored_logged_printed_or_kept_in_evidence(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from monitor.journeys_cli import _print_event
+    from monitor.cli.journeys import _print_event
 
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("COUNCIL_TEST_PASSWORD", SECRET)

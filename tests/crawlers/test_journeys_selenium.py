@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from crawlers.engines import make_engine
 from crawlers.journeys import JourneyRunner, Outcome
+from demo import DemoSite
 from monitor.cli import app
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.journeys import run_journeys
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from crawlers.axe_source import axe_script
-from monitor.dashboard_cli import dashboard_command
+from monitor.cli.dashboard import dashboard_command
 from monitor.settings import BROWSER_FLAGS, DEFAULT_AXE_TAGS, get_settings
 from tests.servers import free_port
 

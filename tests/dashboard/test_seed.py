@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from demo.history import seed_history
 from monitor.models import Finding, Issue, PageResult
 from monitor.repository import Repository
-from monitor.seed import seed_history
 
 
 def test_seed_history_is_consistent(sqlite_repository: Repository) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from monitor.demo import DemoSite, load_manifest
-from monitor.demo.manifest import Manifest, PageEntry
+from demo import DemoSite, load_manifest
+from demo.manifest import Manifest, PageEntry
 
 SLOW_SECONDS = 0.6
 

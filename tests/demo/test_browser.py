@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from crawlers.axe_source import axe_script
-from monitor.demo import DemoSite
-from monitor.demo.manifest import Manifest
+from demo import DemoSite
+from demo.manifest import Manifest
 from tests.demo.conftest import html_pages, url_of
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from pypdf import PdfReader
 
-from monitor.demo import BRAND, DemoSite, load_manifest
-from monitor.demo.manifest import MANIFEST_PATH, DefectEntry, Manifest
+from demo import BRAND, DemoSite, load_manifest
+from demo.manifest import MANIFEST_PATH, DefectEntry, Manifest
 from tests.demo.conftest import SLOW_SECONDS, url_of
 
 SERVICES = {

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from monitor.demo import BRAND, DemoSite, PortInUseError
-from monitor.demo.documents import build_admissions_guide
-from monitor.demo.manifest import Manifest
+from demo import BRAND, DemoSite, PortInUseError
+from demo.documents import build_admissions_guide
+from demo.manifest import Manifest
 from tests.demo.conftest import html_pages, normalise, url_of
 
 STATIC = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "static"

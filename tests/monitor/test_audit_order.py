@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from demo import DemoSite
 from monitor.audit import AuditRequest, start_audit
 from monitor.audit.dispatch import PagePhase
 from monitor.audit.dispatch.local import LocalDispatcher
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.models import RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings

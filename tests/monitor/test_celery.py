@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from demo import DemoSite
 from monitor.audit import AuditRequest, start_audit
 from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
-from monitor.demo import DemoSite
 from monitor.models import PageStatus, Run, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings

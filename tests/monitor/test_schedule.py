@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from demo import DemoSite
 from monitor.audit import AuditRefused, AuditRequest, start_audit
 from monitor.audit.queue import cancel_run, queue_audit, run_next_queued
 from monitor.config import CouncilConfig, ScheduleConfig, load_config
 from monitor.db import upgrade
-from monitor.demo import DemoSite
 from monitor.models import Feedback, PageStatus, RunStatus, utcnow
 from monitor.repository import Repository
 from monitor.schedule import Outcome, Scheduler, cron_trigger, latest_slot

@@ -17,8 +17,8 @@ from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
 from crawlers.pipeline import audit_page
+from demo import DemoSite
 from monitor.config import BrandFile, ServiceConfig, load_config
-from monitor.demo import DemoSite
 from monitor.settings import Settings
 from tests.conftest import CONFIG_DIR, PROJECT
 from tests.crawlers.brand.pages import PAGES

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from demo import DemoSite
 from monitor.cli import app
 from monitor.config import load_config
-from monitor.demo import DemoSite
 from monitor.settings import get_settings
 from tests.conftest import CONFIG_DIR
 

@@ -13,8 +13,8 @@ from PIL import Image
 from crawlers.brand.evidence import MAX_FILE_BYTES
 from crawlers.checks import available_checks
 from crawlers.checks.branding import CHECK
+from demo import DemoSite, load_manifest
 from monitor.config import ServiceConfig, load_config
-from monitor.demo import DemoSite, load_manifest
 from tests.conftest import CONFIG_DIR
 from tests.crawlers.brand.conftest import BrandDriver
 

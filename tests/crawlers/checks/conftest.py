@@ -17,7 +17,7 @@ from crawlers.context import PageContext, RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
 from crawlers.pipeline import PageOutcome, audit_page
-from monitor.demo import DemoSite
+from demo import DemoSite
 from monitor.settings import Settings
 
 

@@ -14,7 +14,7 @@ from crawlers.checks import page_checks
 from crawlers.checks._scan import RULES, page_scan
 from crawlers.checks.interaction import CHECK as INTERACTION
 from crawlers.checks.language_of_parts import CHECK as LANGUAGE_OF_PARTS
-from monitor.demo import DemoSite
+from demo import DemoSite
 from tests.crawlers.checks.barriers import (
     BARRIERS,
     INTERACTION_BARRIERS,

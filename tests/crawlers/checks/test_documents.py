@@ -10,8 +10,8 @@ import httpx
 from crawlers.base import FindingData
 from crawlers.checks.documents import CHECK, inspect_pdf
 from crawlers.context import RunContext
-from monitor.demo import DemoSite
-from monitor.demo.documents import build_admissions_guide
+from demo import DemoSite
+from demo.documents import build_admissions_guide
 from monitor.settings import Settings
 from tests.crawlers.checks.conftest import expected_demo_defects
 

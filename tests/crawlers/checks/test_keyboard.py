@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from crawlers.checks.keyboard import CHECK
-from monitor.demo import DemoSite
+from demo import DemoSite
 from tests.crawlers.checks.conftest import (
     Browser,
     LocalSite,

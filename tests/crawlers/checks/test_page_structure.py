@@ -14,7 +14,7 @@ from crawlers.checks.page_structure import (
     form_state,
     title_findings,
 )
-from monitor.demo import DemoSite
+from demo import DemoSite
 from tests.crawlers.checks.conftest import (
     Browser,
     LocalSite,

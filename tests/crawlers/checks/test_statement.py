@@ -10,8 +10,8 @@ from crawlers.base import FindingData
 from crawlers.checks.statement import CHECK, parse_dates, read_statement
 from crawlers.context import OpenIssue, RecordedPage, RunContext, ServiceEvidence
 from crawlers.discovery import HostPolicy, make_client
+from demo import DemoSite
 from monitor.config import load_config
-from monitor.demo import DemoSite
 from monitor.models import PageResult, PageStatus
 from monitor.repository import Repository
 from monitor.settings import Settings

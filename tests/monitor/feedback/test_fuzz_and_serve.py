@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from demo.feedback import backdate_demo_feedback, send_demo_feedback
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
-from monitor.feedback.simulate import backdate_demo_feedback, send_demo_feedback
 from monitor.models import utcnow
 from monitor.repository import Repository
 from tests.conftest import CONFIG_DIR, PROJECT
@@ -227,6 +227,6 @@ def test_simulated_residents_go_through_the_real_api(
 @pytest.mark.parametrize("seed", [1])
 def test_the_simulator_is_repeatable(seed: int, council_config: CouncilConfig) -> None:
     # Same seed, same payloads: checked without a server, through the profile table.
-    from monitor.feedback.simulate import PROFILES
+    from demo.feedback import PROFILES
 
     assert set(PROFILES) == {s.id for s in council_config.services}

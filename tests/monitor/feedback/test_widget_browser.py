@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def demo_site(collector: Collector) -> Iterator[str]:
-    from monitor.demo import DemoSite
+    from demo import DemoSite
 
     site = DemoSite(port=0, feedback_url=collector.base_url).start()
     yield site.base_url

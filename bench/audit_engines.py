@@ -1,6 +1,6 @@
 """How fast, and in how much memory, the browser engines audit a site of 200 council pages.
 
-Measured on a generated local site (``monitor.demo.bench_site``, ~45 KB pages): a bare loop
+Measured on a generated local site (``demo.bench_site``, ~45 KB pages): a bare loop
 (one warm Playwright page, goto + axe.run and nothing else: the floor), the Playwright engine
 with pools of 1, 2 and 4 tabs and both ways of injecting axe-core, the Selenium engine, and
 the Playwright engine's memory after 1,000 page visits against after 200. Memory is the sum
@@ -24,7 +24,7 @@ import psutil
 from crawlers.axe_source import axe_script
 from crawlers.base import BrowserEngine, PageError
 from crawlers.engines import make_engine
-from monitor.demo.bench_site import BenchSite
+from demo.bench_site import BenchSite
 from monitor.settings import BROWSER_FLAGS, Settings
 
 PAGES = 200

@@ -9,25 +9,24 @@ import typer
 from rich.table import Table
 
 from crawlers.journeys import JourneyEvent, Outcome, StepStatus
-from monitor.cli import (
+from monitor.cli.common import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
-    app,
     council_config,
     err,
     friendly_errors,
     open_repository,
     out,
 )
-from monitor.cli import settings as current_settings
+from monitor.cli.common import settings as current_settings
 from monitor.journeys import run_journeys, select_journeys
 from monitor.models import RunStatus
 
-journeys_app = typer.Typer(
+app = typer.Typer(
+    name="journeys",
     help="Resident journeys replayed in a real browser: list them, run them.",
     no_args_is_help=True,
 )
-app.add_typer(journeys_app, name="journeys")
 
 EXIT_JOURNEY_FAILED = 1
 
@@ -85,7 +84,7 @@ def _print_event(event: JourneyEvent) -> None:
                 out.print(f"    {label}: {path}", markup=False, highlight=False)
 
 
-@journeys_app.command("list")
+@app.command("list")
 @friendly_errors
 def journeys_list(
     service: Annotated[
@@ -128,7 +127,7 @@ def journeys_list(
         out.print("No journeys configured.")
 
 
-@journeys_app.command("run")
+@app.command("run")
 @friendly_errors
 def journeys_run(
     service: Annotated[

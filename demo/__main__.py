@@ -1,15 +1,15 @@
-"""``python -m monitor.demo [--host H] [--port P] [--feedback-url URL]``: serve the demo site."""
+"""``python -m demo [--host H] [--port P] [--feedback-url URL]``: serve the demo site."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from monitor.demo.site import DemoSite, PortInUseError
+from demo.site import DemoSite, PortInUseError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m monitor.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--supplier-port", type=int, default=None)

@@ -1,6 +1,6 @@
 """The whole product auditing the 200-page benchmark site, against the bare axe loop.
 
-In one run, on the same generated site (``monitor.demo.bench_site``, council layout):
+In one run, on the same generated site (``demo.bench_site``, council layout):
 
 - ``floor``: one warm Playwright page doing goto + axe.run, nothing else (the plain
   per-page axe loop), in Chromium launched with the standard headless flags;
@@ -32,18 +32,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.audit_engines import MemorySampler, _bare_loop
+from demo.bench_site import BenchSite, Layout
 from monitor.audit import AuditRequest, start_audit
-from monitor.bench.audit_engines import MemorySampler, _bare_loop
 from monitor.config import CouncilConfig, load_config
 from monitor.db import upgrade
-from monitor.demo.bench_site import BenchSite, Layout
 from monitor.repository import Repository
 from monitor.settings import Settings
 
 PAGES = 200
 ATTEMPTS = ("a", "b", "c")
 ARTICLE_PAGES = 60
-CONFIG_ROOT = Path(__file__).resolve().parents[2] / "config"
+CONFIG_ROOT = Path(__file__).resolve().parents[1] / "config"
 #: What issue 10 asks of the product on this site.
 TARGETS = {"first_vs_floor": 1.5, "second_vs_first": 5.0}
 

@@ -5,8 +5,8 @@ defects; ``load_manifest()`` lists every page and defect so tests can check that
 monitor finds exactly those.
 """
 
-from monitor.demo.manifest import Manifest, load_manifest
-from monitor.demo.pages import BRAND
-from monitor.demo.site import DemoSite, PortInUseError
+from demo.manifest import Manifest, load_manifest
+from demo.pages import BRAND
+from demo.site import DemoSite, PortInUseError
 
 __all__ = ["BRAND", "DemoSite", "Manifest", "PortInUseError", "load_manifest"]

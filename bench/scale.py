@@ -22,7 +22,7 @@ import yaml
 from sqlalchemy import text
 
 PAGES = int(os.environ.get("BENCH_SCALE_PAGES", "30"))
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _config(folder: Path, base_url: str) -> Path:
@@ -78,9 +78,9 @@ def run() -> dict[str, Any]:
     from tests.servers import postgres_server, redis_server
 
     try:
-        from monitor.demo.bench_site import BenchSite
+        from demo.bench_site import BenchSite
     except ImportError:  # pragma: no cover - the benchmark site is part of the product
-        raise SystemExit("monitor.demo.bench_site is needed for this benchmark") from None
+        raise SystemExit("demo.bench_site is needed for this benchmark") from None
 
     results: dict[str, Any] = {"pages": PAGES, "cpus": os.cpu_count()}
     folder = Path(tempfile.mkdtemp(prefix="monitor-scale-"))

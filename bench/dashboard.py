@@ -39,9 +39,9 @@ def run() -> dict[str, Any]:
     # Streamlit's caches work outside a server too; its "no runtime" warnings are noise here.
     logging.getLogger("streamlit").setLevel(logging.ERROR)
 
+    from demo.history import seed_history
     from monitor.db import upgrade
     from monitor.repository import Repository
-    from monitor.seed import seed_history
     from monitor.settings import get_settings
 
     get_settings.cache_clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from monitor.demo.common import (
+from demo.common import (
     Ctx,
     Handler,
     Response,
@@ -22,7 +22,7 @@ from monitor.demo.common import (
     text_field,
     with_query,
 )
-from monitor.demo.pages import (
+from demo.pages import (
     ANALYTICS_SCRIPT,
     BRAND,
     COOKIE_SCRIPT,
@@ -32,7 +32,7 @@ from monitor.demo.pages import (
     feedback_slot,
     head_extras,
 )
-from monitor.demo.pages import feedback_script as council_feedback_script
+from demo.pages import feedback_script as council_feedback_script
 
 SERVICE = "pay-a-parking-fine"
 SUPPLIER_NAME = "ParkRight Services"

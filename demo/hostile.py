@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from monitor.demo.common import Ctx, Handler, Response, csrf_input, esc, redirect
+from demo.common import Ctx, Handler, Response, csrf_input, esc, redirect
 
 MAX_SLOW_SECONDS = 300.0
 NEVER_LOADS_SECONDS = 120

@@ -27,17 +27,17 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from monitor.demo.common import Ctx, Handler, Response
-from monitor.demo.documents import (
+from demo.common import Ctx, Handler, Response
+from demo.documents import (
     GUIDE_TITLE,
     STANDARDS_LINES,
     STANDARDS_TITLE,
     build_admissions_guide,
 )
-from monitor.demo.hostile import HOSTILE_PAGES
-from monitor.demo.manifest import load_manifest
-from monitor.demo.pages import MAIN_PAGES, REPAIR_STANDARDS, not_found
-from monitor.demo.supplier import SUPPLIER_PAGES, supplier_not_found
+from demo.hostile import HOSTILE_PAGES
+from demo.manifest import load_manifest
+from demo.pages import MAIN_PAGES, REPAIR_STANDARDS, not_found
+from demo.supplier import SUPPLIER_PAGES, supplier_not_found
 
 log = logging.getLogger(__name__)
 

@@ -6,33 +6,26 @@ import gc
 import sys
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated
 
 import typer
 
+import monitor.cli.common as cli
 from monitor.models import utcnow
 
-feedback_app = typer.Typer(
+app = typer.Typer(
+    name="feedback",
     help="The resident feedback collector: serve it, purge old comments, import and export.",
     no_args_is_help=True,
 )
 
 
-def _cli() -> ModuleType:
-    # Imported late: monitor.cli imports this module to register the sub-app.
-    from monitor import cli
-
-    return cli
-
-
-@feedback_app.command("serve")
+@app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
 ) -> None:
     """Run the feedback collector (HTTP API, no-JavaScript form and widget) until Ctrl-C."""
-    cli = _cli()
 
     @cli.friendly_errors
     def run() -> None:
@@ -71,7 +64,7 @@ def serve(
     run()
 
 
-@feedback_app.command("purge")
+@app.command("purge")
 def purge(
     older_than_days: Annotated[
         int | None,
@@ -79,7 +72,6 @@ def purge(
     ] = None,
 ) -> None:
     """Delete the words of feedback older than the retention period; keep the ratings."""
-    cli = _cli()
 
     @cli.friendly_errors
     def run() -> None:
@@ -95,7 +87,7 @@ def purge(
     run()
 
 
-@feedback_app.command("import")
+@app.command("import")
 def import_(
     file: Annotated[
         Path, typer.Argument(help="CSV file with a header row", exists=True, dir_okay=False)
@@ -108,7 +100,6 @@ def import_(
 ) -> None:
     """Import ratings collected by other survey tools, all or nothing: any bad row is
     reported by line and nothing is stored (exit 2)."""
-    cli = _cli()
 
     @cli.friendly_errors
     def run() -> None:
@@ -142,13 +133,12 @@ def import_(
     run()
 
 
-@feedback_app.command("export")
+@app.command("export")
 def export(
     service: Annotated[str | None, typer.Option(help="Only this service")] = None,
     output: Annotated[Path | None, typer.Option(help="CSV file (default: standard output)")] = None,
 ) -> None:
     """Export feedback as CSV that is safe to open in a spreadsheet."""
-    cli = _cli()
 
     @cli.friendly_errors
     def run() -> None:
@@ -165,17 +155,16 @@ def export(
     run()
 
 
-@feedback_app.command("simulate")
+@app.command("simulate")
 def simulate(
     count: Annotated[int, typer.Option(min=1, help="How many residents' posts")] = 400,
     seed: Annotated[int, typer.Option(help="Same seed, same feedback")] = 2024,
 ) -> None:
     """Send demo feedback through a collector started in this process, spread over 90 days."""
-    cli = _cli()
 
     @cli.friendly_errors
     def run() -> None:
-        from monitor.feedback.simulate import seed_demo_feedback
+        from demo.feedback import seed_demo_feedback
 
         config = cli.council_config()
         cli.open_repository(config)

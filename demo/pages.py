@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from monitor.demo.common import (
+from demo.common import (
     Ctx,
     Errors,
     Handler,

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import monitor.bench
+import bench
 
 RESULTS = Path("data/bench/results.json")
 
@@ -36,10 +36,10 @@ def main(argv: list[str]) -> int:
     only = set(argv)
     results = _earlier()
     results.pop("started", None)  # the layout before results were kept per module
-    for info in pkgutil.iter_modules(monitor.bench.__path__):
+    for info in pkgutil.iter_modules(bench.__path__):
         if info.name.startswith("_") or (only and info.name not in only):
             continue
-        module = importlib.import_module(f"monitor.bench.{info.name}")
+        module = importlib.import_module(f"bench.{info.name}")
         print(f"== {info.name}", flush=True)
         started_at = _now()
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""``monitor dashboard`` and ``monitor demo seed-history``: the dashboard and its demo past."""
+"""``monitor dashboard``: the Streamlit dashboard of the Ambition 1 measures."""
 
 from __future__ import annotations
 
@@ -10,12 +10,9 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli import (
+from monitor.cli.common import (
     EXIT_UNAVAILABLE,
     Unavailable,
-    app,
-    council_config,
-    demo_app,
     err,
     friendly_errors,
     open_repository,
@@ -25,9 +22,10 @@ from monitor.cli import (
     stop_child,
 )
 from monitor.ports import ensure_free
-from monitor.yamlsource import ConfigError
 
-APP_FILE = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+app = typer.Typer()
+
+APP_FILE = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 
 def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
@@ -88,25 +86,3 @@ def dashboard(
     if code not in (0, -2, 130):
         err.print(f"[red]Streamlit stopped with exit code {code}.[/red]")
         raise typer.Exit(EXIT_UNAVAILABLE)
-
-
-@demo_app.command("seed-history")
-@friendly_errors
-def seed_history_command(
-    days: Annotated[int, typer.Option(min=1, max=3650, help="Nights of history")] = 365,
-    services: Annotated[int, typer.Option(min=1, max=1000, help="How many services")] = 50,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same history)")] = 2024,
-) -> None:
-    """Fill the database with believable nightly history, so the dashboard has a past."""
-    from monitor.seed import seed_history
-
-    try:
-        config = council_config()
-    except ConfigError:
-        config = None  # the history does not need the council's config, only its names
-    repository = open_repository()
-    report = seed_history(
-        repository, days=days, services=services, config=config, seed=seed, progress=out.print
-    )
-    for key, value in report.as_dict().items():
-        out.print(f"  {key.replace('_', ' '):14} {value:,}")

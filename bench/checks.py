@@ -17,6 +17,7 @@ import statistics
 import time
 from typing import Any
 
+from bench._serve import serve_html
 from crawlers.base import LoadedPage
 from crawlers.checks import page_checks
 from crawlers.checks._scan import page_scan
@@ -26,8 +27,7 @@ from crawlers.context import PageContext, RecordedPage, RunContext, ServiceEvide
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
 from crawlers.pipeline import audit_page
-from monitor.bench._serve import serve_html
-from monitor.demo import DemoSite
+from demo import DemoSite
 from monitor.settings import Settings
 
 #: Every page check but links (HTTP requests, measured by the audit benchmarks) and

@@ -1,4 +1,6 @@
-"""The ``monitor`` command line: the digital team's way in.
+"""What every command module of the CLI shares: output, exit codes, the errors a council
+officer can fix turned into one sentence, settings, config and the repository, and the
+handling of child processes and SIGTERM.
 
 Exit codes: 0 done; 1 findings at or over ``--fail-on``; 2 a usage or config error;
 3 something around the monitor is unavailable (database, port, browser).
@@ -21,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -31,11 +33,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from crawlers.engines import BrowserUnavailable
-from monitor import __version__
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, describe_fault, upgrade
-from monitor.feedback.cli import feedback_app
-from monitor.ports import CannotListen, PortInUse, ensure_free
+from monitor.ports import CannotListen
 from monitor.repository import Repository
 from monitor.settings import Settings, get_settings
 from monitor.yamlsource import ConfigError
@@ -43,21 +43,6 @@ from monitor.yamlsource import ConfigError
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
-
-app = typer.Typer(
-    help="Resident digital-experience monitor: accessibility, branding, journeys and "
-    "resident feedback for the council's online services.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-config_app = typer.Typer(help="Check the council's configuration files.", no_args_is_help=True)
-db_app = typer.Typer(help="Create or upgrade the database.", no_args_is_help=True)
-demo_app = typer.Typer(help="The local demo of council services.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
-app.add_typer(db_app, name="db")
-app.add_typer(demo_app, name="demo")
-app.add_typer(feedback_app, name="feedback")
 
 # Logs and pipes get wide tables rather than the 80 columns Rich assumes off a terminal.
 _WIDTH = None if sys.stdout.isatty() else 160
@@ -228,161 +213,6 @@ def require_known_service(repository: Repository, service_id: str | None) -> Non
     raise typer.Exit(EXIT_USAGE)
 
 
-@app.command()
-def version() -> None:
-    """Print the monitor's version and the versions of what it drives."""
-    from importlib.metadata import version as package_version
-
-    out.print(f"monitor {__version__}")
-    for package in ("playwright", "selenium", "axe-playwright-python", "sqlmodel", "streamlit"):
-        try:
-            out.print(f"  {package} {package_version(package)}")
-        except Exception:
-            out.print(f"  {package} not installed")
-
-
-@config_app.command("check")
-@friendly_errors
-def config_check(
-    config_dir: Annotated[
-        Path | None, typer.Option(help="Folder with services.yaml, brand.yaml, measures.yaml")
-    ] = None,
-) -> None:
-    """Validate the config files; print every problem at once (exit code 2 if any)."""
-    folder = config_dir or settings().config_dir
-    config = load_config(folder)
-    journeys = sum(len(s.journeys) for s in config.services)
-    out.print(
-        f"[green]OK[/green] {folder}: {len(config.services)} services, {journeys} journeys, "
-        f"{len(config.brand.palette)} brand colours, {len(config.measures.measures)} measures"
-    )
-
-
-@db_app.command("upgrade")
-@friendly_errors
-def db_upgrade() -> None:
-    """Create the database or bring it to the newest schema."""
-    url = settings().database_url
-    revision = upgrade(url)
-    out.print(f"Database at revision {revision}: {Repository(url).engine.url!r}")
-
-
-def _start_demo_site(
-    host: str, port: int, feedback_url: str | None = None, hint: str = "pass --port"
-) -> Any:
-    from monitor.demo import DemoSite, PortInUseError
-
-    try:
-        return DemoSite(host=host, port=port, feedback_url=feedback_url).start()
-    except PortInUseError as exc:
-        raise PortInUse(exc.host, exc.port, hint) from None
-
-
-@app.command("demo-site")
-@friendly_errors
-def demo_site(
-    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port of the council site")] = None,
-) -> None:
-    """Serve the demo council site (the supplier's site is on the next port)."""
-    site = _start_demo_site(
-        host or settings().demo_host, port if port is not None else settings().demo_port
-    )
-    out.print(f"Demo council site: {site.base_url}  supplier: {site.supplier_url}  (Ctrl-C stops)")
-    with sigterm_like_ctrl_c():
-        try:
-            site.serve_forever()
-        finally:
-            site.stop()
-
-
-@demo_app.command("run")
-@friendly_errors
-def demo_run(
-    serve: Annotated[
-        bool, typer.Option(help="Keep the site, collector and dashboard running until Ctrl-C")
-    ] = True,
-    feedback: Annotated[int, typer.Option(help="Simulated residents' feedback to send")] = 400,
-) -> None:
-    """Run the whole product on the embedded default: demo site, SQLite, an audit, the
-    journeys, residents' feedback through the real API, and the dashboard."""
-    import asyncio
-    import os
-
-    from monitor.audit import AuditRequest, start_audit
-    from monitor.dashboard_cli import dashboard_command, dashboard_environment
-    from monitor.feedback.app import start_collector_in_thread
-    from monitor.feedback.simulate import backdate_demo_feedback, send_demo_feedback
-    from monitor.journeys import run_journeys
-
-    s = settings()
-    config = council_config()  # the demo site's default address until it has started
-    dashboard_hint = "set MONITOR_DASHBOARD_PORT"
-    if serve:  # found out now, not after the audit
-        ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
-    repository = open_repository(config)
-    collector_url, stop_collector = start_collector_in_thread(
-        s, config, s.feedback_host, s.feedback_port, repository=repository
-    )
-    try:
-        site = _start_demo_site(
-            s.demo_host, s.demo_port, feedback_url=collector_url, hint="set MONITOR_DEMO_PORT"
-        )
-    except BaseException:
-        stop_collector()
-        raise
-    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
-    try:
-        config = council_config()
-        out.print("[bold]Resident digital-experience monitor: demo[/bold]")
-        # Journeys first: the audit then knows which pages and documents residents meet
-        # on their journeys (those weigh more).
-        out.print("Replaying residents' journeys ...")
-        journeys_run = asyncio.run(run_journeys(s, config, repository, trigger="demo"))
-        out.print(f"  journeys run {journeys_run}")
-        out.print(f"Auditing {len(config.services)} services on {site.base_url} ...")
-        run = start_audit(s, config, repository, AuditRequest(trigger="demo"))
-        out.print(
-            f"  run {run.id}: {run.pages_audited} pages audited, {run.pages_carried} unchanged, "
-            f"{run.pages_failed} failed"
-        )
-        out.print(f"Sending {feedback} residents' feedback through {collector_url} ...")
-        sent = send_demo_feedback(collector_url, config.services, count=feedback)
-        backdate_demo_feedback(repository, sent)
-        out.print(f"  {len(sent)} stored (personal data redacted)")
-        out.print()
-        out.print(f"  Demo council site  : {site.base_url}")
-        out.print(f"  Supplier site      : {site.supplier_url}")
-        out.print(f"  Feedback collector : {collector_url}  (widget: {collector_url}/widget.js)")
-        out.print(f"  Database           : {repository.engine.url!r}")
-        out.print(f"  Config             : {config.directory.resolve()}")
-        out.print(f"  Evidence           : {s.evidence_dir.resolve()}")
-        if serve:
-            with sigterm_like_ctrl_c():
-                ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
-                dashboard = subprocess.Popen(
-                    dashboard_command(s.dashboard_port), env=dashboard_environment()
-                )
-                try:
-                    out.print(f"  Dashboard          : http://127.0.0.1:{s.dashboard_port}/")
-                    out.print("Serving until Ctrl-C.")
-                    site.serve_forever()
-                finally:
-                    stop_child(dashboard)
-    finally:
-        site.stop()
-        stop_collector()
-
-
-def _register_commands() -> None:
-    """Import the modules whose commands join this app (they import ``app`` from here)."""
-    import monitor.audit_cli
-    import monitor.brand_cli
-    import monitor.dashboard_cli
-    import monitor.journeys_cli
-    import monitor.schedule_cli  # noqa: F401
-
-
 def stop_child(process: subprocess.Popen[Any], grace_seconds: float = 10) -> None:
     """Stop a child process (the dashboard's Streamlit): SIGTERM, then SIGKILL if it is
     still there after ``grace_seconds``; reaped either way."""
@@ -410,6 +240,11 @@ def _terminate_like_ctrl_c(signum: int, _frame: FrameType | None) -> None:
     raise Terminated()
 
 
+def stopped_by_sigterm() -> bool:
+    """Whether SIGTERM (not Ctrl-C) stopped the command."""
+    return _SIGTERM.is_set()
+
+
 @contextmanager
 def sigterm_like_ctrl_c() -> Iterator[None]:
     """Within the block, SIGTERM raises ``Terminated`` (exit code 143), so the block's own
@@ -427,28 +262,3 @@ def sigterm_like_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def main() -> None:
-    """Entry point of the ``monitor`` console script."""
-    configure_logging()
-    try:
-        app()
-    except (SystemExit, KeyboardInterrupt) as exc:
-        # Typer turns an interrupt (ours too: Terminated) into exit code 130.
-        if _SIGTERM.is_set():
-            err.print("Stopped (SIGTERM).")
-            sys.exit(128 + signal.SIGTERM)
-        if isinstance(exc, KeyboardInterrupt) or exc.code == 130:
-            err.print("Interrupted.")
-            sys.exit(130)
-        raise
-
-
-_register_commands()
-
-if __name__ == "__main__":
-    # Run the imported module's app, which the command modules registered on.
-    from monitor.cli import main as registered_main
-
-    registered_main()

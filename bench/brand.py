@@ -16,16 +16,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._serve import serve_html
 from crawlers.checks.branding import CHECK
 from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
-from monitor.bench._serve import serve_html
+from demo import DemoSite
 from monitor.config import load_config
-from monitor.demo import DemoSite
 from monitor.settings import Settings
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 REPEATS = 10
 TARGET_MEDIAN_MS = 300.0
 

@@ -42,7 +42,7 @@ from typing import Any
 import httpx
 import psutil
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 SERVICES = ("report-a-pothole", "apply-for-a-blue-badge", "school-admissions", "join-the-library")
 TARGET_POSTS_PER_SECOND = 1000
 TARGET_P99_MS = 50.0

@@ -20,24 +20,22 @@ from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import BrowserUnavailable, make_engine
 from crawlers.pipeline import PageOutcome, audit_address
-from monitor.cli import (
+from monitor.cli.common import (
     EXIT_FINDINGS,
     EXIT_USAGE,
     Unavailable,
-    app,
     council_config,
     err,
     friendly_errors,
     out,
 )
-from monitor.cli import settings as current_settings
+from monitor.cli.common import settings as current_settings
 from monitor.config import CouncilConfig, ServiceConfig
 from monitor.eventloop import run_to_end
 
-brand_app = typer.Typer(
-    help="The council's brand rules (brand.yaml) on live pages.", no_args_is_help=True
+app = typer.Typer(
+    name="brand", help="The council's brand rules (brand.yaml) on live pages.", no_args_is_help=True
 )
-app.add_typer(brand_app, name="brand")
 
 
 async def check_page(
@@ -92,7 +90,7 @@ def _table(url: str, result: dict[str, Any]) -> Table:
     return table
 
 
-@brand_app.command("check")
+@app.command("check")
 @friendly_errors
 def brand_check(
     url: Annotated[str, typer.Argument(help="Address of the page to check")],

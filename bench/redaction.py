@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "tests" / "monitor" / "feedback" / "redaction_corpus.py"
 
 
@@ -168,7 +168,7 @@ def _presidio(threshold: float, normalise: bool) -> Callable[[str], str] | None:
 
 
 def run() -> dict[str, Any]:
-    from monitor.bench.feedback import realistic_posts
+    from bench.feedback import realistic_posts
 
     posts = realistic_posts(2000)
     texts = [p.get("comment") or p.get("what_wrong") or "" for p in posts]

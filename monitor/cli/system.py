@@ -1,0 +1,62 @@
+"""``monitor version``, ``monitor config check`` and ``monitor db upgrade``: the monitor
+itself, its configuration and its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor import __version__
+from monitor.cli.common import friendly_errors, out, settings
+from monitor.config import load_config
+from monitor.db import upgrade
+from monitor.repository import Repository
+
+app = typer.Typer()
+config_group = typer.Typer(
+    name="config", help="Check the council's configuration files.", no_args_is_help=True
+)
+db_group = typer.Typer(name="db", help="Create or upgrade the database.", no_args_is_help=True)
+app.add_typer(config_group)
+app.add_typer(db_group)
+
+
+@app.command()
+def version() -> None:
+    """Print the monitor's version and the versions of what it drives."""
+    from importlib.metadata import version as package_version
+
+    out.print(f"monitor {__version__}")
+    for package in ("playwright", "selenium", "axe-playwright-python", "sqlmodel", "streamlit"):
+        try:
+            out.print(f"  {package} {package_version(package)}")
+        except Exception:
+            out.print(f"  {package} not installed")
+
+
+@config_group.command("check")
+@friendly_errors
+def config_check(
+    config_dir: Annotated[
+        Path | None, typer.Option(help="Folder with services.yaml, brand.yaml, measures.yaml")
+    ] = None,
+) -> None:
+    """Validate the config files; print every problem at once (exit code 2 if any)."""
+    folder = config_dir or settings().config_dir
+    config = load_config(folder)
+    journeys = sum(len(s.journeys) for s in config.services)
+    out.print(
+        f"[green]OK[/green] {folder}: {len(config.services)} services, {journeys} journeys, "
+        f"{len(config.brand.palette)} brand colours, {len(config.measures.measures)} measures"
+    )
+
+
+@db_group.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create the database or bring it to the newest schema."""
+    url = settings().database_url
+    revision = upgrade(url)
+    out.print(f"Database at revision {revision}: {Repository(url).engine.url!r}")
