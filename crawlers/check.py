@@ -113,10 +113,20 @@ class DocumentCheck(ABC):
     criteria: tuple[str, ...] = ()
 
     @abstractmethod
+    def reads(self, url: str, content_type: str | None) -> bool:
+        """Whether this check reads a document served at ``url`` as ``content_type`` (its
+        bytes are fetched only if some check does)."""
+
+    @abstractmethod
     async def run_document(
         self, url: str, body: bytes, content_type: str | None, context: PageContext
     ) -> list[FindingData]:
         """The findings of this check on the document at ``url``."""
+
+
+class CouldNotJudge(Exception):
+    """A service check could not judge the service this run (its statement could not be
+    fetched: the site did not answer). Its issues stay as they were."""
 
 
 class ServiceCheck(ABC):
@@ -142,6 +152,7 @@ class ServiceCheck(ABC):
 __all__ = [
     "WEB_PAGES",
     "CheckReport",
+    "CouldNotJudge",
     "DocumentCheck",
     "DocumentKind",
     "PageCheck",

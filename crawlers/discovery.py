@@ -12,6 +12,7 @@ import gzip
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
@@ -26,6 +27,11 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
 MAX_SITEMAPS = 200
 #: One request, redirects and body included, may take this many ``http_timeout_seconds``.
 WHOLE_REQUEST_FACTOR = 4
+
+
+#: Decides from the content type and declared size (None: not declared) whether the body
+#: is worth reading.
+ReadBody = Callable[[str | None, int | None], bool]
 
 
 @dataclass
@@ -99,8 +105,14 @@ class HostPolicy:
         method: str = "GET",
         max_bytes: int = 0,
         headers: dict[str, str] | None = None,
+        read_body: ReadBody | None = None,
     ) -> Fetched:
-        return await self._get(url, method=method, max_bytes=max_bytes, headers=headers)
+        """One request, an answer or an error (never an exception). ``read_body`` sees the
+        content type and declared size first: False leaves the body unread (a download no
+        check reads costs its headers only)."""
+        return await self._get(
+            url, method=method, max_bytes=max_bytes, headers=headers, read_body=read_body
+        )
 
     async def _get(
         self,
@@ -110,6 +122,7 @@ class HostPolicy:
         max_bytes: int = 0,
         respect_delay: bool = True,
         headers: dict[str, str] | None = None,
+        read_body: ReadBody | None = None,
     ) -> Fetched:
         host = host_of(url)
         attempt = 0
@@ -117,7 +130,7 @@ class HostPolicy:
             if respect_delay:
                 await self.wait_turn(url)
             async with self._limits[host]:
-                fetched = await self._request(url, method, max_bytes, headers)
+                fetched = await self._request(url, method, max_bytes, headers, read_body)
             retryable = fetched.status in (429, 503)
             if not retryable or attempt >= self.settings.http_retries:
                 return fetched
@@ -125,7 +138,12 @@ class HostPolicy:
             await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
 
     async def _request(
-        self, url: str, method: str, max_bytes: int, headers: dict[str, str] | None = None
+        self,
+        url: str,
+        method: str,
+        max_bytes: int,
+        headers: dict[str, str] | None = None,
+        read_body: ReadBody | None = None,
     ) -> Fetched:
         try:
             # httpx's timeout is per read: a server trickling a byte a second would never
@@ -136,7 +154,12 @@ class HostPolicy:
             ):
                 body = b""
                 truncated = False
-                if method == "GET":
+                length = response.headers.get("content-length")
+                declared = int(length) if length and length.isdigit() else None
+                wanted = read_body is None or read_body(
+                    response.headers.get("content-type"), declared
+                )
+                if method == "GET" and wanted:
                     chunks: list[bytes] = []
                     size = 0
                     async for chunk in response.aiter_bytes():
@@ -146,12 +169,11 @@ class HostPolicy:
                             truncated = True
                             break
                     body = b"".join(chunks)
-                length = response.headers.get("content-length")
                 return Fetched(
                     url=url,
                     status=response.status_code,
                     content_type=response.headers.get("content-type"),
-                    size=int(length) if length and length.isdigit() else len(body) or None,
+                    size=declared if declared is not None else len(body) or None,
                     last_modified=response.headers.get("last-modified"),
                     body=body,
                     final_url=str(response.url),

@@ -66,6 +66,27 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+#: Media types of the documents residents read (PDF, Word, Excel, PowerPoint, OpenDocument,
+#: CSV, RTF, plain text): a link to one is a document of the service; any other file to
+#: download (an installer, an archive, a video) is not.
+DOCUMENT_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.oasis.opendocument",
+    "application/rtf",
+    "text/csv",
+    "text/plain",
+)
+
+
+def is_document_type(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind.startswith(DOCUMENT_TYPES)
+
+
 def looks_like_document(url: str) -> bool:
     """A PDF, Word file or the like: recorded as a document, not rendered."""
     return urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS)

@@ -143,6 +143,16 @@ def download(ctx: Ctx) -> Response:
     )
 
 
+def binary(ctx: Ctx) -> Response:
+    """A megabyte to download that is no document (an installer, say): the monitor must
+    not read it, let alone call it an audited document."""
+    return Response(
+        body=bytes(range(256)) * 4096,
+        content_type="application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="setup.bin"'},
+    )
+
+
 def never_loads(ctx: Ctx) -> Response:
     def trickle() -> Iterator[bytes]:
         yield (
@@ -207,6 +217,7 @@ HOSTILE_PAGES: dict[str, Handler] = {
     "/test/popup": popup,
     "/test/landing": landing,
     "/test/download": download,
+    "/test/binary": binary,
     "/test/never-loads": never_loads,
     "/test/js-loop": js_loop,
     "/test/links": links,

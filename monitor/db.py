@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,6 +30,16 @@ from monitor.settings import get_settings
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened; the message says why in one line."""
+
+
+#: What the database raises when it cannot be written or read (after the repository's
+#: retries): a lock held too long, a full disk, a server gone away.
+DATABASE_FAULTS: tuple[type[BaseException], ...] = (
+    DatabaseUnavailable,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+)
 
 
 def _busy_timeout_ms() -> int:

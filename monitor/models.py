@@ -29,6 +29,7 @@ class RunStatus(StrEnum):
     queued = "queued"
     running = "running"
     completed = "completed"
+    partial = "partial"  # some services could not be reached (``Run.unreachable``)
     failed = "failed"
     interrupted = "interrupted"  # the process died; ``monitor audit --resume`` finishes it
     cancelled = "cancelled"
@@ -92,6 +93,9 @@ class Run(SQLModel, table=True):
     findings_count: int = 0
     error: str | None = Field(default=None, sa_type=Text)
     cancel_requested: bool = False  # ``monitor runs cancel``: the runner stops between pages
+    # Services that could not be reached in this run, with why: none of their pages could be
+    # loaded, so nothing is concluded about them (no issue opened or closed, measures kept).
+    unreachable: dict[str, str] | None = Field(default=None, sa_type=JSON)
 
 
 class Page(SQLModel, table=True):

@@ -20,6 +20,7 @@ import logging
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawlers.base import FindingData
 from crawlers.check import DocumentCheck
@@ -140,6 +141,11 @@ class DocumentsCheck(DocumentCheck):
     name = "documents"
     version = "1"
     criteria = ("1.1.1", "1.3.1", "2.4.2", "3.1.1")
+
+    def reads(self, url: str, content_type: str | None) -> bool:
+        # Servers often send PDFs as a generic download: the address says what it is.
+        kind = (content_type or "").split(";")[0].strip().lower()
+        return kind == "application/pdf" or urlsplit(url).path.lower().endswith(".pdf")
 
     async def run_document(
         self, url: str, body: bytes, content_type: str | None, context: PageContext

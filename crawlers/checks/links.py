@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 
-from crawlers.base import FindingData, LoadedPage
+from crawlers.base import FindingData, LoadedPage, PageError
 from crawlers.check import DocumentKind, PageCheck
 from crawlers.context import Needs, PageContext
-from crawlers.urls import normalise_url
+from crawlers.urls import host_of, normalise_url
 
 LINK_LIMIT_PER_PAGE = 300
 
@@ -39,6 +39,15 @@ class LinksCheck(PageCheck):
             if len(targets) >= LINK_LIMIT_PER_PAGE:
                 break
         statuses = await asyncio.gather(*(context.run.link_statuses.status(u) for u in targets))
+        own_host = host_of(page.url)
+        for url, (status, error) in zip(targets, statuses, strict=True):
+            if status is None and host_of(url) == own_host and _no_answer(error):
+                # The site answered for this page and now does not: it went down while
+                # its links were checked, which says nothing about the links.
+                raise PageError(
+                    "connection",
+                    f"the site stopped answering while its links were checked: {url} ({error})",
+                )
         findings = []
         for (url, href), (status, error) in zip(targets.items(), statuses, strict=True):
             if status is not None and status < 400:
@@ -56,6 +65,10 @@ class LinksCheck(PageCheck):
                 )
             )
         return findings
+
+
+def _no_answer(error: str | None) -> bool:
+    return bool(error) and str(error).startswith(("cannot connect", "timed out"))
 
 
 CHECK = LinksCheck()

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from crawlers.base import FindingData
-from crawlers.check import ServiceCheck
+from crawlers.check import CouldNotJudge, ServiceCheck
 from crawlers.context import Needs, RunContext, ServiceEvidence
 from crawlers.urls import normalise_url
 
@@ -308,7 +308,10 @@ class StatementCheck(ServiceCheck):
                 )
             ]
         fetched = await http.fetch(url)
-        if fetched.status is None or fetched.status >= 400:
+        if fetched.status is None:
+            # No answer at all: the site, not its statement, is the problem tonight.
+            raise CouldNotJudge(f"the statement at {url} did not answer: {fetched.error}")
+        if fetched.status >= 400:
             reason = f"HTTP {fetched.status}" if fetched.status else (fetched.error or "no answer")
             return [
                 (

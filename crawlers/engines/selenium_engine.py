@@ -174,8 +174,8 @@ class SeleniumPage(LoadedPage):
                 self.broken = True
                 raise PageError(
                     "timeout",
-                    f"the page stopped responding while {what} (a script running forever?): "
-                    f"{self.url}",
+                    f"the page stopped responding while {what} (a script that never ends, or "
+                    f"a page too large to lay out in time): {self.url}",
                     http_status=self.status,
                 ) from exc
             except UnexpectedAlertPresentException as exc:

@@ -29,10 +29,43 @@ FAILED_OUTCOMES = ("failed", "errored")
 def find_alerts(config: CouncilConfig, repository: Repository, *, now: datetime) -> list[AlertItem]:
     """Everything worth telling owners about now (each item is sent once per channel)."""
     return [
+        *unreachable_alerts(config, repository),
         *journey_alerts(config, repository),
         *issue_alerts(config, repository, now=now),
         *measure_alerts(config, repository, now=now),
     ]
+
+
+def unreachable_alerts(config: CouncilConfig, repository: Repository) -> list[AlertItem]:
+    """A service the latest audit of it could not reach: once per spell of unreachable
+    runs (keyed by the first run of the spell)."""
+    runs = [
+        r
+        for r in repository.runs(limit=50, kind="audit")
+        if r.status in (RunStatus.completed, RunStatus.partial, RunStatus.failed)
+    ]
+    items: list[AlertItem] = []
+    for service in config.services:
+        spell = []
+        for run in (r for r in runs if service.id in r.service_ids):  # newest first
+            if service.id not in (run.unreachable or {}):
+                break
+            spell.append(run)
+        if not spell:
+            continue
+        latest, first = spell[0], spell[-1]
+        reason = (latest.unreachable or {}).get(service.id, "")
+        items.append(
+            AlertItem(
+                key=f"unreachable:{service.id}:from-run:{first.id}",
+                kind="service-unreachable",
+                service_id=service.id,
+                title=f"{service.name} could not be reached by the audit",
+                detail=f"Run {latest.id}: {reason}. Its measures keep their last values "
+                "until an audit reaches it again.",
+            )
+        )
+    return items
 
 
 def journey_alerts(config: CouncilConfig, repository: Repository) -> list[AlertItem]:
@@ -214,7 +247,9 @@ def digest_items(
         runs = [
             r
             for r in repository.runs(limit=20, kind="audit")
-            if service.id in r.service_ids and r.status == RunStatus.completed
+            if service.id in r.service_ids
+            and r.status in (RunStatus.completed, RunStatus.partial)
+            and service.id not in (r.unreachable or {})
         ]
         if runs:
             lines.append(f"Last audit: run {runs[0].id}, {runs[0].finished_at:%Y-%m-%d %H:%M} UTC")

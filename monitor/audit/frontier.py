@@ -43,6 +43,9 @@ class ServicePlan:
     scope: Scope
     max_pages: int
     seen: set[str] = field(default_factory=set)
+    #: Start addresses robots.txt refused the monitor (a service it refuses entirely is
+    #: unreachable, not empty).
+    refused: list[str] = field(default_factory=list)
 
 
 class Frontier:
@@ -103,6 +106,10 @@ class Frontier:
         for href in links:
             await self.discover(plan, href, task.depth + 1, task.url)
 
+    def refused(self) -> dict[str, list[str]]:
+        """Service id → the start addresses robots.txt refused."""
+        return {sid: list(plan.refused) for sid, plan in self.plans.items() if plan.refused}
+
     async def set_aside(self, task: PageTask) -> None:
         """A page that turned out to be a document (a download): the service phase has it."""
         await asyncio.to_thread(
@@ -124,6 +131,8 @@ class Frontier:
         plan.seen.add(url)
         if not await self.policy.allowed(url):
             log.info("robots.txt disallows %s", url)
+            if depth == 0:
+                plan.refused.append(url)
             return
         kind = "document" if looks_like_document(url) else "html"
         page = await asyncio.to_thread(

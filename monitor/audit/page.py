@@ -28,6 +28,7 @@ from crawlers.urls import looks_like_document
 from monitor.audit.frontier import PageTask
 from monitor.audit.recording import record_failure, record_outcome
 from monitor.config import CouncilConfig, ServiceConfig
+from monitor.db import DATABASE_FAULTS
 from monitor.models import Page, PageResult, utcnow
 from monitor.repository import Repository
 from monitor.settings import Settings
@@ -56,6 +57,18 @@ def service_page_checks(config: CouncilConfig, service: ServiceConfig | None) ->
     if service is None:
         return [c for c in page_checks() if config.defaults.checks.get(c.name, True)]
     return [c for c in page_checks() if enabled(config, service, c.name)]
+
+
+#: Faults that stop the run rather than fail a page.
+NOT_THE_PAGES_FAULT: tuple[type[BaseException], ...] = (BrowserUnavailable, *DATABASE_FAULTS)
+
+
+def stop_if_interrupted() -> None:
+    """A run being interrupted (Ctrl-C, ``monitor runs cancel`` of the process) records
+    nothing more: what its browser said while it was shutting down is not the page's."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 class PageAuditor:
@@ -114,7 +127,9 @@ class PageAuditor:
         try:
             async with page_time_limit(limit):
                 return await self._audit(task, started_at)
-        except BrowserUnavailable:
+        except NOT_THE_PAGES_FAULT:
+            # Not this page's fault: no browser, or storage that cannot record it. The run
+            # stops; this page and those left stay pending, so ``--resume`` redoes them.
             raise
         except TimeoutError:
             # The traceback says where the page was stuck.
@@ -128,6 +143,7 @@ class PageAuditor:
             log.exception("auditing %s failed", task.url)
             kind = "monitor-error"
             error = f"the monitor failed on this page: {type(exc).__name__}: {exc}"
+        stop_if_interrupted()
         status = await record_failure(self.repository, task, kind, error, started_at)
         return PageDone(status)
 
@@ -160,6 +176,7 @@ class PageAuditor:
         )
         if outcome.error_kind == "download":
             return PageDone(DOCUMENT)  # a file, not a page: audited with the documents
+        stop_if_interrupted()
         status = await record_outcome(
             self.repository,
             task,

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from crawlers.axe_source import axe_version
-from crawlers.checks import check_versions, service_checks
+from crawlers.checks import check_versions
 from crawlers.discovery import HostPolicy, make_client
 from monitor.audit.cancel import CancelWatch
 from monitor.audit.context import run_context
 from monitor.audit.dispatch import Dispatcher, PagePhase
 from monitor.audit.frontier import Frontier
-from monitor.audit.page import enabled
 from monitor.audit.plan import (
     AuditProgress,
     AuditRefused,
@@ -35,14 +35,23 @@ from monitor.audit.plan import (
     release_leases,
     take_leases,
 )
+from monitor.audit.reach import unreachable_services
 from monitor.audit.service_phase import ServicePhase
 from monitor.config import CouncilConfig
+from monitor.db import DATABASE_FAULTS
 from monitor.eventloop import run_to_end
 from monitor.models import Run, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
 
+log = logging.getLogger(__name__)
+
 HEARTBEAT_SECONDS = 10
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def make_dispatcher(
@@ -122,19 +131,46 @@ class Auditor:
                 await self.dispatcher.visit_pages(phase)
                 if self.repository.cancel_requested(run_id):  # ``monitor runs cancel``
                     return self.repository.finish_run(run_id, RunStatus.cancelled, "cancelled")
+                unreachable = unreachable_services(
+                    run.service_ids, self.repository.page_visits(run_id), frontier.refused()
+                )
+                reached = [s for s in run.service_ids if s not in unreachable]
+                for service_id, reason in unreachable.items():
+                    log.warning("%s could not be reached: %s", service_id, reason)
+                    self.repository.skip_pending_pages(
+                        run_id, service_id, f"the service could not be reached: {reason}"
+                    )
                 services = ServicePhase(self.settings, self.config, self.repository, context)
-                await services.run(run, frontier.documents, progress)
+                judged = await services.run(
+                    run,
+                    [t for t in frontier.documents if t.service_id in reached],
+                    progress,
+                    service_ids=reached,
+                )
                 self._report(progress)
-            for service_id in run.service_ids:
-                service = self.config.service(service_id)
-                ran = [c.name for c in service_checks() if enabled(self.config, service, c.name)]
-                self.repository.update_issues(run_id, service_id, ran)
-            return self.repository.finish_run(run_id, RunStatus.completed)
+            for service_id in reached:
+                # Nothing is concluded about a service that was not reached: its issues
+                # neither open nor close.
+                self.repository.update_issues(run_id, service_id, judged.get(service_id, []))
+            if not unreachable:
+                return self.repository.finish_run(run_id, RunStatus.completed)
+            status = RunStatus.partial if reached else RunStatus.failed
+            error = None if reached else "no service could be reached"
+            return self.repository.finish_run(run_id, status, error, unreachable=unreachable)
         except (asyncio.CancelledError, KeyboardInterrupt):
-            self.repository.finish_run(run_id, RunStatus.interrupted, "interrupted")
+            self._close(run_id, RunStatus.interrupted, "interrupted")
+            raise
+        except DATABASE_FAULTS as exc:
+            # What could not be recorded stays pending: the run can be resumed.
+            self._close(run_id, RunStatus.interrupted, f"the database failed: {exc}"[:2000])
             raise
         except Exception as exc:
-            self.repository.finish_run(run_id, RunStatus.failed, f"{type(exc).__name__}: {exc}")
+            if _being_cancelled():
+                # Closing the HTTP client or the browser while Ctrl-C unwinds the run can
+                # raise errors of its own: the run was interrupted all the same.
+                self._close(run_id, RunStatus.interrupted, "interrupted")
+                raise asyncio.CancelledError from exc
+            self._close(run_id, RunStatus.failed, f"{type(exc).__name__}: {exc}")
             raise
         finally:
             heartbeat.cancel()
@@ -144,11 +180,27 @@ class Auditor:
     async def _heartbeat(self, run_id: int, leases: list[str]) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            await asyncio.to_thread(self.repository.heartbeat, run_id)
-            for lease in leases:
-                await asyncio.to_thread(
-                    self.repository.renew_lease, lease, self.holder, self.settings.lease_seconds
-                )
+            try:
+                await asyncio.to_thread(self.repository.heartbeat, run_id)
+                for lease in leases:
+                    await asyncio.to_thread(
+                        self.repository.renew_lease,
+                        lease,
+                        self.holder,
+                        self.settings.lease_seconds,
+                    )
+            except DATABASE_FAULTS as exc:
+                # A missed beat is not the run's end: the next one may get through, and
+                # readers judge a live holder on this host by its process, not its beat.
+                log.warning("run %s: the heartbeat could not be written: %s", run_id, exc)
+
+    def _close(self, run_id: int, status: RunStatus, error: str) -> None:
+        """Close the run; if even that cannot be written, the run stays ``running`` and
+        every reader sees it as interrupted once this process has gone."""
+        try:
+            self.repository.finish_run(run_id, status, error)
+        except DATABASE_FAULTS as exc:
+            log.warning("run %s could not be closed as %s: %s", run_id, status, exc)
 
     def _report(self, progress: AuditProgress) -> None:
         if self.on_progress is not None:

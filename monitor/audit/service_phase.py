@@ -20,9 +20,10 @@ import logging
 from collections.abc import Sequence
 
 from crawlers.base import FindingData
+from crawlers.check import CouldNotJudge, DocumentCheck
 from crawlers.checks import document_checks, service_checks
 from crawlers.context import OpenIssue, RecordedPage, RunContext, ServiceEvidence
-from crawlers.urls import normalise_url
+from crawlers.urls import is_document_type, normalise_url
 from monitor.audit.frontier import PageTask
 from monitor.audit.page import enabled
 from monitor.audit.plan import AuditProgress
@@ -79,7 +80,17 @@ class ServicePhase:
             open_issues=[OpenIssue(i.check, i.impact, i.outcome) for i in issues],
         )
 
-    async def run(self, run: Run, documents: Sequence[PageTask], progress: AuditProgress) -> None:
+    async def run(
+        self,
+        run: Run,
+        documents: Sequence[PageTask],
+        progress: AuditProgress,
+        *,
+        service_ids: Sequence[str],
+    ) -> dict[str, list[str]]:
+        """Audit the documents, then the services as a whole; return, per service, the
+        service checks that judged it (a check that could not is left out: its issues stay
+        as they were)."""
         assert run.id is not None
         run_id = run.id
         services = sorted({t.service_id for t in documents})
@@ -92,8 +103,10 @@ class ServicePhase:
             progress.count(status)
 
         await asyncio.gather(*(one(t) for t in documents))
-        for service_id in run.service_ids:
-            await self.service_checks(run_id, await self.evidence(run_id, service_id))
+        return {
+            service_id: await self.service_checks(run_id, await self.evidence(run_id, service_id))
+            for service_id in service_ids
+        }
 
     async def document(self, task: PageTask, evidence: ServiceEvidence) -> str:
         """Record a document from its HTTP answer; document checks read its bytes."""
@@ -107,12 +120,15 @@ class ServicePhase:
             service_id=task.service_id,
             started_at=utcnow(),
         )
-        if checks:
-            fetched = await http.fetch(task.url, max_bytes=MAX_DOCUMENT_BYTES)
-        else:
-            fetched = await http.fetch(task.url, method="HEAD")
-            if fetched.status in (405, 501):
-                fetched = await http.fetch(task.url, max_bytes=1)
+        readers: list[DocumentCheck] = []
+
+        def read_body(content_type: str | None, size: int | None) -> bool:
+            # Decided from the headers, before a byte of the body: a file no check reads,
+            # or one over the limit, costs one request's headers.
+            readers[:] = [c for c in checks if c.reads(task.url, content_type)]
+            return bool(readers) and (size is None or size <= MAX_DOCUMENT_BYTES)
+
+        fetched = await http.fetch(task.url, max_bytes=MAX_DOCUMENT_BYTES, read_body=read_body)
         result.http_status = fetched.status
         result.content_type = fetched.content_type
         result.size_bytes = fetched.size
@@ -122,31 +138,52 @@ class ServicePhase:
             result.status = PageStatus.failed
             result.error = fetched.error or f"the document answered HTTP {fetched.status}"
             result.error_kind = "http-error" if fetched.status else "connection"
+        elif not (is_document_type(fetched.content_type) or readers):
+            result.status = PageStatus.skipped
+            result.error_kind = "download"
+            result.error = (
+                f"a file to download, not a document residents read "
+                f"({fetched.content_type or 'no content type'}"
+                + (f", {fetched.size / 1e6:.1f} MB" if fetched.size else "")
+                + "): not audited"
+            )
+        elif readers and (fetched.truncated or (fetched.size or 0) > MAX_DOCUMENT_BYTES):
+            result.status = PageStatus.skipped
+            result.error_kind = "too-large"
+            result.error = f"the document is over the {MAX_DOCUMENT_BYTES // 2**20} MB limit"
         else:
             result.status = PageStatus.audited
             context = self.context.for_page(service)
             context.on_journey = evidence.on_journey(task.url)
-            for check in checks:
-                findings += await check.run_document(
-                    task.url, fetched.body, fetched.content_type, context
-                )
+            if fetched.body:
+                for check in readers:
+                    findings += await check.run_document(
+                        task.url, fetched.body, fetched.content_type, context
+                    )
         result.finished_at = utcnow()
         saved = await asyncio.to_thread(
             functools.partial(self.repository.record_page, result, findings, revalidation=None)
         )
         return str(saved.status)
 
-    async def service_checks(self, run_id: int, evidence: ServiceEvidence) -> None:
-        """Each enabled service check on the service; its findings replace earlier ones."""
+    async def service_checks(self, run_id: int, evidence: ServiceEvidence) -> list[str]:
+        """Each enabled service check on the service; its findings replace earlier ones.
+        Returns the checks that judged it."""
         service = evidence.service
         assert service is not None
+        judged: list[str] = []
         for check in service_checks():
             if not enabled(self.config, service, check.name):
                 continue
             if any(not self.context.has(need) for need in check.reads):
                 log.info("the %s check needs what this run lacks: skipped", check.name)
                 continue
-            found = await check.run_service(evidence, self.context)
+            try:
+                found = await check.run_service(evidence, self.context)
+            except CouldNotJudge as exc:
+                log.warning("the %s check could not judge %s: %s", check.name, service.id, exc)
+                continue
+            judged.append(check.name)
             by_page: dict[int, list[FindingData]] = {}
             for url, finding in found:
                 page = await asyncio.to_thread(
@@ -156,3 +193,4 @@ class ServicePhase:
             await asyncio.to_thread(
                 self.repository.replace_check_findings, run_id, service.id, check.name, by_page
             )
+        return judged

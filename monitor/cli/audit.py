@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,10 +22,12 @@ from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import BrowserUnavailable, make_engine
 from crawlers.pipeline import PageOutcome, audit_address
+from monitor.alerts import send_alerts
 from monitor.audit import AuditProgress, AuditRefused, AuditRequest, start_audit
 from monitor.audit.page import service_page_checks
 from monitor.cli.common import (
     EXIT_FINDINGS,
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     council_config,
     err,
@@ -35,7 +38,8 @@ from monitor.cli.common import (
 )
 from monitor.config import CouncilConfig
 from monitor.eventloop import run_to_end
-from monitor.models import IssueStatus
+from monitor.models import IssueStatus, PageResult, PageStatus, Run
+from monitor.repository import Repository
 
 
 class Impact(StrEnum):
@@ -170,13 +174,42 @@ def audit(
         f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}; "
         f"{run.pages_revalidated} unchanged page(s) checked over HTTP without a browser"
     )
+    _print_problems(run, repository, results)
     if alert and config.alerts.channels:
-        from monitor.alerts import send_alerts
-
         report = send_alerts(config, repository)
         out.print(f"Alerts: {report.sent} sent, {report.failed} failed to send")
+    if run.unreachable:
+        raise typer.Exit(EXIT_UNAVAILABLE)  # the night says nothing about those services
     if worst:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_problems(run: Run, repository: Repository, results: list[PageResult]) -> None:
+    """Every service not reached, page that failed and check that could not judge a page,
+    each with its reason: a council officer must not have to open the database."""
+    for service_id, reason in sorted((run.unreachable or {}).items()):
+        err.print(
+            f"[red]Unreachable:[/red] {service_id}: {escape(reason)} (nothing concluded about "
+            "it tonight: no issue opened or closed, its measures keep their last values)",
+            highlight=False,
+        )
+    urls = {p.id: p.url for s in run.service_ids for p in repository.pages(s)}
+    unreached = set(run.unreachable or {})
+    for result in results:
+        url = urls.get(result.page_id, f"page {result.page_id}")
+        if result.status == PageStatus.failed and result.service_id not in unreached:
+            err.print(
+                f"Failed: {url}: {result.error_kind}: {escape(result.error or '')}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        for error in result.check_errors or ():
+            err.print(
+                f"Check error: {url}: {error.get('check')} could not judge the page "
+                f"({error.get('kind')}): {escape(str(error.get('message', '')))}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def _read_urls(urls: list[str]) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,6 +25,18 @@ from monitor.models import (
 )
 from monitor.repository.base import RepositoryBase, merge_page_result, run_counts
 from monitor.repository.liveness import Holder, holder_state
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """One web page of a run: its status and, if it failed, the kind and the reason."""
+
+    service_id: str
+    url: str
+    status: str
+    error_kind: str | None
+    http_status: int | None
+    error: str | None
 
 
 class CoreRepository(RepositoryBase):
@@ -115,14 +129,24 @@ class CoreRepository(RepositoryBase):
             session.execute(update(Run).where(col(Run.id) == run_id).values(heartbeat_at=utcnow()))
             session.commit()
 
-    def finish_run(self, run_id: int, status: RunStatus, error: str | None = None) -> Run:
-        """Close a run and store its counts, computed from its page results and findings."""
+    def finish_run(
+        self,
+        run_id: int,
+        status: RunStatus,
+        error: str | None = None,
+        *,
+        unreachable: dict[str, str] | None = None,
+    ) -> Run:
+        """Close a run and store its counts, computed from its page results and findings,
+        and the services it could not reach (with why)."""
         with self.session() as session:
             run = session.get_one(Run, run_id)
             for name, value in run_counts(session, run_id).items():
                 setattr(run, name, value)
             run.status = status
             run.error = error
+            if unreachable is not None:
+                run.unreachable = unreachable
             run.finished_at = utcnow()
             session.add(run)
             session.commit()
@@ -217,6 +241,40 @@ class CoreRepository(RepositoryBase):
                     .order_by(col(PageResult.id))
                 ).all()
             )
+
+    def page_visits(self, run_id: int) -> list[PageVisit]:
+        """Every web page of the run with its status and, if it failed, why (documents
+        left out): what tells a service that could not be reached from one that was."""
+        with self.session() as session:
+            rows = session.execute(
+                sa_select(
+                    col(PageResult.service_id),
+                    col(Page.url),
+                    col(PageResult.status),
+                    col(PageResult.error_kind),
+                    col(PageResult.http_status),
+                    col(PageResult.error),
+                )
+                .join(Page, col(Page.id) == col(PageResult.page_id))
+                .where(col(PageResult.run_id) == run_id, col(Page.kind) != "document")
+                .order_by(col(Page.url))
+            ).all()
+            return [PageVisit(*row) for row in rows]
+
+    def skip_pending_pages(self, run_id: int, service_id: str, reason: str) -> int:
+        """Close what is left pending of a service in a run as skipped, saying why."""
+        with self.session() as session:
+            count = session.execute(
+                update(PageResult)
+                .where(
+                    col(PageResult.run_id) == run_id,
+                    col(PageResult.service_id) == service_id,
+                    col(PageResult.status) == PageStatus.pending,
+                )
+                .values(status=PageStatus.skipped, error=reason[:2000], finished_at=utcnow())
+            ).rowcount  # type: ignore[attr-defined]
+            session.commit()
+            return int(count or 0)
 
     def recorded_pages(
         self, run_id: int, service_id: str

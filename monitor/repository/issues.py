@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from crawlers.base import FindingData
+from crawlers.checks import service_checks
 from monitor.models import (
     Finding,
     Issue,
@@ -148,11 +149,14 @@ class IssueRepository(RepositoryBase):
     ) -> dict[str, int]:
         """Move the service's issues along their lifecycle after a run; idempotent.
 
-        ``whole_service_checks`` names the service-level checks that ran in this run: their
-        issues are fixed when the check no longer reports them, whichever pages were visited.
+        ``whole_service_checks`` names the service-level checks that judged the service in
+        this run: their issues are fixed when the check no longer reports them, whichever
+        pages were visited. The issues of a service-level check that did not judge it (it
+        could not, or is switched off) stay as they were.
         """
         now = utcnow()
         changes: dict[str, int] = defaultdict(int)
+        whole_service = {c.name for c in service_checks()}
         with self.session() as session:
             findings = session.exec(
                 select(Finding).where(Finding.run_id == run_id, Finding.service_id == service_id)
@@ -208,6 +212,8 @@ class IssueRepository(RepositoryBase):
                         select(IssuePage.page_id).where(IssuePage.issue_id == issue.id)
                     ).all()
                 )
+                if issue.check in whole_service and issue.check not in whole_service_checks:
+                    continue  # a service-level check that did not judge the service now
                 # Fixed only when every page it affected was audited again without it.
                 audited_again = bool(pages) and pages <= visited - unjudged[issue.check]
                 if issue.check in whole_service_checks:

@@ -52,6 +52,9 @@ from monitor.repository.base import RepositoryBase
 OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
 ACCESSIBILITY_CHECKS = ("axe",)
 JUDGED_PAGES = (PageStatus.audited, PageStatus.carried)
+#: Runs whose results count in the measures: finished, even if some services were not
+#: reached (those have no judged page in them, so they keep their last values).
+MEASURING_RUNS = (RunStatus.completed, RunStatus.partial)
 BULK_BATCH = 5_000
 
 # SQLModel's column attributes are typed as plain values, which SQLAlchemy's overloads of
@@ -127,12 +130,19 @@ class ScorecardRepository(RepositoryBase):
     def recent_audit_runs(
         self, *, per_service: int = 2, service_ids: ServiceFilter = None
     ) -> dict[str, list[int]]:
-        """The ids of each service's latest completed audit runs, newest first."""
-        completed = select(Run.id).where(Run.kind == "audit", Run.status == RunStatus.completed)
+        """The ids of each service's latest audit runs that measured it, newest first: a
+        run that could not reach the service (nothing judged there) does not count, so its
+        measures keep their last values."""
+        completed = select(Run.id).where(
+            Run.kind == "audit", col(Run.status).in_(list(MEASURING_RUNS))
+        )
         pairs = (
             select(PageResult.service_id, PageResult.run_id)
             .distinct()
-            .where(col(PageResult.run_id).in_(completed))
+            .where(
+                col(PageResult.run_id).in_(completed),
+                col(PageResult.status).in_(list(JUDGED_PAGES)),
+            )
         )
         if service_ids is not None:
             pairs = pairs.where(col(PageResult.service_id).in_(list(service_ids)))
@@ -263,7 +273,11 @@ class ScorecardRepository(RepositoryBase):
         """Accessibility and brand per completed audit run, oldest first."""
         recent = (
             select(Run.id)
-            .where(Run.kind == "audit", Run.status == RunStatus.completed, Run.pages_found > 0)
+            .where(
+                Run.kind == "audit",
+                col(Run.status).in_(list(MEASURING_RUNS)),
+                Run.pages_found > 0,
+            )
             .order_by(col(Run.id).desc())
         )
         if service_id is not None:

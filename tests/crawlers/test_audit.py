@@ -360,6 +360,7 @@ HOSTILE = {
     "/test/redirect-loop": ("failed", "redirect-loop"),
     "/test/huge": ("failed", "too-large"),
     "/test/download": ("audited", None),  # a file: recorded as a document
+    "/test/binary": ("skipped", "download"),  # a file no check reads: from its headers
     "/test/never-loads": ("failed", "timeout"),
     "/test/js-loop": ("failed", None),  # hung renderer: timeout or crash
     "/test/dialog": ("audited", None),
@@ -398,7 +399,7 @@ def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
     for path, (status, kind) in HOSTILE.items():
         result = results[path]
         assert result.status == (status or result.status), (path, result.status, result.error)
-        assert result.status in ("audited", "failed")
+        assert result.status in ("audited", "failed", "skipped")
         if kind:
             assert result.error_kind == kind, (path, result.error_kind, result.error)
         if status == "failed":
@@ -406,6 +407,9 @@ def test_hostile_pages_are_recorded_as_page_errors_and_the_run_goes_on(
     assert (
         results["/test/download"].content_type and "csv" in results["/test/download"].content_type
     )
+    binary = results["/test/binary"]
+    assert binary.size_bytes == 1024 * 1024 and binary.error
+    assert "application/octet-stream, 1.0 MB" in binary.error
     assert (
         results["/join-the-library"].status == "audited"
     )  # the browser still works after all that

@@ -20,7 +20,7 @@ from demo.documents import build_admissions_guide
 from demo.manifest import Manifest
 from tests.demo.conftest import html_pages, normalise, url_of
 
-STATIC = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "demo" / "static"
 BRAND_LOGO = Path(__file__).resolve().parents[2] / "config" / "brand" / "logo.png"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -1,0 +1,178 @@
+"""A service that is down is *unreachable* for the run, never a clean result: nothing is
+concluded about it (no issue opened or closed, measures kept), the run ends partial or
+failed, the CLI names each service and page with its reason and exits 3, and its owner
+hears about it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demo import DemoSite
+from monitor.alerts.rules import unreachable_alerts
+from monitor.audit import AuditProgress, AuditRequest, start_audit
+from monitor.config import CouncilConfig, load_config
+from monitor.db import upgrade
+from monitor.models import IssueStatus, RunStatus
+from monitor.repository import Repository
+from monitor.settings import Settings
+from tests.conftest import CONFIG_DIR, PROJECT, config_folder
+from tests.servers import free_port, html_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+SERVICES = ["report-a-pothole", "school-admissions"]
+
+
+def demo_config(site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> CouncilConfig:
+    monkeypatch.setenv("DEMO_SITE", site.base_url)
+    monkeypatch.setenv("DEMO_SUPPLIER", site.supplier_url)
+    return load_config(CONFIG_DIR)
+
+
+def world(tmp_path: Path) -> tuple[Settings, Repository]:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(settings.database_url)
+    return settings, Repository(settings.database_url)
+
+
+def open_issues(repository: Repository) -> dict[int, str]:
+    return {
+        i.id or 0: i.status
+        for i in repository.issues()
+        if i.status in (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
+    }
+
+
+def test_a_site_down_for_the_night_concludes_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, repository = world(tmp_path)
+    site = DemoSite(port=0).start()
+    try:
+        config = demo_config(site, monkeypatch)
+        request = AuditRequest(service_ids=SERVICES)
+        first = start_audit(settings, config, repository, request)
+        assert first.status == RunStatus.completed
+        before = open_issues(repository)
+        assert before
+        measured = repository.recent_audit_runs(per_service=1, service_ids=SERVICES)
+    finally:
+        site.stop()
+    second = start_audit(settings, config, repository, request)
+    assert second.id is not None and second.status == RunStatus.failed
+    assert second.error == "no service could be reached"
+    assert set(second.unreachable or {}) == set(SERVICES)
+    assert all("could be loaded" in reason for reason in (second.unreachable or {}).values())
+    # No issue opened, none closed: the open ones are exactly as they were.
+    assert open_issues(repository) == {i: s for i, s in before.items()}
+    assert {i.status for i in repository.issues()} <= {"new", "open", "reopened"}
+    assert not [f for f in repository.findings(second.id) if f.check == "statement"]
+    # The measures keep their last values: the last run that measured them is the first.
+    assert repository.recent_audit_runs(per_service=1, service_ids=SERVICES) == measured
+    # Nothing is left pending: what was not tried is skipped, saying why.
+    statuses = {r.status for r in repository.page_results(second.id)}
+    assert statuses <= {"failed", "skipped"}
+    # The owner hears about it, once for the spell of unreachable runs.
+    items = {i.service_id: i for i in unreachable_alerts(config, repository)}
+    assert set(items) == set(SERVICES)
+    assert items["report-a-pothole"].key == f"unreachable:report-a-pothole:from-run:{second.id}"
+
+
+def test_one_service_down_makes_the_run_partial_and_the_cli_names_it(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with html_site(lambda path: PAGE if path == "/" else None) as up:
+        config = config_folder(
+            tmp_path,
+            "services:\n"
+            "  - id: up\n    name: Up\n    owner: {name: A, email: a@example.gov.uk}\n"
+            f"    start_urls: ['{up}/']\n    max_depth: 0\n"
+            "  - id: down\n    name: Down\n    owner: {name: B, email: b@example.gov.uk}\n"
+            f"    start_urls: ['{closed}/', '{closed}/other']\n    max_depth: 0\n",
+        )
+        env = {
+            **os.environ,
+            "MONITOR_DATA_DIR": str(tmp_path / "data"),
+            "MONITOR_CONFIG_DIR": str(config),
+            "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "audit"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Unreachable: down: none of its 2 page(s) could be loaded" in done.stderr
+    assert "Unreachable: up" not in done.stderr
+    repository = Repository(env["MONITOR_DATABASE_URL"])
+    (run,) = repository.runs(kind="audit")
+    assert run.status == RunStatus.partial and set(run.unreachable or {}) == {"down"}
+    issues = repository.issues()
+    assert issues and {i.service_id for i in issues} == {"up"}
+
+
+def test_robots_refusing_every_start_address_is_unreachable(tmp_path: Path) -> None:
+    pages = {"/robots.txt": "User-agent: *\nDisallow: /\n", "/": PAGE}
+    with html_site(pages.get) as base:
+        config = load_config(
+            config_folder(
+                tmp_path,
+                "services:\n  - id: refused\n    name: Refused\n"
+                "    owner: {name: A, email: a@example.gov.uk}\n"
+                f"    start_urls: ['{base}/']\n",
+            )
+        )
+        settings, repository = world(tmp_path)
+        run = start_audit(settings, config, repository, AuditRequest())
+    assert run.status == RunStatus.failed
+    assert (
+        "robots.txt refuses the monitor every start address" in (run.unreachable or {})["refused"]
+    )
+    assert repository.issues() == []  # not even "no accessibility statement"
+
+
+def test_a_site_stopping_mid_run_opens_no_false_issue_and_closes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, repository = world(tmp_path)
+    settings = settings.model_copy(update={"concurrency": 1, "per_host_concurrency": 1})
+    site = DemoSite(port=0).start()
+    config = demo_config(site, monkeypatch)
+    request = AuditRequest(service_ids=["council-website", *SERVICES])
+    try:
+        first = start_audit(settings, config, repository, request)
+        assert first.status == RunStatus.completed
+    except BaseException:
+        site.stop()
+        raise
+    before = open_issues(repository)
+    rules_before = {(i.service_id, i.rule) for i in repository.issues()}
+
+    def stop_after_three(progress: AuditProgress) -> None:
+        if progress.done >= 3:
+            site.stop()
+
+    try:
+        second = start_audit(settings, config, repository, request, on_progress=stop_after_three)
+    finally:
+        site.stop()
+    assert second.status in (RunStatus.partial, RunStatus.completed, RunStatus.failed)
+    results = repository.page_results(second.id or 0)
+    assert any(r.status in ("audited", "carried") for r in results)  # some pages were seen
+    assert any(r.error_kind == "connection" for r in results)  # then the site went
+    # Every issue open before is still open; nothing new appeared from the outage.
+    assert {i: s for i, s in open_issues(repository).items() if i in before} == before
+    assert {(i.service_id, i.rule) for i in repository.issues()} == rules_before
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>Up - Example County Council</title>
+</head><body><main><h1>Up</h1><p>A page that answers.</p>
+<a href="/accessibility">Accessibility statement</a></main></body></html>"""
