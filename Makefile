@@ -16,7 +16,7 @@ GOVUK_FRONTEND_VERSION := 6.6.0
 GOVUK_FRONTEND_DIR := .cache/govuk-frontend-$(GOVUK_FRONTEND_VERSION)
 GOVUK_FRONTEND := $(GOVUK_FRONTEND_DIR)/package/dist/govuk/components/button/fixtures.json
 
-.PHONY: install system-packages govuk-frontend demo test lint bench clean
+.PHONY: install system-packages govuk-frontend demo test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint govuk-frontend
 	$(BIN)/pytest
+
+# The tests that need no browser, no database server and no Redis (a couple of minutes):
+# the fake engine stands in for Chromium, SQLite for PostgreSQL.
+test-fast: install
+	$(BIN)/pytest -m "not browser and not postgres and not redis" -q
 
 bench: install
 	$(BIN)/python -m bench

@@ -31,7 +31,7 @@ STATEMENT_LINKS = r"""() => Array.from(document.querySelectorAll('a[href]'), (a)
 }).filter(Boolean)"""
 
 # One JSON string back: the engines' own serialisers walk a nested value item by item.
-_SCRIPT = (
+SNAPSHOT_SCRIPT = (
     "(furniture) => JSON.stringify({"
     f"links: ({LINKS})(), html: ({CONTENT})(), resources: ({RESOURCES})(),"
     f"statement: ({STATEMENT_LINKS})(),"
@@ -54,7 +54,7 @@ async def snapshot(page: LoadedPage, *, furniture: bool = False) -> PageSnapshot
     taken: PageSnapshot | None = page.__dict__.get("_snapshot")
     if taken is not None and (taken.furniture is not None or not furniture):
         return taken
-    found: dict[str, Any] = json.loads(await page.evaluate(_SCRIPT, furniture))
+    found: dict[str, Any] = json.loads(await page.evaluate(SNAPSHOT_SCRIPT, furniture))
     taken = PageSnapshot(
         links=[str(u) for u in found.get("links") or []],
         html=str(found.get("html") or ""),

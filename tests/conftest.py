@@ -43,6 +43,18 @@ def running_task_stacks() -> str:
     return out.getvalue()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs a database server or Redis by the fixtures it uses, so the fast tier
+    (``make test-fast``: no browser, no database server, no Redis) leaves it out."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres_url" in names or params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if "redis_url" in names:
+            item.add_marker(pytest.mark.redis)
+
+
 @pytest.fixture(autouse=True)
 def dump_tasks_before_timeout(request: pytest.FixtureRequest) -> Iterator[None]:
     limit = float(request.config.getini("timeout") or 0)

@@ -8,21 +8,40 @@ first page needs it: a night whose pages are all revalidated never launches Chro
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
+from crawlers.base import BrowserEngine
 from crawlers.engines import StartedOnDemand, make_engine
 from monitor.audit.dispatch import Dispatcher, PagePhase
 from monitor.audit.page import DOCUMENT, PageAuditor
+from monitor.config import CouncilConfig
+from monitor.repository import Repository
+from monitor.settings import Settings
+
+#: Makes the engine a run names (``make_engine``; tests give a fake one).
+EngineFactory = Callable[[Settings, str], BrowserEngine]
 
 
 class LocalDispatcher(Dispatcher):
     name = "local"
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: CouncilConfig,
+        repository: Repository,
+        *,
+        engine_factory: EngineFactory = make_engine,
+    ) -> None:
+        super().__init__(settings, config, repository)
+        self.engine_factory = engine_factory
 
     async def visit_pages(self, phase: PagePhase) -> None:
         run, frontier = phase.run, phase.frontier
         # What stops the run: no browser, or storage that cannot record a page. The pages
         # not yet visited stay pending, so the run can be resumed.
         failures: list[Exception] = []
-        async with StartedOnDemand(make_engine(self.settings, run.engine)) as engine:
+        async with StartedOnDemand(self.engine_factory(self.settings, run.engine)) as engine:
             auditor = PageAuditor(
                 self.settings,
                 self.config,

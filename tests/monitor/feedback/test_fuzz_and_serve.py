@@ -150,7 +150,7 @@ def test_the_serve_command_logs_no_client_address(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "feedback", "serve", "--port", str(port)],
+            [sys.executable, "-m", "monitor", "feedback", "serve", "--port", str(port)],
             env=env,
             cwd=PROJECT,
             stdout=sink,
