@@ -39,6 +39,11 @@ CONTENT = """() => (document.doctype ? new XMLSerializer().serializeToString(doc
   : '') + (document.documentElement ? document.documentElement.outerHTML : '')"""
 
 
+#: Pages whose HTML is bigger than this are refused (``PageError('too-large')``): axe on a
+#: DOM that size takes minutes and the page is not a resident-facing web page anyway.
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+
+
 _page_limit: ContextVar[tuple[asyncio.Timeout, float] | None] = ContextVar(
     "page_limit", default=None
 )

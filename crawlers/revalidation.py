@@ -26,8 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from crawlers.base import LoadedPage, PageError
-from crawlers.engines.base import MAX_PAGE_BYTES
+from crawlers.base import MAX_PAGE_BYTES, LoadedPage, PageError
 from crawlers.fingerprint import normalise_html
 from crawlers.urls import host_allowed
 

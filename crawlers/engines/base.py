@@ -24,13 +24,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage, PageError, restart_page_clock
+from crawlers.base import (
+    MAX_PAGE_BYTES,
+    BrowserEngine,
+    InteractiveTab,
+    LoadedPage,
+    PageError,
+    restart_page_clock,
+)
 from monitor.settings import Settings
-
-#: Pages whose HTML is bigger than this are refused (``PageError('too-large')``): axe on a
-#: DOM that size takes minutes and the page is not a resident-facing web page anyway.
-MAX_PAGE_BYTES = 8 * 1024 * 1024
-
 
 #: Network idle: no request in flight for this long (Playwright's own "networkidle" waits a
 #: fixed 500 ms, which cost more than the audit of an ordinary page). The Selenium engine

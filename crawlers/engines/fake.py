@@ -22,7 +22,6 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage, PageError
-from crawlers.checks._inpage import script
 from crawlers.snapshot import SNAPSHOT_SCRIPT
 from monitor.settings import Settings
 
@@ -34,8 +33,8 @@ Answer = Callable[[Any], Any]
 class FakeDocument:
     """One address's answer: HTML with what the page says about itself, what axe finds on
     it (axe-core's own result shape: ``{"violations": [...], "incomplete": [...]}``) and
-    what the checks' in-page scripts answer, by script name (``"page_structure"``,
-    ``"keyboard"``, ... as ``crawlers.checks._inpage.script`` names them)."""
+    what in-page scripts answer, by the script (``crawlers.checks._inpage.script(name)``
+    for a check's own script)."""
 
     html: str
     status: int = 200
@@ -93,7 +92,6 @@ class FakePage(LoadedPage):
         parsed.feed(document.html)
         self.title = parsed.title.strip()
         self._links = parsed.links
-        self._scripts = {script(name): answer for name, answer in document.answers.items()}
 
     async def evaluate(self, code: str, arg: Any = None) -> Any:
         if code == SNAPSHOT_SCRIPT:
@@ -108,7 +106,7 @@ class FakePage(LoadedPage):
                     "furniture": None,
                 }
             )
-        answer = self._scripts.get(code)
+        answer = self.document.answers.get(code)
         if answer is None:
             raise PageError(
                 "script", f"the fake page has no answer scripted for this script: {code[:60]}"

@@ -11,6 +11,7 @@ import pytest
 
 from crawlers.base import FindingData, LoadedPage, PageError
 from crawlers.check import CheckReport, DocumentKind, PageCheck
+from crawlers.checks._inpage import script
 from crawlers.checks.axe import CHECK as AXE
 from crawlers.checks.links import CHECK as LINKS
 from crawlers.checks.page_structure import CHECK as PAGE_STRUCTURE
@@ -89,7 +90,7 @@ def outcome(
 
 def test_a_check_that_raises_is_that_checks_error_and_the_others_findings_stay() -> None:
     page = FakeDocument(
-        PAGE, axe={"violations": [IMAGE_ALT]}, answers={"page_structure": structure_answer}
+        PAGE, axe={"violations": [IMAGE_ALT]}, answers={script("page_structure"): structure_answer}
     )
     found = outcome(page, [AXE, Boom(), PAGE_STRUCTURE])
     assert found.status == "audited"
@@ -148,7 +149,9 @@ def test_an_unchanged_page_runs_only_the_checks_that_recheck() -> None:
 
         settings = Settings()
         async with httpx.AsyncClient() as client:
-            run = RunContext(settings=settings, resource_hashes=ResourceHashes(HostPolicy(settings, client)))
+            run = RunContext(
+                settings=settings, resource_hashes=ResourceHashes(HostPolicy(settings, client))
+            )
             engine = FakeEngine(settings, {URL: page})
             context = run.for_page(service_id="s")
             first = await audit_address(engine, URL, [AXE, Rechecked()], context)

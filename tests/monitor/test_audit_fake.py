@@ -87,9 +87,7 @@ def audit(site: Site, config: CouncilConfig, tmp_path: Path, *, full: bool = Fal
     upgrade(settings.database_url)
     repository = Repository(settings.database_url)
     dispatcher = LocalDispatcher(settings, config, repository, engine_factory=site.engine)
-    return start_audit(
-        settings, config, repository, AuditRequest(full=full), dispatcher=dispatcher
-    )
+    return start_audit(settings, config, repository, AuditRequest(full=full), dispatcher=dispatcher)
 
 
 def issue_states(tmp_path: Path) -> dict[str, str]:
