@@ -203,6 +203,13 @@ class LoadedPage(ABC):
         """Press a key (``"Tab"``, ``"Shift+Tab"``, ``"Escape"``) on the focused element."""
         raise NotImplementedError
 
+    async def press_many(self, key: str, times: int) -> None:
+        """Press ``key`` ``times`` times in a row. Engines that can send the presses without
+        waiting for each in turn override this (the page handles them one by one, in order,
+        just the same)."""
+        for _ in range(times):
+            await self.press(key)
+
     async def viewport(self) -> tuple[int, int]:
         """The viewport's ``(width, height)`` in CSS pixels."""
         size = await self.evaluate("() => [window.innerWidth, window.innerHeight]")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crawlers.discovery import HostPolicy
@@ -65,6 +65,32 @@ class LinkStatuses:
         return fetched.status, fetched.error
 
 
+class SharedWork:
+    """Answers a check worked out on one page of a run and may reuse on later pages.
+
+    Each answer is filed under everything it depends on (a logo's look, a header's markup),
+    so reusing it cannot change a finding; ``MONITOR_CHECK_SHORTCUTS=false`` turns this off
+    for a plain run. Bounded: the oldest answers of a kind go first.
+    """
+
+    def __init__(self, per_kind: int = 2048) -> None:
+        self.per_kind = per_kind
+        self._kinds: dict[str, dict[str, Any]] = {}
+        self.reused = 0
+
+    def get(self, kind: str, key: str) -> Any | None:
+        found = self._kinds.get(kind, {}).get(key)
+        if found is not None:
+            self.reused += 1
+        return found
+
+    def put(self, kind: str, key: str, answer: Any) -> None:
+        answers = self._kinds.setdefault(kind, {})
+        if len(answers) >= self.per_kind:
+            del answers[next(iter(answers))]
+        answers[key] = answer
+
+
 @dataclass
 class RunContext:
     """What every page of one run shares (one per run and process)."""
@@ -78,11 +104,14 @@ class RunContext:
     furniture: FurnitureRegistry | None = None
     resource_hashes: ResourceHashes | None = None
     link_statuses: LinkStatuses = field(init=False)
+    #: None for a plain run (``settings.check_shortcuts`` off).
+    shared: SharedWork | None = field(init=False)
     #: The day statements are judged on (tests fix it).
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
     def __post_init__(self) -> None:
         self.link_statuses = LinkStatuses(self.http)
+        self.shared = SharedWork() if self.settings.check_shortcuts else None
 
     def has(self, need: Needs) -> bool:
         if need is Needs.http:

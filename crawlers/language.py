@@ -12,7 +12,7 @@ a second opinion of the full models of just the two languages in question.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -75,6 +75,7 @@ def name_of(code: str) -> str:
 _NOT_WORDS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\S*[^\W\d_]{25,}\S*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def prose(text: str) -> str:
     """``text`` without the tokens that are not words of a language."""
     return " ".join(_NOT_WORDS.sub(" ", text).split())
@@ -98,12 +99,14 @@ def _judge(first: Language, second: Language) -> LanguageDetector:
 PLACEHOLDER = re.compile(r"lorem ipsum|dolor sit amet|consectetur adipisc", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def identify(text: str, *, min_confidence: float = 0.9) -> tuple[str, float] | None:
     """The language ``text`` is in and the screen's confidence, or None when unsure.
 
     Latin is known to the detector only so that pseudo-Latin placeholder text lands on it
     rather than on Italian or Spanish; it is never claimed either (a Latin motto is a
-    proper name more than a passage)."""
+    proper name more than a passage). Remembered: the same passages (a site's header and
+    footer) come back on every page, and the answer depends on the text alone."""
     if PLACEHOLDER.search(text):
         return None
     values = _screen().compute_language_confidence_values(prose(text))

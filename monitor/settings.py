@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # Caches installed over axe-core on each audited page (crawlers.axe_source.AXE_SPEEDUPS):
     # identical findings, less processor time. Off for a plain axe-core.
     axe_speedups: bool = True
+    # Shortcuts the checks take beyond axe (the keyboard walk's Tab presses sent in bursts):
+    # identical findings, less time. Off for a plain run of every check on every page.
+    check_shortcuts: bool = True
     revalidate_over_http: bool = True
     # Hosts whose script requests are analytics beacons, not content: a page that sends
     # them can still be revalidated over HTTP. A host here also covers its subdomains.

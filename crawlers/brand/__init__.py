@@ -21,8 +21,10 @@ COLLECT_JS_PATH = Path(__file__).with_name("collect.js")
 
 @lru_cache(maxsize=1)
 def collect_script() -> str:
-    """The in-page script (a function expression of its options)."""
-    return COLLECT_JS_PATH.read_text(encoding="utf-8")
+    """The in-page script (a function expression of its options), handing its result over
+    as one JSON string (``crawlers.checks._inpage`` says why)."""
+    collect = COLLECT_JS_PATH.read_text(encoding="utf-8").strip().rstrip(";")
+    return f"(options) => JSON.stringify(({collect})(options))"
 
 
 __all__ = ["clean_old_evidence", "collect_script"]

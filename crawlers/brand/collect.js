@@ -94,6 +94,16 @@
     }
     return document.querySelector(tag);
   };
+  // Two 32-bit FNV-1a hashes of a string: which region markup pages share.
+  const fingerprint = (text) => {
+    let a = 0x811c9dc5, b = 0x01000193 ^ text.length;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    return (a >>> 0).toString(16) + (b >>> 0).toString(16);
+  };
   const region = (rule) => {
     if (!rule) return { found: false };
     let el = null, via = null, bySelector = false, byLandmark = false;
@@ -107,7 +117,8 @@
     if (!el) return { found: false, bySelector, byLandmark, element: null };
     const s = style(el);
     return { found: true, via, bySelector, byLandmark, selector: cssPath(el),
-      snippet: snippet(el), element: el, color: s.color, background: bgStack(el) };
+      snippet: snippet(el), element: el, color: s.color, background: bgStack(el),
+      markup: fingerprint(el.outerHTML + "|" + window.innerWidth + "|" + devicePixelRatio) };
   };
 
   const header = region(options.header);
@@ -186,6 +197,58 @@
   if (document.body) addFont("body", style(document.body).fontFamily, document.body);
 
   // --- logo ---------------------------------------------------------------------------
+  // Everything the logo's screenshot depends on, as one string: its markup and image, its
+  // box (to the subpixel), the styles of it, its insides and every ancestor that change
+  // how it is drawn, the backgrounds behind it, and that nothing is drawn over it. Two
+  // logos with the same look give the same screenshot, so a run compares each look once.
+  // null when it cannot be told (something over it, off screen, very large SVG).
+  const DRAWN = ["opacity", "filter", "transform", "mixBlendMode", "clipPath", "maskImage",
+    "visibility", "backdropFilter", "backgroundColor", "backgroundImage", "backgroundPosition",
+    "backgroundSize", "backgroundRepeat", "backgroundClip", "borderRadius", "overflow",
+    "zoom", "contain"];
+  const INSIDE = ["color", "fill", "stroke", "strokeWidth", "opacity", "display", "visibility",
+    "transform", "objectFit", "objectPosition", "imageRendering", "fontFamily", "fontSize",
+    "fontWeight", "borderTopColor", "borderTopWidth", "borderTopStyle", "boxShadow",
+    "outlineStyle", "padding", "width", "height"];
+  const look = (el) => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + window.scrollX;
+    const y = r.top + window.scrollY;
+    const parts = [el.outerHTML.length > 100000 ? null : el.outerHTML, devicePixelRatio,
+      x % 1, y % 1, r.width, r.height, window.innerWidth];
+    if (parts[0] === null) return null;
+    const inside = [el, ...Array.from(el.querySelectorAll("*"))];
+    if (inside.length > 400) return null;
+    for (const node of inside) {
+      const s = getComputedStyle(node);
+      parts.push(node.currentSrc || "", node.complete, node.naturalWidth, node.naturalHeight,
+        INSIDE.map((p) => s[p]).join("|"), DRAWN.map((p) => s[p]).join("|"));
+      for (const pseudo of ["::before", "::after"]) {
+        const p = getComputedStyle(node, pseudo);
+        if (p.content && p.content !== "none") parts.push(pseudo, p.content, INSIDE.map((k) => p[k]).join("|"));
+      }
+    }
+    for (let up = el.parentElement; up && up.nodeType === 1; up = up.parentElement) {
+      const s = getComputedStyle(up);
+      parts.push(DRAWN.map((p) => s[p]).join("|"));
+      if (s.backgroundImage !== "none") {
+        const b = up.getBoundingClientRect();
+        parts.push(b.left - r.left, b.top - r.top, b.width, b.height);
+      }
+    }
+    // Nothing drawn over it: every sampled point hits the logo itself (hit testing does not
+    // see an overlay that lets the pointer through; nor would a resident's click).
+    for (const fx of [0.1, 0.5, 0.9]) {
+      for (const fy of [0.1, 0.5, 0.9]) {
+        const px = r.left + r.width * fx;
+        const py = r.top + r.height * fy;
+        if (px < 0 || py < 0 || px >= window.innerWidth || py >= window.innerHeight) return null;
+        const hit = document.elementFromPoint(px, py);
+        if (!hit || !(hit === el || el.contains(hit))) return null;
+      }
+    }
+    return JSON.stringify(parts);
+  };
   const LOGO = "img, svg, [role='img'], picture";
   const scope = options.logoInHeader && header.element ? header.element : document.body;
   let logo = null;
@@ -199,7 +262,7 @@
       else if (el.getAttribute("aria-label")) alt = el.getAttribute("aria-label");
       else if (el.querySelector && el.querySelector("title")) alt = text(el.querySelector("title"));
       const r = el.getBoundingClientRect();
-      logo = { selector: cssPath(el), snippet: snippet(el), tag: el.localName, alt,
+      logo = { selector: cssPath(el), snippet: snippet(el), tag: el.localName, alt, look: look(el),
         src: el.currentSrc || el.src || null,
         inHeader: !!(header.element && header.element.contains(el)),
         link: link ? { href: link.href, selector: cssPath(link) } : null,

@@ -71,7 +71,9 @@ def shrink_png(png: bytes, max_bytes: int = MAX_FILE_BYTES, max_width: int = MAX
     while True:
         frame = image.quantize(256) if palette else image
         buffer = io.BytesIO()
-        frame.save(buffer, format="PNG", optimize=True)
+        # zlib's default level: ``optimize`` tries harder for a few per cent and cost more
+        # processor time than the rest of the branding check.
+        frame.save(buffer, format="PNG")
         data = buffer.getvalue()
         if len(data) <= max_bytes or image.width <= 16:
             return data

@@ -13,14 +13,13 @@ result is a barrier whenever it fires (``high``) reports violations; the others 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
-from crawlers.checks._inpage import script
+from crawlers.checks._inpage import run_script
 from crawlers.context import PageContext
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
@@ -638,8 +637,9 @@ async def page_scan(page: LoadedPage) -> dict[str, Any]:
     taken: dict[str, Any] | None = page.__dict__.get("_scan")
     if taken is not None:
         return taken
-    raw = await page.evaluate(
-        "(arg) => JSON.stringify((" + script("scan") + ")(arg))",
+    raw = await run_script(
+        page,
+        "scan",
         {
             "genericAlt": GENERIC_ALT,
             "genericLink": GENERIC_IMAGE_LINK,
@@ -647,7 +647,7 @@ async def page_scan(page: LoadedPage) -> dict[str, Any]:
             "someoneElse": SOMEONE_ELSE,
         },
     )
-    taken = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    taken = dict(raw or {})
     page.__dict__["_scan"] = taken
     return taken
 

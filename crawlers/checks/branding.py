@@ -20,8 +20,9 @@ from crawlers.base import LoadedPage
 from crawlers.brand import collect_script
 from crawlers.brand.audit import BrandVerdict, PageObservations, judge
 from crawlers.brand.evidence import save_header_screenshot
-from crawlers.brand.logo import LogoImageError, compare_logo
+from crawlers.brand.logo import LogoComparison, LogoImageError, compare_logo
 from crawlers.check import CheckReport, PageCheck
+from crawlers.checks._inpage import parse
 from crawlers.context import Needs, PageContext
 from monitor.config import BrandFile
 
@@ -49,11 +50,28 @@ async def _favicon_status(context: PageContext, url: str) -> int | None:
     return status
 
 
+async def _compare_logo(
+    page: LoadedPage, selector: str, reference: Path, brand: BrandFile
+) -> LogoComparison | str:
+    """The rendered logo against the reference, or why it could not be compared."""
+    assert brand.logo is not None
+    try:
+        png = await page.screenshot(selector)
+        if png is None:
+            return "the logo element could not be captured"
+        return compare_logo(png, reference, max_distance=brand.logo.max_hash_distance)
+    except (LogoImageError, OSError) as exc:
+        return str(exc)
+    except Exception as exc:  # engines raise their own errors for detached elements
+        return f"screenshot failed: {exc}"
+
+
 async def observe(
     page: LoadedPage, context: PageContext, brand: BrandFile, config_dir: Path
 ) -> PageObservations:
     """Everything the rules need from the page, in one script call and one screenshot."""
-    collected: dict[str, Any] = await page.evaluate(collect_script(), collect_options(brand)) or {}
+    raw = await page.evaluate(collect_script(), collect_options(brand))
+    collected: dict[str, Any] = parse(raw) or {}
     url = str(collected.get("url") or page.url)
     seen = PageObservations(
         collected=collected, url=url, title=str(collected.get("title") or page.title or "")
@@ -63,16 +81,18 @@ async def observe(
         reference = (
             brand.logo.file if brand.logo.file.is_absolute() else config_dir / brand.logo.file
         )
-        try:
-            png = await page.screenshot(logo_seen["selector"])
-            if png is None:
-                seen.logo_error = "the logo element could not be captured"
-            else:
-                seen.logo = compare_logo(png, reference, max_distance=brand.logo.max_hash_distance)
-        except (LogoImageError, OSError) as exc:
-            seen.logo_error = str(exc)
-        except Exception as exc:  # engines raise their own errors for detached elements
-            seen.logo_error = f"screenshot failed: {exc}"
+        shared = context.run.shared
+        look = logo_seen.get("look")
+        key = f"{reference}|{brand.logo.max_hash_distance}|{look}" if look else None
+        remembered = shared.get("logo", key) if shared is not None and key else None
+        if remembered is None:
+            remembered = await _compare_logo(page, logo_seen["selector"], reference, brand)
+            if shared is not None and key and isinstance(remembered, LogoComparison):
+                shared.put("logo", key, remembered)
+        if isinstance(remembered, LogoComparison):
+            seen.logo = remembered
+        else:
+            seen.logo_error = remembered
     if brand.favicon:
         declared = collected.get("favicons") or []
         parts = urlsplit(url)
@@ -87,11 +107,19 @@ async def observe(
 async def keep_header_evidence(
     page: LoadedPage, context: PageContext, verdict: BrandVerdict, collected: dict[str, Any]
 ) -> str | None:
-    """Screenshot of a failing page's header (or the top of the page if it has none)."""
+    """Screenshot of a failing page's header (or the top of the page if it has none).
+
+    Pages whose header has the same markup at the same width share one picture."""
     if verdict.passed or context.evidence_dir is None:
         return None
     header = collected.get("header") or {}
     selector = header.get("selector") if header.get("found") else "body"
+    markup = header.get("markup") if header.get("found") else None
+    shared = context.run.shared
+    if shared is not None and markup:
+        kept = shared.get("header-evidence", markup)
+        if kept is not None and Path(kept).exists():
+            return str(kept)
     try:
         png = await page.screenshot(selector or "body")
     except Exception as exc:  # evidence is a bonus: never fail the check for it
@@ -106,6 +134,8 @@ async def keep_header_evidence(
         page_url=verdict.url,
         max_total_bytes=context.settings.evidence_max_mb * 1024 * 1024,
     )
+    if path is not None and shared is not None and markup:
+        shared.put("header-evidence", markup, str(path))
     return str(path) if path else None
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
-from crawlers.checks._inpage import script
+from crawlers.checks._inpage import run_script
 from crawlers.context import PageContext
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
@@ -72,10 +72,9 @@ class InteractionCheck(PageCheck):
     order = 80  # acts on the page: after every other check
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
-        code = script("interaction")
         findings: list[FindingData] = []
         for action in ("change", "hover"):
-            result = await page.evaluate(code, {"do": action, "limit": LIMIT})
+            result = await run_script(page, "interaction", {"do": action, "limit": LIMIT})
             findings += [_finding(item) for item in (result or {}).get("found", [])]
         return findings
 

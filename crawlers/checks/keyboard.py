@@ -13,12 +13,13 @@ The check restores what it changes: focus, scroll position and its injected styl
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
-from crawlers.checks._inpage import script
+from crawlers.checks._inpage import run_script
 from crawlers.context import PageContext
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 #: Tab presses at most: enough to go round most pages and come back to the start, which is
 #: how a trap of any size shows (the walk comes back without reaching every control).
 MAX_STOPS = 120
+#: Tab presses sent at once after the first burst (which goes round the page once).
+BURST = 20
 #: How far (CSS pixels) a tab stop may sit above the previous one before it is a jump back.
 JUMP_BACK_PX = 100
 
@@ -90,6 +93,10 @@ def static_findings(items: list[dict[str, Any]]) -> list[FindingData]:
     return found
 
 
+class _LostCount(Exception):
+    """A burst's log lost presses that no frame explains."""
+
+
 @dataclass
 class _Walk:
     stops: list[dict[str, Any]] = field(default_factory=list)
@@ -106,28 +113,67 @@ class KeyboardCheck(PageCheck):
     order = 60  # presses keys and moves focus: after the checks that only read the page
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
-        code = script("keyboard")
-        prepared = await page.evaluate(code, {"do": "prepare"})
+        bursts = context.run.settings.check_shortcuts
+        prepared = await run_script(page, "keyboard", {"do": "prepare", "bursts": bursts})
         findings = static_findings(prepared["findings"])
         try:
-            findings += await self._walk(page, code, set(prepared["expected"]))
+            stops = (
+                self._bursts(page, int(prepared["tabbables"])) if bursts else self._one_by_one(page)
+            )
+            findings += await self._walk(page, set(prepared["expected"]), stops)
+        except _LostCount:
+            # A page script swallowed Tab's keydown before the log saw it: walk again, one
+            # press at a time, from the start.
+            await run_script(page, "keyboard", {"do": "restart"})
+            stops = self._one_by_one(page)
+            findings = static_findings(prepared["findings"])
+            findings += await self._walk(page, set(prepared["expected"]), stops)
         except NotImplementedError:
             log.info("the %s engine cannot press keys: tabbing skipped", type(page).__name__)
         finally:
-            await page.evaluate(code, {"do": "finish"})
+            await run_script(page, "keyboard", {"do": "finish"})
         return findings
 
-    async def _walk(self, page: LoadedPage, code: str, expected: set[int]) -> list[FindingData]:
+    @staticmethod
+    async def _one_by_one(page: LoadedPage) -> AsyncIterator[dict[str, Any]]:
+        """Press Tab, ask where focus went; at most ``MAX_STOPS`` times."""
+        for _ in range(MAX_STOPS):
+            await page.press("Tab")
+            yield await run_script(page, "keyboard", {"do": "stop"})
+
+    @staticmethod
+    async def _bursts(page: LoadedPage, tabbables: int) -> AsyncIterator[dict[str, Any]]:
+        """The same stops, from Tab presses sent in bursts and logged by the page itself:
+        first enough presses to go round the page once, then more while the walk goes on.
+        The presses never exceed ``MAX_STOPS``, so the walk sees what ``_one_by_one`` sees."""
+        pressed = 0
+        burst = tabbables + 3  # every stop, the document between the ends, the first again
+        while pressed < MAX_STOPS:
+            count = min(burst, MAX_STOPS - pressed)
+            await page.press_many("Tab", count)
+            pressed += count
+            drained = await run_script(page, "keyboard", {"do": "drain"})
+            stops = [*drained["log"], drained["now"]]
+            if any(s["id"] == -1 for s in stops) or (len(stops) != count and not drained["frames"]):
+                raise _LostCount
+            for stop in stops:
+                yield stop
+            burst = BURST
+
+    async def _walk(
+        self,
+        page: LoadedPage,
+        expected: set[int],
+        stops: AsyncIterator[dict[str, Any]],
+    ) -> list[FindingData]:
         walk = _Walk()
         findings: list[FindingData] = []
         previous: dict[str, Any] | None = None
-        for _ in range(MAX_STOPS):
-            await page.press("Tab")
-            stop = await page.evaluate(code, {"do": "stop"})
+        async for stop in stops:
             if not stop["id"] or stop.get("frame"):
                 continue  # the document itself, or a frame we do not enter
             if previous is not None and stop["id"] == previous["id"]:
-                if await self._trapped(page, code, stop["id"]) and not stop["modal"]:
+                if await self._trapped(page, stop["id"]) and not stop["modal"]:
                     findings.append(
                         finding(
                             "keyboard-trap",
@@ -151,7 +197,7 @@ class KeyboardCheck(PageCheck):
                 if (
                     unreached
                     and not any(s["modal"] for s in cycle)
-                    and await self._cycles(page, code, {s["id"] for s in cycle})
+                    and await self._cycles(page, {s["id"] for s in cycle})
                 ):
                     findings.append(
                         finding(
@@ -170,20 +216,20 @@ class KeyboardCheck(PageCheck):
             previous = stop
         return findings
 
-    async def _trapped(self, page: LoadedPage, code: str, element: int) -> bool:
+    async def _trapped(self, page: LoadedPage, element: int) -> bool:
         """Confirm a stuck focus: two more Tabs and a Shift+Tab all leave it where it is."""
         for key in ("Tab", "Tab", "Shift+Tab"):
             await page.press(key)
-            again = await page.evaluate(code, {"do": "stop"})
+            again = await run_script(page, "keyboard", {"do": "stop"})
             if again["id"] != element:
                 return False
         return True
 
-    async def _cycles(self, page: LoadedPage, code: str, cycle: set[int]) -> bool:
+    async def _cycles(self, page: LoadedPage, cycle: set[int]) -> bool:
         """Confirm a loop: going backwards with Shift+Tab stays inside it too."""
         for _ in range(len(cycle) + 1):
             await page.press("Shift+Tab")
-            again = await page.evaluate(code, {"do": "stop"})
+            again = await run_script(page, "keyboard", {"do": "stop"})
             if again["id"] not in cycle:
                 return False
         return True

@@ -25,7 +25,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
-from crawlers.checks._inpage import script
+from crawlers.checks._inpage import run_script
 from crawlers.checks.statement import statement_link_findings
 from crawlers.context import PageContext
 from crawlers.language import confirm, known, name_of, page_language, primary
@@ -241,9 +241,7 @@ class PageStructureCheck(PageCheck):
     order = 40
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
-        facts = await page.evaluate(
-            script("page_structure"), {"generic": sorted(GENERIC_LINK_TEXT)}
-        )
+        facts = await run_script(page, "page_structure", {"generic": sorted(GENERIC_LINK_TEXT)})
         council = context.brand.council_name if context.brand is not None else ""
         findings = title_findings(facts["title"], page.url, council)
         findings += link_text_findings(facts["links"])

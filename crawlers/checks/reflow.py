@@ -21,7 +21,7 @@ from typing import Any
 
 from crawlers.base import FindingData, LoadedPage
 from crawlers.check import PageCheck
-from crawlers.checks._inpage import script
+from crawlers.checks._inpage import run_script
 from crawlers.context import PageContext
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ SETTLE = (
 )
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
+MEASURE_ALL = {"do": "measure", "clipped": True, "overlaps": True}
+
+
+async def _reflow_js(page: LoadedPage, op: dict[str, Any]) -> Any:
+    return await run_script(page, "reflow", op)
 
 
 def _finding(
@@ -63,16 +68,17 @@ class ReflowCheck(PageCheck):
     order = 70  # resizes the viewport: after every check that only reads the page
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
-        code = script("reflow")
         findings: list[FindingData] = []
-        baseline = await page.evaluate(code, {"do": "measure", "clipped": True, "overlaps": True})
-        findings += await self._text_spacing(page, code, baseline)
-        findings += await self._on_focus(page, code)
+        baseline = await run_script(
+            page, "reflow", {"do": "measure", "clipped": True, "overlaps": True}
+        )
+        findings += await self._text_spacing(page, baseline)
+        findings += await self._on_focus(page)
         try:
             size = await page.viewport()
             try:
-                findings += await self._zoomed(page, code, baseline, size)
-                findings += await self._reflow(page, code)
+                findings += await self._zoomed(page, baseline, size)
+                findings += await self._reflow(page)
             finally:
                 await page.set_viewport(*size)
                 await page.evaluate(SETTLE)
@@ -82,14 +88,12 @@ class ReflowCheck(PageCheck):
             log.info("the %s engine cannot resize: reflow skipped", type(page).__name__)
         return findings
 
-    async def _text_spacing(
-        self, page: LoadedPage, code: str, baseline: dict[str, Any]
-    ) -> list[FindingData]:
-        await page.evaluate(code, {"do": "spacing-on"})
+    async def _text_spacing(self, page: LoadedPage, baseline: dict[str, Any]) -> list[FindingData]:
+        await _reflow_js(page, {"do": "spacing-on"})
         try:
-            spaced = await page.evaluate(code, {"do": "measure", "clipped": True})
+            spaced = await _reflow_js(page, {"do": "measure", "clipped": True})
         finally:
-            await page.evaluate(code, {"do": "spacing-off"})
+            await _reflow_js(page, {"do": "spacing-off"})
         return [
             _finding(
                 "text-spacing-clipped",
@@ -105,12 +109,14 @@ class ReflowCheck(PageCheck):
         ]
 
     async def _zoomed(
-        self, page: LoadedPage, code: str, baseline: dict[str, Any], size: tuple[int, int]
+        self, page: LoadedPage, baseline: dict[str, Any], size: tuple[int, int]
     ) -> list[FindingData]:
         width, height = size
         await page.set_viewport(max(width // ZOOM, REFLOW_WIDTH), max(height // ZOOM, 200))
         await page.evaluate(SETTLE)
-        zoomed = await page.evaluate(code, {"do": "measure", "clipped": True, "overlaps": True})
+        zoomed = await run_script(
+            page, "reflow", {"do": "measure", "clipped": True, "overlaps": True}
+        )
         found = [
             _finding(
                 "resize-text-clipped",
@@ -137,10 +143,10 @@ class ReflowCheck(PageCheck):
         ]
         return found
 
-    async def _reflow(self, page: LoadedPage, code: str) -> list[FindingData]:
+    async def _reflow(self, page: LoadedPage) -> list[FindingData]:
         await page.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT)
         await page.evaluate(SETTLE)
-        narrow = await page.evaluate(code, {"do": "measure", "sideways": True})
+        narrow = await _reflow_js(page, {"do": "measure", "sideways": True})
         sideways = narrow["sideways"]
         if not sideways["scrolls"]:
             return []
@@ -158,21 +164,25 @@ class ReflowCheck(PageCheck):
             for item in sideways["culprits"]
         ]
 
-    async def _on_focus(self, page: LoadedPage, code: str) -> list[FindingData]:
+    async def _on_focus(self, page: LoadedPage) -> list[FindingData]:
         """1.4.13: a tooltip shown on focus must be dismissible with Escape."""
         found: list[FindingData] = []
-        triggers = await page.evaluate(code, {"do": "tooltips"})
+        triggers = await _reflow_js(page, {"do": "tooltips"})
         try:
             for trigger in triggers:
-                if not await page.evaluate(code, {"do": "focus", "selector": trigger["selector"]}):
+                if not await run_script(
+                    page, "reflow", {"do": "focus", "selector": trigger["selector"]}
+                ):
                     continue
                 await asyncio.sleep(0.05)
-                if not await page.evaluate(
-                    code, {"do": "tooltip-shown", "selector": trigger["tip"]}
+                if not await run_script(
+                    page, "reflow", {"do": "tooltip-shown", "selector": trigger["tip"]}
                 ):
                     continue
                 await page.press("Escape")
-                if await page.evaluate(code, {"do": "tooltip-shown", "selector": trigger["tip"]}):
+                if await run_script(
+                    page, "reflow", {"do": "tooltip-shown", "selector": trigger["tip"]}
+                ):
                     found.append(
                         _finding(
                             "hover-content-dismissible",
@@ -188,7 +198,7 @@ class ReflowCheck(PageCheck):
             pass
         finally:
             if triggers:
-                await page.evaluate(code, {"do": "blur"})
+                await _reflow_js(page, {"do": "blur"})
         return found
 
 

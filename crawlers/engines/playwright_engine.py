@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    CDPSession,
     Dialog,
     Locator,
     Page,
@@ -73,6 +74,20 @@ TAB_SETUP_SECONDS = 30.0
 #: Most time closing one page may take before its whole context is thrown away.
 CLOSE_SECONDS = 10.0
 
+#: The DevTools key events of one press, for keys pressed in bursts (as Playwright's
+#: keyboard sends them: Tab has no text, so its down event is a raw one).
+_TAB = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9}
+_SHIFT = {"key": "Shift", "code": "ShiftLeft", "windowsVirtualKeyCode": 16}
+_KEY_EVENTS: dict[str, list[dict[str, Any]]] = {
+    "Tab": [{"type": "rawKeyDown", **_TAB}, {"type": "keyUp", **_TAB}],
+    "Shift+Tab": [
+        {"type": "rawKeyDown", "modifiers": 8, **_SHIFT},
+        {"type": "rawKeyDown", "modifiers": 8, **_TAB},
+        {"type": "keyUp", "modifiers": 8, **_TAB},
+        {"type": "keyUp", "modifiers": 0, **_SHIFT},
+    ],
+}
+
 _NAVIGATED = ("Execution context was destroyed", "Cannot find context", "navigated")
 _CUT_OFF = ("is interrupted by another navigation", "net::ERR_ABORTED")
 
@@ -93,6 +108,9 @@ class _Tab:
     # document has moved on since (or whose visit failed) may still run scripts that
     # navigate: they could cut off or outrun the next address, so it is replaced first.
     settled: str | None = None
+    # A DevTools session on ``page`` for bursts of key presses (``press_many``).
+    devtools: CDPSession | None = None
+    devtools_page: Page | None = None
 
     def network_changed(self, delta: int) -> None:
         self.in_flight = max(0, self.in_flight + delta)
@@ -206,6 +224,32 @@ class PlaywrightPage(LoadedPage):
 
     async def press(self, key: str) -> None:
         await self._call(lambda: self.page.keyboard.press(key), f"pressing {key}")
+
+    async def press_many(self, key: str, times: int) -> None:
+        events = _KEY_EVENTS.get(key)
+        if events is None or times < 2:
+            await super().press_many(key, times)
+            return
+
+        async def burst() -> None:
+            # Straight to the DevTools protocol, every event sent before the first is
+            # answered: Chromium still handles them one after another, in order, but the
+            # walk no longer waits a round trip for each (a tenth of the time on a page of
+            # 80 stops). Playwright's keyboard sends and awaits one event at a time.
+            tab = self._tab
+            if tab.devtools is None or tab.devtools_page is not self.page:
+                tab.devtools = await self.page.context.new_cdp_session(self.page)
+                tab.devtools_page = self.page
+            session = tab.devtools
+            await asyncio.gather(
+                *(
+                    session.send("Input.dispatchKeyEvent", event)
+                    for _ in range(times)
+                    for event in events
+                )
+            )
+
+        await self._call(burst, f"pressing {key}")
 
     async def viewport(self) -> tuple[int, int]:
         size = self.page.viewport_size

@@ -113,18 +113,19 @@ class _Session:
     settled: str | None = None
 
 
-def press_key(driver: WebDriver, key: str, on: Any = None) -> None:
-    """Press ``key`` (``"Tab"``, ``"Shift+Tab"``, ``"Enter"``) on the element ``on`` (after
-    clicking it) or on whatever has focus."""
+def press_key(driver: WebDriver, key: str, on: Any = None, times: int = 1) -> None:
+    """Press ``key`` (``"Tab"``, ``"Shift+Tab"``, ``"Enter"``) ``times`` times on the element
+    ``on`` (after clicking it) or on whatever has focus."""
     *modifiers, name = key.split("+")
     chain = ActionChains(driver)
     if on is not None:
         chain.click(on)
-    for modifier in modifiers:
-        chain.key_down(getattr(Keys, modifier.upper()))
-    chain.send_keys(getattr(Keys, name.upper(), name))
-    for modifier in reversed(modifiers):
-        chain.key_up(getattr(Keys, modifier.upper()))
+    for _ in range(times):
+        for modifier in modifiers:
+            chain.key_down(getattr(Keys, modifier.upper()))
+        chain.send_keys(getattr(Keys, name.upper(), name))
+        for modifier in reversed(modifiers):
+            chain.key_up(getattr(Keys, modifier.upper()))
     chain.perform()
 
 
@@ -264,6 +265,10 @@ class SeleniumPage(LoadedPage):
 
     async def press(self, key: str) -> None:
         await self._call(lambda: press_key(self.driver, key), f"pressing {key}")
+
+    async def press_many(self, key: str, times: int) -> None:
+        # One WebDriver request for the lot: the driver presses them in turn.
+        await self._call(lambda: press_key(self.driver, key, times=times), f"pressing {key}")
 
     async def set_viewport(self, width: int, height: int) -> None:
         def resize() -> None:

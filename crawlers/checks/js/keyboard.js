@@ -1,6 +1,7 @@
 // The keyboard check's in-page part: (op, M) => result, where M is window.__councilMonitor.
 // op.do: "prepare" (static findings, snapshots, start marker), "stop" (facts about the
-// focused element after a Tab press), "finish" (remove everything the check added).
+// focused element after a Tab press), "drain" (the stops logged during a burst of Tab
+// presses, and where focus is now), "finish" (remove everything the check added).
 (op, M) => {
   const K = window.__councilKeyboard || (window.__councilKeyboard = { ids: new Map(), next: 1 });
 
@@ -149,8 +150,27 @@
       '[tabindex]') && !el.matches('input[type=radio], iframe, audio, video, area') &&
       !el.closest('[aria-hidden="true"]') && M.seen(el)).map(idOf);
     start.focus({ preventScroll: true });
+
+    // Bursts: each Tab's keydown, before the key moves focus, logs where the last Tab left
+    // it, exactly what "stop" would say after that press. Presses while focus is inside a
+    // frame reach the frame's document, not this one: those stops are skipped anyway.
+    if (op.bursts) arm();
     return { findings, tabbables: order.length, expected,
       positive: order.filter((e) => e.tabIndex > 0).length };
+  }
+
+  function arm() {
+    K.log = [];
+    K.skipNext = true; // the first keydown finds focus where prepare (or drain) saw it
+    K.frames = 0;
+    K.onKey = (event) => {
+      if (event.key !== 'Tab') return;
+      if (K.skipNext) { K.skipNext = false; return; }
+      try { K.log.push(stop()); } catch (e) { K.log.push({ id: -1 }); }
+    };
+    K.onFocus = (event) => { if (event.target && event.target.localName === 'iframe') K.frames += 1; };
+    window.addEventListener('keydown', K.onKey, true);
+    document.addEventListener('focusin', K.onFocus, true);
   }
 
   function obscured(el) {
@@ -229,18 +249,30 @@
     };
   }
 
-  function unfocusedLooksSame() {
-    // Second opinion for a stop that showed no change: compare with focus taken away.
-    const el = document.activeElement;
-    if (!el || el === document.body) return false;
-    const focused = signature(el);
-    el.blur();
-    const blurred = signature(el);
-    el.focus({ preventScroll: true });
-    return focused.every((v, i) => v === blurred[i]);
+  function restart() {
+    // Back to the start marker, as prepare left it, for a walk one press at a time.
+    if (K.onKey) window.removeEventListener('keydown', K.onKey, true);
+    if (K.onFocus) document.removeEventListener('focusin', K.onFocus, true);
+    K.onKey = null;
+    K.onFocus = null;
+    if (K.scroll) window.scrollTo(K.scroll[0], K.scroll[1]);
+    K.start.focus({ preventScroll: true });
+    return true;
+  }
+
+  function drain() {
+    const now = stop();
+    const log = K.log.splice(0);
+    const frames = K.frames;
+    K.frames = 0;
+    // Focus inside a frame: the next keydown goes to the frame, not to this document.
+    K.skipNext = !now.frame;
+    return { log, now, frames };
   }
 
   function finish() {
+    if (K.onKey) window.removeEventListener('keydown', K.onKey, true);
+    if (K.onFocus) document.removeEventListener('focusin', K.onFocus, true);
     const style = document.getElementById('__council-monitor-keyboard-style');
     if (style) style.remove();
     if (K.start) K.start.remove();
@@ -253,6 +285,7 @@
 
   if (op.do === 'prepare') return prepare();
   if (op.do === 'stop') return stop();
-  if (op.do === 'same') return unfocusedLooksSame();
+  if (op.do === 'drain') return drain();
+  if (op.do === 'restart') return restart();
   return finish();
 }

@@ -85,4 +85,11 @@ PAGES: dict[str, str] = {
     ),
     "/serif-headings": page("h1, h2 { font-family: 'Times New Roman', serif; }"),
     "/no-header": NO_HEADER,
+    # The logo drawn differently, or not seen at all, on an otherwise compliant page.
+    "/logo-faded": page("header img { opacity: 0.15; }"),
+    "/logo-covered": page(
+        "#cookie-banner { position: fixed; top: 0; left: 0; width: 600px; height: 120px;"
+        " z-index: 5; }"
+    ),
+    "/logo-narrow": page("header img { width: 60px; height: 60px; object-fit: cover; }"),
 }

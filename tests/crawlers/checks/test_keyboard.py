@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from crawlers.base import FindingData
 from crawlers.checks.keyboard import CHECK
+from crawlers.context import RunContext
+from crawlers.pipeline import audit_page
 from demo import DemoSite
 from tests.crawlers.checks.conftest import (
     Browser,
@@ -240,3 +243,100 @@ def test_common_patterns_are_not_mistaken_for_barriers(
     # A cookie banner before the skip link, a carousel's hidden slides, a backdrop and a
     # label that take clicks, and a web component with links in its shadow tree.
     assert browser.check(CHECK, local_site.add("/kb/patterns", CAROUSEL_AND_COMPONENT)) == []
+
+
+# A map in a frame between the links: presses inside it reach the frame's own document.
+IN_FRAME = page(
+    '<a class="skip" href="#m">Skip to main content</a>'
+    + NAV
+    + '<main id="m"><h1>Where we are</h1><p><a href="/before">Before the map</a></p>'
+    "<iframe title=\"Map\" srcdoc=\"<a href='/a'>A</a> <a href='/b'>B</a> "
+    '<button>Zoom</button>"></iframe><p><a href="/after">After the map</a></p></main>'
+)
+# A script that stops every other listener from seeing Tab: the burst's log loses presses.
+SWALLOWED = page(
+    '<script>window.addEventListener("keydown", (e) => { if (e.key === "Tab") '
+    "e.stopImmediatePropagation(); }, true);</script>"
+    '<a class="skip" href="#m">Skip to main content</a>'
+    + NAV
+    + '<main id="m"><h1>Links</h1><p><a class="plain" href="/one">First plain link</a></p>'
+    '<p><a href="/two">Second link</a></p></main>',
+    style="a.plain:focus { outline: none !important; background: none !important; "
+    "box-shadow: none !important; }",
+)
+EVERY_PAGE = {
+    "trap": TRAP,
+    "loop": LOOP,
+    "fields-trap": FIELDS_TRAP,
+    "visual-order": VISUAL_ORDER,
+    "no-focus": NO_FOCUS_STYLE,
+    "no-skip": NO_SKIP,
+    "broken-skip": BROKEN_SKIP,
+    "obscured": OBSCURED,
+    "order": ORDER,
+    "unreachable": UNREACHABLE,
+    "accessible": ACCESSIBLE,
+    "patterns": CAROUSEL_AND_COMPONENT,
+    "in-frame": IN_FRAME,
+    "swallowed": SWALLOWED,
+}
+
+
+def _walked(browser: Browser, url: str, bursts: bool) -> list[tuple[str, str, str, str]]:
+    settings = browser.settings.model_copy(update={"check_shortcuts": bursts})
+    context = RunContext(settings=settings).for_page(service_id="test")
+
+    async def visit() -> list[FindingData]:
+        async with browser.engine.open(url) as loaded:
+            outcome = await audit_page(loaded, [CHECK], context)
+            assert not outcome.check_errors, outcome.check_errors
+            return outcome.findings
+
+    found: list[FindingData] = browser.run(visit())
+    return sorted((f.rule, f.selector, f.message, f.outcome) for f in found)
+
+
+@pytest.mark.parametrize("engine", ["playwright", "selenium"])
+def test_tab_presses_in_bursts_find_what_presses_one_by_one_find(
+    engine: str, browser: Browser, local_site: LocalSite
+) -> None:
+    walker = browser if engine == "playwright" else start_browser("selenium")
+    try:
+        for name, html in EVERY_PAGE.items():
+            url = local_site.add(f"/kb/same/{name}", html)
+            assert _walked(walker, url, bursts=True) == _walked(walker, url, bursts=False), name
+        # The frame's page and the swallowing page are judged too, not passed by default.
+        frame = _walked(walker, local_site.add("/kb/same/in-frame", IN_FRAME), bursts=True)
+        assert frame == []
+        swallowed = _walked(walker, local_site.add("/kb/same/swallowed", SWALLOWED), True)
+        assert [f[0] for f in swallowed] == ["focus-not-visible"]
+    finally:
+        if walker is not browser:
+            stop_browser(walker)
+
+
+def test_a_burst_goes_round_the_page_once_and_a_lost_press_is_noticed(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    from crawlers.checks._inpage import run_script
+    from crawlers.checks.keyboard import KeyboardCheck, _LostCount
+
+    async def stops(url: str) -> list[dict[str, object]]:
+        async with browser.engine.open(url) as loaded:
+            prepared = await run_script(loaded, "keyboard", {"do": "prepare", "bursts": True})
+            seen = []
+            try:
+                async for stop in KeyboardCheck._bursts(loaded, prepared["tabbables"]):
+                    seen.append(stop)
+            finally:
+                await run_script(loaded, "keyboard", {"do": "finish"})
+            return seen
+
+    walked = browser.run(stops(local_site.add("/kb/burst/accessible", ACCESSIBLE)))
+    ids = [s["id"] for s in walked if s["id"]]
+    # Every control once in order, then round again to the first: the walk has its wrap.
+    assert ids[0] in ids[1:]
+    first_again = ids.index(ids[0], 1)
+    assert len(set(ids[:first_again])) == first_again
+    with pytest.raises(_LostCount):
+        browser.run(stops(local_site.add("/kb/burst/swallowed", SWALLOWED)))
