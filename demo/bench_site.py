@@ -8,17 +8,29 @@ search and main navigation (and its closed mega-menu), breadcrumbs, the page's o
 useful?" block and a large footer with inline icons. Everything but the breadcrumbs and
 the content is the same markup on every page, as on a real council site, and the footer
 carries one template defect (a social link with no name). About one page in four carries
-a deliberate defect of its own. ``layout="article"`` is the worst case for shared
-furniture: a long article fills almost all of every page and the navigation differs on
-each. Pages are the same on every run (seeded by their number); ``change(fraction=0.1)``
-edits that share of them, so a second crawl can measure how much work unchanged pages save.
+a deliberate defect of its own. ``layout="varying"`` is the council layout as real
+council sites vary it from page to page: the main navigation marks the page's section
+(an "active" class and ``aria-current``), a "related pages" aside differs on every page,
+the footer says when the page was last updated and the feedback block carries the page's
+id. ``layout="article"`` is the worst case for shared furniture: a long article fills
+almost all of every page and the navigation differs on each. Pages are the same on every
+run (seeded by their number); ``change(fraction=0.1)`` edits that share of them, so a
+second crawl can measure how much work unchanged pages save.
+
+``start()`` serves the site from a process of its own, as a council's web server is
+elsewhere: its work does not compete with the monitor's for this process's interpreter
+(``in_process=True`` serves it from a thread, for tests).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import random
+import subprocess
+import sys
 import threading
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
@@ -93,7 +105,22 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-Layout = Literal["council", "article"]
+Layout = Literal["council", "varying", "article"]
+LAYOUTS: tuple[Layout, ...] = ("council", "varying", "article")
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 ICON = (
     '<svg class="icon" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" '
@@ -147,8 +174,9 @@ def _header(nav: str) -> str:
   <div id="mega-menu" class="mega-menu" hidden>{mega}</div></div></nav></header>"""
 
 
-def _feedback() -> str:
-    return """<div class="width-container"><section class="dx-feedback"
+def _feedback(page: int | None = None) -> str:
+    marker = f' id="feedback-{page}" data-page="{page}"' if page is not None else ""
+    return f"""<div class="width-container"><section class="dx-feedback"{marker}
   aria-label="Page feedback"><h2>Was this page useful?</h2>
   <form action="/feedback" method="post"><button type="submit" name="useful" value="yes"
   class="button">Yes</button> <button type="submit" name="useful" value="no"
@@ -156,7 +184,7 @@ def _feedback() -> str:
   <p><a href="/feedback/problem">Report a problem with this page</a></p></section></div>"""
 
 
-def _footer() -> str:
+def _footer(updated: str = "") -> str:
     columns = "".join(
         f"<div><h2>{html.escape(section)}</h2><ul>{_links(TOPICS[n : n + 8], f'topics/{n}')}"
         "</ul></div>"
@@ -177,12 +205,48 @@ def _footer() -> str:
   <div class="columns">{columns}</div>
   <h2>Follow us</h2><ul class="social">{social}</ul>
   <ul class="meta-links">{meta}</ul>
-  <address>Example County Council, County Hall, Example Street, Exampleton</address>
+  {updated}<address>Example County Council, County Hall, Example Street, Exampleton</address>
   <p>All content is available under the Open Government Licence v3.0, except where
   otherwise stated. © Example County Council</p></div></footer>"""
 
 
-def _main(index: int, revision: int, defect: str | None, body_bytes: int) -> str:
+def _section_nav(current: int | None) -> str:
+    """The main navigation; on the varying layout the page's section is marked current,
+    as council sites do (an "active" class and ``aria-current``)."""
+    names = [*SECTIONS, "Council Tax", "Jobs", "Your council", "Contact us"]
+    items = []
+    for n, name in enumerate(names):
+        if n == current:
+            items.append(
+                f'<li class="active"><a href="/sections/{n}" aria-current="true">'
+                f"{html.escape(name)}</a></li>"
+            )
+        else:
+            items.append(f'<li><a href="/sections/{n}">{html.escape(name)}</a></li>')
+    return "".join(items)
+
+
+def _related(index: int) -> str:
+    """A per-page "related" aside: three to five other pages."""
+    rng = random.Random(index * 7 + 3)
+    picks = rng.sample(range(len(TOPICS)), rng.randint(3, 5))
+    links = "".join(
+        f'<li><a href="/services/page-{(index + k * 17) % 997}">{html.escape(TOPICS[k])}</a></li>'
+        for k in picks
+    )
+    return (
+        f'<aside class="related" aria-labelledby="related-{index}"><h2 id="related-{index}">'
+        f"Related pages</h2><ul>{links}</ul></aside>"
+    )
+
+
+def _updated(index: int, revision: int) -> str:
+    rng = random.Random(index * 31 + revision)
+    day, month, year = rng.randint(1, 28), MONTHS[rng.randint(0, 11)], rng.randint(2021, 2026)
+    return f'<p class="last-updated">Page last updated: {day} {month} {year}</p>\n  '
+
+
+def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside: str = "") -> str:
     rng = random.Random(index)
     parts: list[str] = []
     paragraph = 0
@@ -234,6 +298,7 @@ def _main(index: int, revision: int, defect: str | None, body_bytes: int) -> str
 {"".join(parts)}
 {extra}
 {form}
+{aside}
 </div></main>"""
 
 
@@ -242,14 +307,22 @@ def render_page(index: int, revision: int = 0, layout: Layout = "council") -> st
     topic = f"{TOPICS[index % len(TOPICS)]} ({index})"
     section = SECTIONS[index % len(SECTIONS)]
     defect = DEFECTS[index % len(DEFECTS)] if index % 4 == 3 else None
-    if layout == "council":
+    aside = ""
+    if layout in ("council", "varying"):
         # Council pages: the furniture is about half of every page; the content itself
-        # ranges from a short notice to a long guide.
-        nav = _links([*SECTIONS, "Council Tax", "Jobs", "Your council", "Contact us"], "sections")
+        # ranges from a short notice to a long guide. The varying layout marks the page's
+        # section in the navigation and carries a related-links aside, a "last updated"
+        # date and a per-page id on the feedback block, as real council sites do.
+        varying = layout == "varying"
+        nav = _section_nav(index % len(SECTIONS) if varying else None)
         body_bytes = random.Random(-index).randint(6_000, 45_000)
         top = f"{_cookie_banner()}<a class='skip-link' href='#main'>Skip to main content</a>"
         top += _header(nav)
-        bottom = f"{_feedback()}{_footer()}"
+        if varying:
+            aside = _related(index)
+            bottom = f"{_feedback(index)}{_footer(_updated(index, revision))}"
+        else:
+            bottom = f"{_feedback()}{_footer()}"
     else:
         # Articles: nearly all of every page is its own text; the navigation differs too.
         nav = "".join(
@@ -279,7 +352,7 @@ def render_page(index: int, revision: int = 0, layout: Layout = "council") -> st
         html.escape(section)
     }</a></li>
   <li aria-current="page">{html.escape(topic)}</li></ol></div></nav>
-{_main(index, revision, defect, body_bytes)}
+{_main(index, revision, defect, body_bytes, aside)}
 {bottom}
 </body></html>
 """
@@ -289,16 +362,24 @@ class BenchSite:
     """``pages`` generated pages under ``/services/page-N``, an index and a sitemap."""
 
     def __init__(
-        self, pages: int = 200, host: str = "127.0.0.1", port: int = 0, layout: Layout = "council"
+        self,
+        pages: int = 200,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        layout: Layout = "council",
+        *,
+        in_process: bool = False,
     ) -> None:
         self.pages = pages
         self.layout = layout
         self.host = host
         self.port = port
+        self.in_process = in_process
         self.revisions: dict[int, int] = {}
         self._cache: dict[int, bytes] = {}
         self._changes = 0
         self._server: ThreadingHTTPServer | None = None
+        self._process: subprocess.Popen[str] | None = None
         self.base_url = ""
 
     @property
@@ -320,60 +401,48 @@ class BenchSite:
         for index in chosen:
             self.revisions[index] = self.revisions.get(index, 0) + 1
             self._cache.pop(index, None)
+        if self._process is not None:
+            self._tell({str(k): v for k, v in self.revisions.items()})
         return chosen
 
+    def _tell(self, revisions: dict[str, int]) -> None:
+        assert self._process is not None
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(revisions) + "\n")
+        self._process.stdin.flush()
+        self._process.stdout.readline()  # the edit has landed
+
     def start(self) -> str:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                status, ctype, body = 200, "text/html; charset=utf-8", b""
-                if path.startswith("/services/page-") and path[15:].isdigit():
-                    index = int(path[15:])
-                    if index < site.pages:
-                        body = site.body(index)
-                    else:
-                        status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
-                elif path.startswith("/static/") and (STATIC / path[8:]).is_file():
-                    file = STATIC / path[8:]
-                    body = file.read_bytes()
-                    ctype = {".css": "text/css", ".png": "image/png"}.get(
-                        file.suffix, "application/octet-stream"
-                    )
-                elif path == "/sitemap.xml":
-                    ctype = "application/xml"
-                    locs = "".join(f"<url><loc>{u}</loc></url>" for u in site.urls)
-                    body = (
-                        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                        f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-                    ).encode()
-                elif path == "/":
-                    links = "".join(f'<li><a href="{u}">{u}</a></li>' for u in site.urls)
-                    body = (
-                        '<!DOCTYPE html><html lang="en"><head><title>Example County Council'
-                        f"</title></head><body><main><h1>Services</h1><ul>{links}</ul></main>"
-                        "</body></html>"
-                    ).encode()
-                else:
-                    status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-cache")
-                self.end_headers()
-                self.wfile.write(body)
-
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
-        server.daemon_threads = True
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True, name="bench-site").start()
-        self.base_url = f"http://{self.host}:{server.server_address[1]}"
+        if self.in_process:
+            server = ThreadingHTTPServer((self.host, self.port), _handler(self))
+            server.daemon_threads = True
+            self._server = server
+            threading.Thread(target=server.serve_forever, daemon=True, name="bench-site").start()
+            self.base_url = f"http://{self.host}:{server.server_address[1]}"
+            return self.base_url
+        # A process of its own (``python -m demo.bench_site``), told of page edits on its
+        # standard input, one JSON line each.
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "demo.bench_site",
+                str(self.pages),
+                self.layout,
+                self.host,
+                str(self.port),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line.startswith("http://"):
+            process.kill()
+            raise RuntimeError("the benchmark site did not start")
+        self._process = process
+        self.base_url = line
         return self.base_url
 
     def stop(self) -> None:
@@ -381,3 +450,79 @@ class BenchSite:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._process is not None:
+            with suppress(OSError, ValueError):
+                assert self._process.stdin is not None
+                self._process.stdin.close()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+
+def _serve(argv: list[str]) -> None:
+    """The site's own process: serve until standard input closes, taking page edits."""
+    pages, layout, host, port = int(argv[0]), argv[1], argv[2], int(argv[3])
+    if layout not in LAYOUTS:
+        raise SystemExit(f"unknown layout {layout!r}: one of {', '.join(LAYOUTS)}")
+    site = BenchSite(pages=pages, host=host, port=port, layout=layout, in_process=True)
+    print(site.start(), flush=True)
+    for line in sys.stdin:
+        site.revisions = {int(k): v for k, v in json.loads(line).items()}
+        site._cache.clear()
+        print("ok", flush=True)
+    site.stop()
+
+
+def _handler(site: BenchSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            status, ctype, body = 200, "text/html; charset=utf-8", b""
+            if path.startswith("/services/page-") and path[15:].isdigit():
+                index = int(path[15:])
+                if index < site.pages:
+                    body = site.body(index)
+                else:
+                    status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
+            elif path.startswith("/static/") and (STATIC / path[8:]).is_file():
+                file = STATIC / path[8:]
+                body = file.read_bytes()
+                ctype = {".css": "text/css", ".png": "image/png"}.get(
+                    file.suffix, "application/octet-stream"
+                )
+            elif path == "/sitemap.xml":
+                ctype = "application/xml"
+                locs = "".join(f"<url><loc>{u}</loc></url>" for u in site.urls)
+                body = (
+                    '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                    f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+                ).encode()
+            elif path == "/":
+                links = "".join(f'<li><a href="{u}">{u}</a></li>' for u in site.urls)
+                body = (
+                    '<!DOCTYPE html><html lang="en"><head><title>Example County Council'
+                    f"</title></head><body><main><h1>Services</h1><ul>{links}</ul></main>"
+                    "</body></html>"
+                ).encode()
+            else:
+                status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])
