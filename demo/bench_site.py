@@ -8,7 +8,7 @@ search and main navigation (and its closed mega-menu), breadcrumbs, the page's o
 useful?" block and a large footer with inline icons. Everything but the breadcrumbs and
 the content is the same markup on every page, as on a real council site, and the footer
 carries one template defect (a social link with no name). About one page in four carries
-a deliberate defect of its own. ``layout="varying"`` is the council layout as real
+a deliberate defect of its own, and one in five a link that hides keyboard focus. ``layout="varying"`` is the council layout as real
 council sites vary it from page to page: the main navigation marks the page's section
 (an "active" class and ``aria-current``), a "related pages" aside differs on every page,
 the footer says when the page was last updated and the feedback block carries the page's
@@ -278,6 +278,13 @@ def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside:
         "button-name": '<button type="button" class="icon"></button>',
         "heading-order": "<h4>Also on this site</h4>",
     }.get(defect or "", "")
+    if index % 5 == 2:
+        # A link styled by hand that loses the site's focus style: keyboard users cannot
+        # see where they are (2.4.7), on every fifth page.
+        extra += (
+            '<p><a href="/services/opening-hours" style="outline:none;background:none;'
+            'box-shadow:none;color:#1d5fa8;text-decoration:underline">Opening hours</a></p>'
+        )
     form = (
         f"""<form method="post" action="/services/page-{index}/submit" class="form">
   {label}

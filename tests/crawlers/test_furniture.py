@@ -164,3 +164,64 @@ def test_on_the_benchmark_site_the_optimised_audit_equals_a_plain_one(tmp_path: 
     assert len({page for page, _, _, _ in plain}) >= 4  # pages with seeded defects
     repository, run_id = runs[True]
     assert len(repository.page_results(run_id)) == 16
+
+
+def default_findings(repository: Repository, run_id: int) -> set[tuple[str, ...]]:
+    """(page, check, rule, element, message, outcome) of every check: axe's element by its
+    markup (its selectors are made unique per document), the others' by their selector."""
+    urls = {p.id: p.url for s in repository.services() for p in repository.pages(s.id)}
+    return {
+        (
+            urls[f.page_id],
+            f.check,
+            f.rule,
+            f.snippet if f.check == "axe" else f.selector,
+            f.message,
+            f.outcome,
+        )
+        for f in repository.findings(run_id)
+    }
+
+
+@pytest.mark.parametrize("layout", ["council", "varying", "article"])
+def test_every_default_check_finds_on_every_layout_what_a_plain_run_finds(
+    layout: str, tmp_path: Path
+) -> None:
+    from demo.bench_site import BenchSite
+
+    site = BenchSite(pages=6, layout=layout)  # type: ignore[arg-type]
+    base = site.start()
+    try:
+        config = load_config(
+            config_folder(
+                tmp_path,
+                "services:\n  - id: bench\n    name: Benchmark service\n"
+                "    owner: {name: Web team, email: web@example.gov.uk}\n"
+                f"    start_urls: ['{base}/services/page-0']\n"
+                f"    sitemaps: ['{base}/sitemap.xml']\n"
+                "    include: ['^/services/page-']\n    max_pages: 6\n",
+            )
+        )
+        runs = {}
+        for shortcuts in (True, False):
+            where = tmp_path / f"shortcuts-{shortcuts}"
+            settings = Settings(
+                data_dir=where,
+                database_url=f"sqlite:///{where / 'm.db'}",
+                shared_furniture=shortcuts,
+                axe_speedups=shortcuts,
+                check_shortcuts=shortcuts,
+                network_idle_seconds=0.3,
+            )
+            upgrade(settings.database_url)
+            repository = Repository(settings.database_url)
+            run = start_audit(settings, config, repository, AuditRequest())
+            assert run.id is not None and run.pages_audited == 6
+            runs[shortcuts] = default_findings(repository, run.id)
+    finally:
+        site.stop()
+    assert runs[True] == runs[False]
+    # Findings of several checks on every page: the comparison has something to compare.
+    checks = {check for _, check, *_ in runs[False]}
+    assert {"axe", "keyboard", "links"} <= checks
+    assert len({page for page, *_ in runs[False]}) == 6
