@@ -8,8 +8,9 @@ search and main navigation (and its closed mega-menu), breadcrumbs, the page's o
 useful?" block and a large footer with inline icons. Everything but the breadcrumbs and
 the content is the same markup on every page, as on a real council site, and the footer
 carries one template defect (a social link with no name). About one page in four carries
-a deliberate defect of its own, and one in five a link that hides keyboard focus. ``layout="varying"`` is the council layout as real
-council sites vary it from page to page: the main navigation marks the page's section
+a deliberate defect of its own, and one in five a link that hides keyboard focus.
+``layout="varying"`` is the council layout as real council sites vary it from page to
+page: the main navigation marks the page's section
 (an "active" class and ``aria-current``), a "related pages" aside differs on every page,
 the footer says when the page was last updated and the feedback block carries the page's
 id. ``layout="article"`` is the worst case for shared furniture: a long article fills
