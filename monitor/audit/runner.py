@@ -10,6 +10,10 @@
 6. the service phase (``service_phase.py``): documents, then the checks of each service
    as a whole, from what the page phase recorded;
 7. move each service's issues along their lifecycle and close the run with its counts.
+
+Pages not reached (behind a sign-in the service has no recipe for, or whose sign-in
+failed) are recorded as skipped with the reason: they open and close no issue, and a
+service none of whose pages was reached is not judged as a whole.
 """
 
 from __future__ import annotations
@@ -128,6 +132,11 @@ class Auditor:
             for service_id in run.service_ids:
                 service = self.config.service(service_id)
                 ran = [c.name for c in service_checks() if enabled(self.config, service, c.name)]
+                if not self.repository.recorded_pages(run_id, service_id):
+                    # No page was reached (a sign-in that failed, an area behind a sign-in
+                    # with no recipe): nothing judged the service as a whole, so none of
+                    # its whole-service issues may close.
+                    ran = []
                 self.repository.update_issues(run_id, service_id, ran)
             return self.repository.finish_run(run_id, RunStatus.completed)
         except (asyncio.CancelledError, KeyboardInterrupt):
