@@ -369,6 +369,8 @@ def account_sign_out(ctx: Ctx) -> Response:
 
 def account_delete(ctx: Ctx) -> Response:
     """Deleting an account: a crawl must never ask for it."""
+    if not _signed_in(ctx):
+        return _to_sign_in(ctx)
     if ctx.accounts is not None:
         ctx.accounts.end_session(_token(ctx))
     return redirect("/sign-in?signed-out=yes")
@@ -376,6 +378,8 @@ def account_delete(ctx: Ctx) -> Response:
 
 def account_cancel_permit(ctx: Ctx) -> Response:
     """Cancelling a permit: a crawl must never ask for it."""
+    if not _signed_in(ctx):
+        return _to_sign_in(ctx)
     return redirect("/account/permits")
 
 
