@@ -19,6 +19,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from crawlers.secrets import MASK
 from demo import DemoSite, load_manifest
 from demo.account import DEMO_EMAIL, DEMO_PASSWORD, PASSWORD_ENV, SESSION_COOKIE
 from monitor.audit import AuditRequest, start_audit
@@ -289,7 +290,8 @@ def test_the_credentials_never_reach_the_database_logs_output_or_evidence(
     output = (result.output + logged).encode()  # the command's output and its whole log
     assert b" DEBUG " in output  # the log really was as talkative as it gets
     if engine == "selenium":
-        assert b"/element/" in output  # WebDriver's own requests, typing included, were logged
+        # WebDriver's own requests were logged, what it typed included: masked on the way.
+        assert b"/element/" in output and MASK.encode() in output
     repository = Repository(f"sqlite:///{tmp_path / 'm.db'}")
     (run,) = repository.runs(kind="audit")
     assert run.id is not None and run.pages_audited >= len(SIGNED_IN_PAGES)
