@@ -59,6 +59,9 @@ def test_the_real_services_example_is_valid_services_yaml(config_dir: Path) -> N
     )
     config = load_config(config_dir)
     assert config.service("report-a-pothole").hosts == ["www.kent.gov.uk"]
+    account = config.service("my-account").sign_in
+    assert account is not None and account.page_pattern == "^/(sign-in|login)"
+    assert config.service("parking-permits").spa is not None
 
 
 def test_environment_values_fill_in_addresses(
