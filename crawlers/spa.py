@@ -6,8 +6,9 @@ A service with ``spa:`` in ``services.yaml`` is crawled as an app:
   ``/permits#/visitors`` (a hash route, kept by the frontier where an ordinary ``#part``
   of a page is dropped); each is loaded by its address, in a fresh document, like any
   page, and goes through the one page pipeline;
-- before the snapshot, the pipeline waits for the view to settle (``settle``): nothing in
-  the document changed for ``quiet_seconds``, or ``settle_seconds`` passed;
+- before the snapshot, the pipeline waits for the view to settle (``settle``): no region
+  marked ``aria-busy="true"`` and nothing in the document changed for ``quiet_seconds``,
+  or ``settle_seconds`` passed;
 - after the checks, ``discover`` finds the routes the page leads to besides its links:
   it clicks buttons, menu items and tabs (opening a menu again to reach its items) and
   notes every address the app moves to. While it clicks, the page can send nothing (no
@@ -36,17 +37,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-#: Waits until nothing in the document changed for ``quiet`` ms (or ``most`` ms passed).
+#: Waits until no region says it is busy (``aria-busy``, as an app tells assistive
+#: technology it is drawing) and nothing in the document changed for ``quiet`` ms, or
+#: ``most`` ms passed. The engines have already waited for the network to go quiet, but a
+#: slow answer can outlast that wait: a view still loading says so, or should.
 SETTLE = """async ({quiet, most}) => {
   const began = performance.now();
   let last = began;
   const observer = new MutationObserver(() => { last = performance.now(); });
   observer.observe(document.documentElement,
     { subtree: true, childList: true, attributes: true, characterData: true });
+  const busy = () => !!document.querySelector('[aria-busy="true"]');
   try {
     for (;;) {
       await new Promise((done) => setTimeout(done, 25));
       const now = performance.now();
+      if (busy()) last = now;
       if (now - last >= quiet) return { settled: true, ms: Math.round(now - began) };
       if (now - began >= most) return { settled: false, ms: Math.round(now - began) };
     }

@@ -36,7 +36,7 @@ INFO_ICON = (
 def shell(ctx: Ctx) -> Response:
     """The one document every route is served as; the app draws the view."""
     content = """
-<div id="app" data-base="/parking-permits">
+<div id="app" data-base="/parking-permits" aria-busy="true">
   <h1>Parking permits</h1>
   <p>Loading parking permits…</p>
 </div>

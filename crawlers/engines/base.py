@@ -245,6 +245,20 @@ class TabPool(BrowserEngine, Generic[TabT]):
                 return self._idle.pop(index)
         return None
 
+    async def _close_expired(self, session: SessionState) -> None:
+        """Close the idle tabs holding an earlier session of the same service: it expired
+        (a tab is matched to its session by identity, so no page would take them)."""
+        expired = [
+            tab
+            for tab in self._idle
+            if tab.session is not None
+            and tab.session.service_id == session.service_id
+            and tab.session.generation < session.generation
+        ]
+        for tab in expired:
+            self._idle.remove(tab)
+            await self._discard(tab, wedged=False)
+
     async def start(self) -> None:
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         await self._start_browser()
@@ -279,6 +293,8 @@ class TabPool(BrowserEngine, Generic[TabT]):
             tab: TabT | None = None
             healthy = False
             try:
+                if session is not None:
+                    await self._close_expired(session)
                 for attempt in (0, 1):
                     tab = await self._take_tab(fresh=attempt > 0, session=session)
                     try:

@@ -17,6 +17,7 @@
   function draw(moved) {
     var wanted = route();
     var ticket = ++drawn;
+    app.setAttribute('aria-busy', 'true');  // assistive technology: the view is being drawn
     fetch(base + '/api/view?route=' + encodeURIComponent(wanted),
       { headers: { Accept: 'application/json' } })
       .then(function (response) { return response.json(); })
@@ -25,6 +26,7 @@
         app.innerHTML = view.html;
         document.title = view.title + ' - Example County Council';
         bind();
+        app.setAttribute('aria-busy', 'false');
         if (moved) {  // after a change of route, focus goes to the new view's heading
           var heading = app.querySelector('h1');
           if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }

@@ -67,7 +67,7 @@ def load(page: Any, site: DemoSite, entry: PageEntry) -> None:
     page.goto(url_of(site, entry.host, entry.path), wait_until="load")
     if entry.route:
         page.wait_for_function(
-            "() => !document.querySelector('#app').textContent.includes('Loading')"
+            "() => document.querySelector('#app').getAttribute('aria-busy') === 'false'"
         )
         page.wait_for_load_state("networkidle")
     assert entry.access != "signed-in" or "/sign-in" not in page.url, entry
