@@ -106,23 +106,24 @@ def test_every_route_is_audited_as_a_page_and_its_defects_are_found(
     assert all(p.fingerprint for p in repository.pages(APP))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_routes_are_audited_again_only_when_their_view_changes(
-    site: DemoSite, tmp_path: Path
+    site: DemoSite, engine: str, tmp_path: Path
 ) -> None:
-    repository, first = audit(tmp_path, "playwright")
-    _, second = audit(tmp_path, "playwright")
+    repository, first = audit(tmp_path, engine)
+    _, second = audit(tmp_path, engine)
     assert {r.status for r in results(repository, second, site.base_url).values()} == {"carried"}
     assert violations(repository, second, site.base_url) == EXPECTED  # carried forward
 
     site.set_page_text("/parking-permits/prices", "Prices go up on 1 April 2027.")
-    _, third = audit(tmp_path, "playwright")
+    _, third = audit(tmp_path, engine)
     statuses = {p: r.status for p, r in results(repository, third, site.base_url).items()}
     assert statuses == {
         p: "audited" if p == "/parking-permits/prices" else "carried" for p in ROUTES
     }
 
     site.fix_defect("permits-visitors-link-name")
-    _, fourth = audit(tmp_path, "playwright")
+    _, fourth = audit(tmp_path, engine)
     statuses = {p: r.status for p, r in results(repository, fourth, site.base_url).items()}
     assert statuses == {
         p: "audited" if p == "/parking-permits#/visitors" else "carried" for p in ROUTES

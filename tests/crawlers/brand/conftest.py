@@ -23,7 +23,7 @@ from monitor.settings import Settings
 from tests.conftest import CONFIG_DIR, PROJECT
 from tests.crawlers.brand.pages import PAGES
 
-FAVICON = PROJECT / "monitor" / "demo" / "static" / "favicon.ico"
+FAVICON = PROJECT / "demo" / "static" / "favicon.ico"
 
 
 def brand_settings(tmp: Path, **overrides: Any) -> Settings:

@@ -12,7 +12,7 @@ from crawlers.brand.logo import LogoImageError, compare_logo
 from tests.conftest import CONFIG_DIR, PROJECT
 
 REFERENCE = CONFIG_DIR / "brand" / "logo.png"
-SUPPLIER_LOGO = PROJECT / "monitor" / "demo" / "static" / "supplier-logo.png"
+SUPPLIER_LOGO = PROJECT / "demo" / "static" / "supplier-logo.png"
 
 
 def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
