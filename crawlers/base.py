@@ -27,7 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from crawlers.browser_state import SessionState
     from monitor.settings import Settings
+
+#: What a tab holds of a signed-in session: its cookies (as Playwright's storage state
+#: lists them) and, per origin, its local storage.
+StorageState = tuple[list[dict[str, Any]], dict[str, dict[str, str]]]
 
 
 #: Every link of the rendered page, as absolute addresses (an SVG link's ``href`` is an
@@ -333,6 +338,12 @@ class InteractiveTab(ABC):
         """The document the tab shows now, for the page pipeline (valid until the next
         step)."""
 
+    @abstractmethod
+    async def storage_state(self) -> StorageState:
+        """The tab's cookies (every one the browser holds, where the engine can read them
+        all; else those of the document it shows) and the local storage of the origins it
+        can read: what a sign-in left, for the crawl to carry."""
+
     async def start_trace(self) -> bool:
         """Start recording a trace of the steps, where the engine can; False if not."""
         return False
@@ -360,9 +371,16 @@ class BrowserEngine(ABC):
 
     @abstractmethod
     def open(
-        self, url: str, *, wait_for_selector: str | None = None
+        self,
+        url: str,
+        *,
+        wait_for_selector: str | None = None,
+        session: SessionState | None = None,
     ) -> AbstractAsyncContextManager[LoadedPage]:
-        """Load ``url`` and yield the page; raise ``PageError`` if it cannot be loaded."""
+        """Load ``url`` and yield the page; raise ``PageError`` if it cannot be loaded.
+
+        Without ``session`` the page is seen as on a first visit (no cookies); with one, in
+        a tab that holds that signed-in session's cookies and storage."""
 
     @abstractmethod
     def session(self) -> AbstractAsyncContextManager[InteractiveTab]:

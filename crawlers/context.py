@@ -6,7 +6,8 @@
   One per run and process; caches in it only save work, so a Celery worker starting with
   an empty one finds exactly what the coordinator's would.
 - ``PageContext``: one page's view of it: the service the page belongs to, regions to
-  leave out, and, on a journey, the step that reached the page.
+  leave out, on a journey the step that reached the page, and for a service crawled
+  signed in (or through an app) its session and what it must never follow.
 - ``ServiceEvidence``: what the service phase reads after every page was visited: the
   pages as they were *recorded* (titles, statement links, documents linked), never a
   per-process dictionary, so the local pool and Celery workers give the same findings
@@ -24,6 +25,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from crawlers.session import CrawlGuard, ServiceSession, SessionKeeper, SignIn
 
 if TYPE_CHECKING:
     from crawlers.discovery import HostPolicy
@@ -103,15 +106,30 @@ class RunContext:
     evidence_dir: Path | None = None
     furniture: FurnitureRegistry | None = None
     resource_hashes: ResourceHashes | None = None
+    #: Signs in to services with a recipe (``crawlers.signin.sign_in``, handed in by the
+    #: entry points; None: services behind a sign-in fail with a named reason).
+    signer: SignIn | None = None
     link_statuses: LinkStatuses = field(init=False)
     #: None for a plain run (``settings.check_shortcuts`` off).
     shared: SharedWork | None = field(init=False)
+    #: The signed-in sessions of this run in this process (one sign-in per service).
+    sessions: SessionKeeper = field(init=False)
     #: The day statements are judged on (tests fix it).
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    _guards: dict[str, CrawlGuard | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.link_statuses = LinkStatuses(self.http)
         self.shared = SharedWork() if self.settings.check_shortcuts else None
+        self.sessions = SessionKeeper(self.settings, signer=self.signer)
+
+    def guard(self, service: ServiceConfig | None) -> CrawlGuard | None:
+        """What the service's crawl never follows nor clicks (signed-in and app services)."""
+        if service is None:
+            return None
+        if service.id not in self._guards:
+            self._guards[service.id] = CrawlGuard.for_service(service)
+        return self._guards[service.id]
 
     def has(self, need: Needs) -> bool:
         if need is Needs.http:
@@ -130,6 +148,8 @@ class RunContext:
             service=service,
             service_id=service_id if service_id is not None else (service.id if service else ""),
             journey=journey,
+            session=self.sessions.for_service(service),
+            guard=self.guard(service),
         )
 
 
@@ -153,6 +173,10 @@ class PageContext:
     journey: JourneyStep | None = None
     #: Residents meet this page or document on a journey (it then weighs more).
     on_journey: bool = False
+    #: The service's signed-in session (a ``sign_in`` recipe), if it has one.
+    session: ServiceSession | None = None
+    #: What the service's crawl never follows nor clicks (signed-in and app services).
+    guard: CrawlGuard | None = None
 
     @property
     def settings(self) -> Settings:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -40,7 +39,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus, urljoin
+from urllib.parse import urljoin
 
 from crawlers.base import (
     BrowserEngine,
@@ -60,6 +59,8 @@ from crawlers.context import JourneyStep as StepOfJourney
 from crawlers.context import RunContext
 from crawlers.engines import make_engine
 from crawlers.pipeline import audit_page
+from crawlers.secrets import BLANK_SECRETS_JS, MASK, Masker, MissingSecrets
+from crawlers.secrets import read_secrets as read_named_secrets
 from monitor.models import JourneyRun, JourneyStepResult, utcnow
 
 if TYPE_CHECKING:
@@ -75,7 +76,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MASK = "••••••"
 MAX_TRACE_BYTES = 25 * 1024 * 1024
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
 KEEP_JOURNEY_RUNS = 30  # runs of evidence kept on disk after each journey run
@@ -139,38 +139,6 @@ class MissingSecret(MonitorBroke):
 # --- secrets and templates --------------------------------------------------------------
 
 
-class Masker:
-    """Replaces every secret value (and its URL/HTML encodings) with a mask."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        variants: set[str] = set()
-        for value in secrets:
-            if not value:
-                continue
-            variants |= {value, quote(value, safe=""), quote_plus(value), quote(value)}
-            variants |= {value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")}
-        # Longest first, so an encoding that contains the plain value is masked whole.
-        self._variants = sorted(variants, key=len, reverse=True)
-
-    @property
-    def variants(self) -> list[str]:
-        return list(self._variants)
-
-    def __bool__(self) -> bool:
-        return bool(self._variants)
-
-    def __call__(self, text: str | None) -> str | None:
-        if text is None or not self._variants:
-            return text
-        for variant in self._variants:
-            text = text.replace(variant, MASK)
-        return text
-
-    def text(self, text: str) -> str:
-        masked = self(text)
-        return masked if masked is not None else ""
-
-
 def template_names(text: str) -> tuple[set[str], set[str]]:
     """The ``{{variables}}`` and ``{{secret.NAMES}}`` a text refers to."""
     variables: set[str] = set()
@@ -196,15 +164,10 @@ def render(text: str, variables: dict[str, str], secrets: dict[str, str]) -> str
 
 def read_secrets(journey: JourneyConfig, environ: dict[str, str] | None = None) -> dict[str, str]:
     """The journey's secrets from the environment; a missing one is the monitor's fault."""
-    env = os.environ if environ is None else environ
-    missing = [name for name in journey.secrets if not env.get(name)]
-    if missing:
-        raise MissingSecret(
-            "secret(s) not set in the monitor's environment: "
-            + ", ".join(missing)
-            + " (set them where the monitor runs; they are never stored in config)"
-        )
-    return {name: env[name] for name in journey.secrets}
+    try:
+        return read_named_secrets(journey.secrets, environ)
+    except MissingSecrets as exc:
+        raise MissingSecret(str(exc)) from None
 
 
 def step_strings(step: JourneyStep) -> list[str]:
@@ -411,22 +374,6 @@ def _artefact_holds_secret(path: Path, mask: Masker) -> bool:
         with zipfile.ZipFile(path) as archive:
             blobs += [archive.read(name) for name in archive.namelist()]
     return any(needle in blob for blob in blobs for needle in needles)
-
-
-_BLANK_SECRETS_JS = """(secrets) => {
-  const hide = (s) => {
-    let out = s;
-    for (const v of secrets) out = out.split(v).join('••••••');
-    return out;
-  };
-  for (const el of document.querySelectorAll('input, textarea')) {
-    if (el.value && secrets.some((v) => el.value.includes(v))) el.value = hide(el.value);
-  }
-  const walker = document.createTreeWalker(document.body || document, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (secrets.some((v) => n.nodeValue.includes(v))) n.nodeValue = hide(n.nodeValue);
-  }
-}"""
 
 
 # --- the runner -------------------------------------------------------------------------
@@ -680,7 +627,7 @@ class JourneyRunner:
         shot = evidence_dir / f"{stem}.png"
         try:
             if secret_typed and secrets:
-                await tab.evaluate(_BLANK_SECRETS_JS, list(secrets.values()))
+                await tab.evaluate(BLANK_SECRETS_JS, list(secrets.values()))
             data = await tab.screenshot()
             if len(data) <= MAX_SCREENSHOT_BYTES:
                 shot.write_bytes(data)
@@ -854,6 +801,7 @@ class JourneyRunner:
 
 
 __all__ = [
+    "MASK",
     "SUCCESSFUL_OUTCOMES",
     "FailureKind",
     "JourneyEvent",

@@ -9,11 +9,16 @@ The steps, in order (as pa11y's core runs its named steps):
 
 1. open the address in the browser engine (``audit_address``), or take the page a journey
    step left (``audit_page``); a page that cannot be loaded is a failed outcome with its
-   error kind;
+   error kind. A service with a ``sign_in`` recipe is opened signed in (its session signs
+   in once, and again when a page shows the session expired); a page of a service without
+   one that sends the monitor to a sign-in page is *skipped*, saying it needs sign-in;
+   a service whose sign-in failed has its pages skipped with the reason;
 2. read what the page says about itself: HTTP status, final address, title and content
    type, hence its *document kind*; an HTTP error answer is the page's failure;
 3. take one snapshot of it (links, statement links, rendered HTML, sub-resources and,
-   when the run shares furniture, its regions) in one call into the page;
+   when the run shares furniture, its regions) in one call into the page; a single-page
+   app's view is first left to settle, and on a signed-in page the credentials are
+   blanked in the page before anything reads it;
 4. when the run keeps fingerprints, fingerprint what the checks would see; a page that is
    unchanged since its last full audit (``PreviousVisit``) runs only the checks that
    depend on other pages (the recorder carries its other findings forward);
@@ -22,8 +27,10 @@ The steps, in order (as pa11y's core runs its named steps):
    that raises or overruns ``check_time_limit_seconds`` is a *check error* of the page (a
    monitor fault, never a barrier) and every other check's findings are kept; once the
    page itself stops responding, the checks left are not run, saying why;
-6. hand back the outcome: findings (violations and needs-review), brand verdict, links,
-   timings per check, check errors and skipped checks.
+6. hand back the outcome: findings (violations and needs-review), brand verdict, links
+   (without those the service never follows: sign-out, delete, cancel...; with the routes
+   an app's buttons and menus lead to, found after the checks), timings per check, check
+   errors and skipped checks; on a signed-in page every text is masked of credentials.
 """
 
 from __future__ import annotations
@@ -35,12 +42,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crawlers.base import BrowserEngine, FindingData, LoadedPage, PageError
+from crawlers.base import BrowserEngine, FindingData, LoadedPage, PageError, document_of
 from crawlers.check import CheckReport, DocumentKind, PageCheck
 from crawlers.context import PageContext
 from crawlers.fingerprint import page_fingerprint
 from crawlers.revalidation import ServedRecord, read_resources, served_record
+from crawlers.secrets import BLANK_SECRETS_JS, Masker
+from crawlers.session import (
+    SIGN_IN_STATUSES,
+    SessionState,
+    SignInFailed,
+    links_refused_by_name,
+)
 from crawlers.snapshot import snapshot
+from crawlers.spa import discover, settle
 from crawlers.urls import looks_like_document, normalise_url
 
 if TYPE_CHECKING:
@@ -48,8 +63,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The status of an outcome, as the run records it.
-AUDITED, CARRIED, FAILED = "audited", "carried", "failed"
+#: The status of an outcome, as the run records it (skipped: not reached, e.g. behind a
+#: sign-in the monitor has no recipe for, or whose sign-in failed).
+AUDITED, CARRIED, FAILED, SKIPPED = "audited", "carried", "failed", "skipped"
+#: How many times one page may sign in again after its session expired.
+RENEWALS = 2
+#: Whether the page shows a password field (a sign-in page).
+_PASSWORD_FIELD = "() => !!document.querySelector('input[type=\"password\"]')"
 #: Check errors that mean the page itself stopped answering: the checks left are not run.
 _PAGE_STOPPED = ("timeout", "crash")
 
@@ -81,7 +101,7 @@ class PageOutcome:
     """Everything one visit to one address concluded."""
 
     url: str  # the address asked for
-    status: str = FAILED  # audited | carried | failed
+    status: str = FAILED  # audited | carried | failed | skipped
     final_url: str | None = None
     http_status: int | None = None
     content_type: str | None = None
@@ -106,6 +126,8 @@ class PageOutcome:
     check_ms: dict[str, int] = field(default_factory=dict)
     check_errors: list[CheckError] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # check → why it did not run
+    #: Seen in the service's signed-in session.
+    signed_in: bool = False
 
     @property
     def judged(self) -> list[str]:
@@ -131,22 +153,102 @@ async def audit_address(
     *,
     previous: PreviousVisit | None = None,
     wait_for_selector: str | None = None,
+    discover_routes: bool = False,
 ) -> PageOutcome:
     """Step 1: open ``url`` and audit it; a page that cannot be loaded is a failed outcome.
 
+    In the service's signed-in session if it has a sign-in recipe: signed in once, and
+    again (at most ``RENEWALS`` times for one page) when the page shows the session is
+    over. ``discover_routes``: a single-page app's page also reports the routes its
+    buttons and menus lead to (a crawl does; ``audit-urls`` does not).
     ``BrowserUnavailable`` (no browser at all) is not a page's fault and goes up."""
     started = time.perf_counter()
+    session = context.session
+    state: SessionState | None = None
     try:
-        async with engine.open(url, wait_for_selector=wait_for_selector) as page:
-            return await audit_page(page, checks, context, previous=previous)
-    except PageError as exc:
+        if session is not None:
+            state = await session.state(engine)
+        for attempt in range(RENEWALS + 1):
+            async with engine.open(url, wait_for_selector=wait_for_selector, session=state) as page:
+                if session is not None and session.expired(page):
+                    pass  # signed in again below, once the tab is given back
+                elif session is None and await _behind_sign_in(page):
+                    return _needs_sign_in(url, page, started)
+                else:
+                    outcome = await audit_page(
+                        page, checks, context, previous=previous, discover_routes=discover_routes
+                    )
+                    outcome.signed_in = state is not None
+                    return outcome
+            assert session is not None and state is not None
+            if attempt < RENEWALS:
+                state = await session.renew(engine, state)
         return PageOutcome(
             url=url,
-            error=exc.message[:2000],
+            error=(
+                "the page still sends the monitor to the sign-in page after signing in "
+                f"again {RENEWALS} times: the account may not be allowed to see it"
+            ),
+            error_kind="signed-out",
+            signed_in=True,
+            load_ms=int((time.perf_counter() - started) * 1000),
+        )
+    except SignInFailed as exc:
+        return PageOutcome(
+            url=url,
+            status=SKIPPED,
+            error=f"not reached: signing in to the service failed ({exc.kind}): {exc.reason}"[
+                :2000
+            ],
+            error_kind="sign-in-failed",
+        )
+    except PageError as exc:
+        mask = _mask_of(context)
+        return PageOutcome(
+            url=url,
+            error=mask.text(exc.message[:2000]),
             error_kind=exc.kind,
             http_status=exc.http_status,
             load_ms=int((time.perf_counter() - started) * 1000),
+            signed_in=state is not None,
         )
+
+
+async def _behind_sign_in(page: LoadedPage) -> bool:
+    """Whether the page asked for sent the monitor to a sign-in page: it answered 401 or
+    403, or it moved to another address that shows a password field."""
+    if page.status in SIGN_IN_STATUSES:
+        return True
+    if document_of(page.url) == document_of(page.requested_url):
+        return False
+    try:
+        return bool(await page.evaluate(_PASSWORD_FIELD))
+    except PageError:
+        return False
+
+
+def _needs_sign_in(url: str, page: LoadedPage, started: float) -> PageOutcome:
+    how = (
+        f"it answered HTTP {page.status}"
+        if page.status in SIGN_IN_STATUSES
+        else f"it sent the monitor to a sign-in page ({page.url})"
+    )
+    return PageOutcome(
+        url=url,
+        status=SKIPPED,
+        final_url=page.url,
+        http_status=page.status,
+        error=(
+            f"needs sign-in: {how}; add a sign_in recipe to the service in services.yaml "
+            "to audit it signed in"
+        ),
+        error_kind="sign-in-required",
+        load_ms=int((time.perf_counter() - started) * 1000),
+    )
+
+
+def _mask_of(context: PageContext) -> Masker:
+    return context.session.mask if context.session is not None else Masker()
 
 
 async def audit_page(
@@ -156,9 +258,25 @@ async def audit_page(
     *,
     previous: PreviousVisit | None = None,
     look: bool = True,
+    discover_routes: bool = False,
 ) -> PageOutcome:
     """Steps 2 to 6 on a page already loaded (``look=False``: no snapshot, for a page
     remembered from its last visit rather than open in a browser)."""
+    outcome = await _audit_page(page, checks, context, previous, look, discover_routes)
+    mask = _mask_of(context)
+    if mask:
+        _mask_outcome(outcome, mask)
+    return outcome
+
+
+async def _audit_page(
+    page: LoadedPage,
+    checks: Sequence[PageCheck],
+    context: PageContext,
+    previous: PreviousVisit | None,
+    look: bool,
+    discover_routes: bool,
+) -> PageOutcome:
     outcome = PageOutcome(
         url=page.requested_url,
         final_url=page.url,
@@ -176,8 +294,11 @@ async def audit_page(
     applicable = outcome.kind is DocumentKind.html or any(
         outcome.kind in c.applies_to for c in chosen
     )
+    spa = context.service.spa if context.service is not None and not context.journey else None
     if look and applicable:
-        await _look(page, outcome, context, chosen, previous)
+        await _prepare(page, outcome, context, spa is not None)
+        if outcome.error is None:
+            await _look(page, outcome, context, chosen, previous)
         if previous is not None and outcome.status == CARRIED:
             chosen = [c for c in chosen if c.recheck_unchanged]
     else:
@@ -197,11 +318,55 @@ async def audit_page(
             continue
         await _run_check(check, page, context, outcome)
     outcome.checks_ms = int((time.perf_counter() - checks_started) * 1000)
+    if discover_routes and spa is not None and outcome.looked and not page.broken:
+        # After the checks: the clicks change the page, which the checks must see as loaded.
+        for route in await discover(page, spa, context.guard):
+            if route not in outcome.links and not _refused(context, route):
+                outcome.links.append(route)
     if context.journey is not None:
         for finding in outcome.findings:
             finding.journey_id = context.journey.journey_id
             finding.journey_step = context.journey.index
     return outcome
+
+
+async def _prepare(page: LoadedPage, outcome: PageOutcome, context: PageContext, app: bool) -> None:
+    """Before anything reads the page: an app's view settles; a signed-in page's
+    credentials (an email address shown as "signed in as") are blanked in the page, so no
+    snapshot, fingerprint, finding or screenshot can carry them."""
+    try:
+        if app:
+            assert context.service is not None and context.service.spa is not None
+            if not await settle(page, context.service.spa):
+                log.info("the view of %s was still changing when it was audited", page.url)
+        session = context.session
+        if session is not None and session.mask:
+            await page.evaluate(BLANK_SECRETS_JS, list(session.secrets().values()))
+    except PageError as exc:
+        outcome.error, outcome.error_kind = exc.message[:2000], exc.kind
+
+
+def _refused(context: PageContext, url: str) -> bool:
+    return context.guard is not None and context.guard.refuses_address(url)
+
+
+def _mask_outcome(outcome: PageOutcome, mask: Masker) -> None:
+    """Every text of the outcome without credentials (belt and braces: the page itself
+    was blanked before it was read)."""
+    outcome.title = mask.text(outcome.title)
+    outcome.final_url = mask(outcome.final_url)
+    outcome.error = mask(outcome.error)
+    outcome.links = [mask.text(u) for u in outcome.links]
+    outcome.statement_links = [mask.text(u) for u in outcome.statement_links]
+    outcome.documents = [mask.text(u) for u in outcome.documents]
+    for finding in outcome.findings:
+        finding.message = mask.text(finding.message)
+        finding.selector = mask.text(finding.selector)
+        finding.snippet = mask.text(finding.snippet)
+        finding.key = mask.text(finding.key)
+    outcome.check_errors = [
+        CheckError(e.check, e.kind, mask.text(e.message)) for e in outcome.check_errors
+    ]
 
 
 async def _look(
@@ -220,9 +385,19 @@ async def _look(
     except PageError as exc:
         outcome.error, outcome.error_kind = exc.message[:2000], exc.kind
         return
+    links = seen.links
+    if context.guard is not None:
+        # Links named like sign-out, delete or cancel, or with such an address, are never
+        # followed (nor asked for by the links check).
+        try:
+            refused = await links_refused_by_name(page, context.guard)
+        except PageError as exc:
+            outcome.error, outcome.error_kind = exc.message[:2000], exc.kind
+            return
+        links = [u for u in links if u not in refused and not context.guard.refuses_address(u)]
     outcome.status = AUDITED
     outcome.looked = True
-    outcome.links = seen.links
+    outcome.links = links
     outcome.statement_links = _unique(normalise_url(u) or u for u in seen.statement_links)
     outcome.documents = _unique(
         u for u in (normalise_url(x, page.url) for x in seen.links) if u and looks_like_document(u)
@@ -240,7 +415,10 @@ async def _look(
         outcome.status = CARRIED
     if run.settings.revalidate_over_http and run.http is not None:
         outcome.served_checked = True
-        outcome.served = await served_record(page, resources, hashes, seen.links, run.http)
+        if context.session is None:
+            # A signed-in page is never revalidated over HTTP: the monitor's HTTP client
+            # holds no session (and must not: it is kept in the browser alone).
+            outcome.served = await served_record(page, resources, hashes, links, run.http)
 
 
 def _why_not(check: PageCheck, kind: DocumentKind, context: PageContext) -> str | None:

@@ -22,13 +22,23 @@ DOCUMENT_EXTENSIONS = (
 _ABSOLUTE = re.compile(r"^https?://[^/?#]", re.IGNORECASE)
 
 
-def normalise_url(url: str, base: str | None = None) -> str | None:
+def normalise_url(url: str, base: str | None = None, *, hash_routes: bool = False) -> str | None:
     """One spelling per page: host in lower case, no default port, no fragment, no
-    tracking parameters, query parameters sorted. ``None`` for non-web addresses."""
+    tracking parameters, query parameters sorted. ``None`` for non-web addresses.
+
+    With ``hash_routes`` (a single-page app), a fragment that is a route (``#/visitors``,
+    ``#!/visitors``) is kept as ``#/visitors``: it is another page of the app."""
     url = url.strip()
     if base is not None and not _ABSOLUTE.match(url):
         url = urljoin(base, url)  # an absolute address does not depend on its page
-    return _normalise(url)
+    normalised = _normalise(url)
+    if hash_routes and normalised is not None and "#" in url:
+        fragment = url.partition("#")[2]
+        if fragment.startswith("!/"):
+            fragment = fragment[1:]
+        if fragment.startswith("/") and fragment != "/":
+            normalised += "#" + fragment
+    return normalised
 
 
 @lru_cache(maxsize=65_536)

@@ -22,6 +22,7 @@ from monitor.db import upgrade
 from monitor.measures import MeasureResult
 from monitor.models import Issue, Run, utcnow
 from monitor.repository import Repository
+from monitor.repository.core import AccessNote
 from monitor.settings import get_settings
 from monitor.yamlsource import ConfigError, read_yaml
 
@@ -601,3 +602,10 @@ def services() -> list[tuple[str, str]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _cached_services() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in repository().services(active_only=False)]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def access_note(service_id: str) -> AccessNote | None:
+    """How the newest audit reached the service's pages: signed in, or not at all behind a
+    sign-in (that run may have measured nothing, so it is not always the measures' run)."""
+    return repository().latest_access_note(service_id)

@@ -7,7 +7,11 @@ import html
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from demo.sessions import Accounts
 
 HTML = "text/html; charset=utf-8"
 
@@ -66,6 +70,10 @@ class Ctx:
     form: Mapping[str, str] = field(default_factory=dict)
     slow_seconds: float = 0.0
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
+    cookies: Mapping[str, str] = field(default_factory=dict)  # what the browser sent
+    accounts: Accounts | None = None  # the "My account" area's sessions (``demo.account``)
+    #: The paragraph added (``DemoSite.set_page_text``) to any page or app route.
+    text_for: Callable[[str], str | None] = lambda _path: None
 
     def value(self, name: str) -> str:
         """A submitted value: the form on POST, else the query string."""

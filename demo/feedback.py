@@ -33,6 +33,8 @@ PROFILES: dict[str, tuple[tuple[int, int, int, int, int], float]] = {
     "school-admissions": ((10, 16, 24, 32, 18), 0.58),
     "apply-for-a-blue-badge": ((24, 26, 20, 20, 10), 0.44),
     "pay-a-parking-fine": ((30, 28, 18, 16, 8), 0.38),
+    "my-account": ((8, 12, 22, 36, 22), 0.64),
+    "parking-permits": ((14, 18, 24, 28, 16), 0.55),
 }
 
 GOOD = [

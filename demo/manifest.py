@@ -6,6 +6,10 @@ compare their findings with. Hosts are symbolic: ``"main"`` is ``DemoSite.base_u
 
 A service with ``clean: true`` is the control: no check of any kind (axe with best-practice
 rules included, branding, links, http, keyboard, documents) should find anything on it.
+
+A page with ``access: "signed-in"`` is served only after signing in (``demo/account.py``);
+a page with ``route: true`` is a route of the "Parking permits" app (``demo/permits.py``),
+drawn by script; ``never_follow: true`` marks an address a crawl must never ask for.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Literal
 MANIFEST_PATH = Path(__file__).with_name("manifest.json")
 
 Host = Literal["main", "supplier"]
+Access = Literal["public", "signed-in"]
 Category = Literal[
     "accessibility", "brand", "links", "status", "performance", "keyboard", "document"
 ]
@@ -43,6 +48,14 @@ class PageEntry:
     content_type: str
     in_sitemap: bool
     robots_allowed: bool
+    #: ``signed-in``: served only with the session a sign-in sets (else it redirects to
+    #: ``/sign-in``, whatever ``status`` says it answers once signed in).
+    access: Access = "public"
+    #: A route of a single-page app: the server answers its address with the app's shell
+    #: and the app draws the view (its defects exist only in the drawn view).
+    route: bool = False
+    #: An address a crawl must never ask for (it ends the session or changes the account).
+    never_follow: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,14 @@
 "Pay a parking fine" on ``supplier_url`` (by default the next port), from background
 threads of the standard library's ``ThreadingHTTPServer``. Every deliberate defect listed
 in ``manifest.json`` can be removed and put back at run time (``fix_defect`` /
-``restore_defect``), and a paragraph can be added to any page (``set_page_text``), so the
-monitor's tests can exercise "issue fixed" and "page changed".
+``restore_defect``), and a paragraph can be added to any page or app route
+(``set_page_text``), so the monitor's tests can exercise "issue fixed" and "page changed".
+
+Besides the public services, "My account" (``demo/account.py``) sits behind a sign-in
+(``accounts``: its sessions, and what tests change about signing in), and "Parking
+permits" (``demo/permits.py``) is a single-page app with a client-side router. Every
+request is noted in ``requests`` (method and address), so tests can tell what the monitor
+asked for, and what it never did.
 
 Every HTML response carries per-request noise that must not count as a change: a random
 CSRF token in each form, a ``<meta name="generated">`` timestamp and a random script nonce.
@@ -19,7 +25,9 @@ import gzip
 import logging
 import secrets
 import threading
+from collections import deque
 from datetime import UTC, datetime
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +35,8 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+import demo.permits as permits
+from demo.account import ACCOUNT_PAGES
 from demo.common import Ctx, Handler, Response
 from demo.documents import (
     GUIDE_TITLE,
@@ -37,6 +47,7 @@ from demo.documents import (
 from demo.hostile import HOSTILE_PAGES
 from demo.manifest import load_manifest
 from demo.pages import MAIN_PAGES, REPAIR_STANDARDS, not_found
+from demo.sessions import Accounts
 from demo.supplier import SUPPLIER_PAGES, supplier_not_found
 
 log = logging.getLogger(__name__)
@@ -106,7 +117,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(min(length, 1_000_000)) if length > 0 else b""
                 form = _first_values(raw.decode("utf-8", "replace"))
-            response = site._respond(self.server.kind, method, self.path, form)
+            response = site._respond(
+                self.server.kind, method, self.path, form, _cookies(self.headers.get("Cookie"))
+            )
         except Exception:
             log.exception("demo site: handler failed for %s %s", method, self.path)
             response = Response(status=500, body=b"Internal error", content_type="text/plain")
@@ -136,6 +149,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if method != "HEAD":
             self.wfile.write(payload)
+
+
+def _cookies(header: str | None) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header or "")
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def _first_values(query: str) -> dict[str, str]:
@@ -176,6 +198,9 @@ class DemoSite:
         self._stopping = threading.Event()
         self._static = _static_files()
         self._bound: tuple[int, int] | None = None
+        self.accounts = Accounts()
+        #: ``(host, method, address)`` of every request, newest last.
+        self.requests: deque[tuple[HostKind, str, str]] = deque(maxlen=100_000)
 
     # ----- addresses ---------------------------------------------------------------------
 
@@ -295,13 +320,15 @@ class DemoSite:
         with self._lock:
             self._fixed.clear()
             self._page_text.clear()
+        self.accounts.reset()
 
     def defect_active(self, defect_id: str) -> bool:
         self._check_defect(defect_id)
         return defect_id not in self._fixed
 
     def set_page_text(self, path: str, extra_paragraph: str | None) -> None:
-        """Add (or, with ``None``, remove) a paragraph at the end of a page's main content."""
+        """Add (or, with ``None``, remove) a paragraph at the end of a page's main content
+        (or of an app route's view: ``/parking-permits/prices``, ``/parking-permits#/visitors``)."""
         with self._lock:
             if extra_paragraph is None:
                 self._page_text.pop(path, None)
@@ -310,8 +337,18 @@ class DemoSite:
 
     # ----- requests ----------------------------------------------------------------------
 
+    def requested(self, path: str) -> list[tuple[HostKind, str, str]]:
+        """The requests whose address (path, then query) starts with ``path``."""
+        return [r for r in list(self.requests) if r[2].startswith(path)]
+
     def _context(
-        self, kind: HostKind, method: str, path: str, query: str, form: dict[str, str]
+        self,
+        kind: HostKind,
+        method: str,
+        path: str,
+        query: str,
+        form: dict[str, str],
+        cookies: dict[str, str] | None = None,
     ) -> Ctx:
         return Ctx(
             path=path,
@@ -329,16 +366,32 @@ class DemoSite:
             form=form,
             slow_seconds=self.slow_page_seconds,
             stopping=self._stopping,
+            cookies=cookies or {},
+            accounts=self.accounts,
+            text_for=self._page_text.get,
         )
 
-    def _respond(self, kind: HostKind, method: str, target: str, form: dict[str, str]) -> Response:
+    def _respond(
+        self,
+        kind: HostKind,
+        method: str,
+        target: str,
+        form: dict[str, str],
+        cookies: dict[str, str] | None = None,
+    ) -> Response:
+        self.requests.append((kind, method, target))
         parts = urlsplit(target)
         path = unquote(parts.path) or "/"
-        ctx = self._context(kind, method, path, parts.query, form)
+        ctx = self._context(kind, method, path, parts.query, form, cookies)
         pages: dict[str, Handler] = MAIN_PAGES if kind == "main" else SUPPLIER_PAGES
         handler = pages.get(path)
         if kind == "main" and handler is None:
-            handler = HOSTILE_PAGES.get(path)
+            handler = ACCOUNT_PAGES.get(path) or HOSTILE_PAGES.get(path)
+        if kind == "main" and handler is None and method != "POST":
+            if path == permits.API:
+                handler = permits.view
+            elif permits.serves(path):
+                handler = permits.shell  # the app's history fallback: every route, one shell
         if method == "POST" and handler is None:
             return Response(
                 status=405,

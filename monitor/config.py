@@ -206,6 +206,100 @@ class JourneyConfig(Strict):
         return self
 
 
+_TEMPLATE_NAMES = re.compile(r"\{\{\s*(secret\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+class SignInConfig(Strict):
+    """How the monitor signs in to a service before crawling it: a recipe in the journeys'
+    step language, with credentials read from the environment (``secrets``) at run time.
+
+    The recipe must end by expecting what only a signed-in resident sees, so a refused
+    password is never taken for a session. ``page`` is the sign-in page's address (a
+    regular expression searched in its path and query; by default the path of the first
+    ``goto``): a crawled page that ends up there (or answers 401 or 403) means the session
+    has expired, and the monitor signs in again."""
+
+    steps: list[JourneyStep] = Field(min_length=2)
+    secrets: list[Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]] = Field(
+        default_factory=list
+    )
+    variables: dict[str, str] = Field(default_factory=dict)
+    page: Regex | None = None
+    timeout_seconds: float = Field(default=60, gt=0)
+    step_timeout_seconds: float = Field(default=15, gt=0)
+
+    @model_validator(mode="after")
+    def _a_recipe_that_can_tell_it_worked(self) -> SignInConfig:
+        if self.steps[0].goto is None:
+            raise ValueError("steps[0]: expected the recipe to start with goto (the sign-in page)")
+        for index, step in enumerate(self.steps):
+            flags = [
+                name
+                for name in ("audit", "submits", "stop_before", "invalid_submission")
+                if getattr(step, name)
+            ]
+            if flags:
+                raise ValueError(
+                    f"steps[{index}] sets {', '.join(flags)}: a sign-in recipe only signs in "
+                    "(its pages are audited when the crawl reaches them)"
+                )
+            for secret, name in _TEMPLATE_NAMES.findall(str(step.model_dump())):
+                if secret and name not in self.secrets:
+                    raise ValueError(
+                        f"steps[{index}] uses {{{{secret.{name}}}}}; expected {name} in secrets"
+                    )
+                if not secret and name not in self.variables:
+                    raise ValueError(
+                        f"steps[{index}] uses {{{{{name}}}}}; expected {name} in variables"
+                    )
+        if self.steps[-1].expect is None:
+            raise ValueError(
+                "expected the last step to be an expect of what only a signed-in resident "
+                "sees (e.g. expect: {text: Sign out}), so a refused sign-in is never taken "
+                "for a session"
+            )
+        return self
+
+    @property
+    def page_pattern(self) -> str:
+        """The sign-in page's address pattern (``page``, or the first goto's path)."""
+        if self.page:
+            return self.page
+        path = urlsplit(self.steps[0].goto or "/").path or "/"
+        return "^" + re.escape(path)
+
+    def as_journey(self) -> JourneyConfig:
+        """The recipe as the journey runner replays it (it may submit: it signs in)."""
+        return JourneyConfig(
+            id="sign-in",
+            name="Sign in",
+            steps=self.steps,
+            variables=self.variables,
+            secrets=self.secrets,
+            safe_to_submit=True,
+            timeout_seconds=self.timeout_seconds,
+            step_timeout_seconds=self.step_timeout_seconds,
+            retries=0,
+        )
+
+
+class SpaConfig(Strict):
+    """A single-page app: its routes are found as the app changes them (links a router
+    handles with ``history.pushState``, hash routes such as ``#/visitors``, buttons and
+    menu items that change the route), each route is audited as a page once its view has
+    settled, and fingerprinted like any page."""
+
+    #: Click buttons, menu items and tabs to find the routes they lead to (never one named
+    #: like sign-out, delete, cancel, pay or submit; nothing is sent or stored meanwhile).
+    click: bool = True
+    #: Most elements clicked on one route.
+    max_clicks: int = Field(default=40, ge=0, le=200)
+    #: The view has settled when nothing in it changed for this long...
+    quiet_seconds: float = Field(default=0.3, gt=0, le=5)
+    #: ...or, at the latest, after this long.
+    settle_seconds: float = Field(default=5, gt=0, le=60)
+
+
 class ServiceConfig(Strict):
     """One of the council's online services, as the digital team lists it."""
 
@@ -225,6 +319,14 @@ class ServiceConfig(Strict):
     brand_exemptions: list[BrandRuleId] = Field(default_factory=list)
     accessibility_statement_url: HttpUrl | None = None
     journeys: list[JourneyConfig] = Field(default_factory=list)
+    #: Sign in before crawling (a resident account area), see ``SignInConfig``.
+    sign_in: SignInConfig | None = None
+    #: A single-page app whose client-side routes are pages, see ``SpaConfig``.
+    spa: SpaConfig | None = None
+    #: Addresses and names of links and buttons never followed nor clicked (regular
+    #: expressions), besides the default list (sign out, delete, cancel...), which applies
+    #: to every signed-in or single-page-app service.
+    never_follow: list[Regex] = Field(default_factory=list)
 
     @property
     def hosts(self) -> list[str]:

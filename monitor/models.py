@@ -40,6 +40,8 @@ class PageStatus(StrEnum):
     audited = "audited"
     carried = "carried"  # unchanged since the last audit: previous findings carried forward
     failed = "failed"
+    # Not reached: the run was closed or cancelled first, the page needs a sign-in the
+    # service has no recipe for, or signing in failed (``error`` says which).
     skipped = "skipped"
 
 
@@ -154,6 +156,8 @@ class PageResult(SQLModel, table=True):
     # Checks that could not judge the page (a monitor fault, never a barrier): their
     # issues on this page stay as they were.
     check_errors: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    # Seen signed in (the service's ``sign_in`` recipe): what a resident with an account sees.
+    signed_in: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from demo import DemoSite
+from demo.account import DEMO_EMAIL, DEMO_PASSWORD, EMAIL_ENV, PASSWORD_ENV
 from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
 from monitor.repository import Repository
@@ -129,14 +130,26 @@ def demo_site() -> Iterator[DemoSite]:
         yield site
 
 
+#: What the demo configuration reads from the environment: the demo site's addresses and
+#: the "My account" sign-in recipe's credentials (the demo's test account).
+DEMO_ENV = ("DEMO_SITE", "DEMO_SUPPLIER", EMAIL_ENV, PASSWORD_ENV)
+
+
+def demo_environment(site: DemoSite) -> dict[str, str]:
+    return {
+        "DEMO_SITE": site.base_url,
+        "DEMO_SUPPLIER": site.supplier_url,
+        EMAIL_ENV: DEMO_EMAIL,
+        PASSWORD_ENV: DEMO_PASSWORD,
+    }
+
+
 @pytest.fixture(scope="module")
 def demo_config(demo_site: DemoSite) -> Iterator[CouncilConfig]:
-    """The demo configuration pointing at ``demo_site``."""
-    saved = {key: os.environ.get(key) for key in ("DEMO_SITE", "DEMO_SUPPLIER")}
-    os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = (
-        demo_site.base_url,
-        demo_site.supplier_url,
-    )
+    """The demo configuration pointing at ``demo_site`` (with the demo account's
+    credentials in the environment, as ``monitor demo run`` sets them)."""
+    saved = {key: os.environ.get(key) for key in DEMO_ENV}
+    os.environ.update(demo_environment(demo_site))
     try:
         yield load_config(CONFIG_DIR)
     finally:

@@ -77,7 +77,9 @@ GENERIC_IMAGE_LINK = sorted(
 #: ``strong``: the label leaves no doubt the field asks for this (a violation when the
 #: token is missing); otherwise a person is asked.
 PURPOSES: list[tuple[str, str, bool, list[str]]] = [
-    ("email", r"\be-?mail\b|\be-?bost\b", True, ["email"]),
+    # A sign-in form's email address is its username: WHATWG and browsers' password
+    # managers ask for ``username`` there, and WCAG 1.3.5 lists both purposes.
+    ("email", r"\be-?mail\b|\be-?bost\b", True, ["email", "username"]),
     (
         "tel",
         r"\b(tele)?phone\b|\bmobile( number)?\b|\btel\b|\bffôn\b",

@@ -14,7 +14,7 @@ from crawlers.checks._scan import FORMS, ScanCheck
 
 class FormsCheck(ScanCheck):
     name = FORMS
-    version = "1"
+    version = "2"  # 2: an email field may ask for ``username`` (a sign-in form)
 
 
 CHECK = FormsCheck()

@@ -1,5 +1,8 @@
 """The links check: every link on an audited page gets a status; broken ones are findings.
 
+On a signed-in (or single-page-app) service, links the crawl never follows (sign-out,
+delete, cancel... by address or name) are never asked for either.
+
 Statuses are asked once per run (``context.run.link_statuses``), so a footer link shared
 by 500 pages is requested once.
 """
@@ -11,6 +14,7 @@ import asyncio
 from crawlers.base import FindingData, LoadedPage, PageError
 from crawlers.check import DocumentKind, PageCheck
 from crawlers.context import Needs, PageContext
+from crawlers.session import links_refused_by_name
 from crawlers.urls import host_of, normalise_url
 
 LINK_LIMIT_PER_PAGE = 300
@@ -31,9 +35,22 @@ class LinksCheck(PageCheck):
     on_journeys = False
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        guard = context.guard
+        refused: set[str] = set()
+        if guard is not None:
+            try:
+                refused = await links_refused_by_name(page, guard)
+            except PageError as exc:
+                if exc.kind != "unsupported":
+                    raise
+                # Revalidated over HTTP: its remembered links were already kept from them.
         targets: dict[str, str] = {}
         for href in await page.links():
+            if href in refused:
+                continue  # sign-out, delete, cancel...: never asked for, not even HEAD
             url = normalise_url(href, page.url)
+            if url and guard is not None and guard.refuses_address(url):
+                continue
             if url and url not in targets:
                 targets[url] = href
             if len(targets) >= LINK_LIMIT_PER_PAGE:

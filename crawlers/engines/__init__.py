@@ -19,6 +19,7 @@ from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage
 from crawlers.engines.base import BrowserUnavailable
 
 if TYPE_CHECKING:
+    from crawlers.browser_state import SessionState
     from monitor.settings import Settings
 
 ENGINE_NAMES = ("playwright", "selenium")
@@ -78,10 +79,16 @@ class StartedOnDemand(BrowserEngine):
 
     @asynccontextmanager
     async def open(
-        self, url: str, *, wait_for_selector: str | None = None
+        self,
+        url: str,
+        *,
+        wait_for_selector: str | None = None,
+        session: SessionState | None = None,
     ) -> AsyncIterator[LoadedPage]:
         await self._ensure_started()
-        async with self.engine.open(url, wait_for_selector=wait_for_selector) as page:
+        async with self.engine.open(
+            url, wait_for_selector=wait_for_selector, session=session
+        ) as page:
             yield page
 
     @asynccontextmanager

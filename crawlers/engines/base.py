@@ -11,7 +11,13 @@ discarding it. ``TabPool`` owns the rest, once:
 - a tab whose browser went away before the address loaded is replaced and the address
   loaded again, once;
 - ``session()`` lends a fresh tab for a journey: its cookies live for the session only,
-  and it is never put back in the pool.
+  and it is never put back in the pool;
+- ``open(url, session=...)`` loads a page signed in: in a warm tab that already holds that
+  session (``crawlers.session.SessionState``), or a new one given its cookies and storage.
+  A tab holding a session serves only that session (the cookies and storage the site
+  sets as the crawl goes are kept); a tab holding none has its cookies cleared before
+  every address. At most twice ``settings.concurrency`` tabs wait idle (room for the
+  public tabs and one session's): beyond that, the one idle longest is closed.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from abc import abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from crawlers.base import (
     MAX_PAGE_BYTES,
@@ -33,6 +39,10 @@ from crawlers.base import (
     restart_page_clock,
 )
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from crawlers.browser_state import SessionState
+
 
 #: Network idle: no request in flight for this long (Playwright's own "networkidle" waits a
 #: fixed 500 ms, which cost more than the audit of an ordinary page). The Selenium engine
@@ -163,6 +173,8 @@ class Tab(Protocol):
     """What the pool counts on every engine's tab."""
 
     served: int
+    #: The signed-in session the tab holds (None: cookies cleared before every address).
+    session: SessionState | None
 
 
 TabT = TypeVar("TabT", bound=Tab)
@@ -200,9 +212,10 @@ class TabPool(BrowserEngine, Generic[TabT]):
         """Close the idle tabs and everything the engine started."""
 
     @abstractmethod
-    async def _take_tab(self, *, fresh: bool) -> TabT:
-        """A tab ready for an address: a warm one from ``self._idle`` (unless ``fresh``),
-        else a new one; with fresh cookies and the standard viewport."""
+    async def _take_tab(self, *, fresh: bool, session: SessionState | None = None) -> TabT:
+        """A tab ready for an address, with the standard viewport: a warm one from
+        ``self._idle`` holding the same ``session`` (``_pop_idle``) unless ``fresh``, else
+        a new one given that session; with no session, its cookies cleared."""
 
     @abstractmethod
     async def _load(self, tab: TabT, url: str, wait_for_selector: str | None) -> LoadedPage:
@@ -227,6 +240,28 @@ class TabPool(BrowserEngine, Generic[TabT]):
 
     # -- the pool -------------------------------------------------------------------------
 
+    def _pop_idle(self, session: SessionState | None) -> TabT | None:
+        """The idle tab used last that holds ``session`` (matched by identity: a renewed
+        session is another object), or None."""
+        for index in range(len(self._idle) - 1, -1, -1):
+            if self._idle[index].session is session:
+                return self._idle.pop(index)
+        return None
+
+    async def _close_expired(self, session: SessionState) -> None:
+        """Close the idle tabs holding an earlier session of the same service: it expired
+        (a tab is matched to its session by identity, so no page would take them)."""
+        expired = [
+            tab
+            for tab in self._idle
+            if tab.session is not None
+            and tab.session.service_id == session.service_id
+            and tab.session.generation < session.generation
+        ]
+        for tab in expired:
+            self._idle.remove(tab)
+            await self._discard(tab, wedged=False)
+
     async def start(self) -> None:
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         await self._start_browser()
@@ -250,15 +285,21 @@ class TabPool(BrowserEngine, Generic[TabT]):
 
     @asynccontextmanager
     async def open(
-        self, url: str, *, wait_for_selector: str | None = None
+        self,
+        url: str,
+        *,
+        wait_for_selector: str | None = None,
+        session: SessionState | None = None,
     ) -> AsyncIterator[LoadedPage]:
         async with self._slot():
             self.pages_opened += 1
             tab: TabT | None = None
             healthy = False
             try:
+                if session is not None:
+                    await self._close_expired(session)
                 for attempt in (0, 1):
-                    tab = await self._take_tab(fresh=attempt > 0)
+                    tab = await self._take_tab(fresh=attempt > 0, session=session)
                     try:
                         loaded = await self._load(tab, url, wait_for_selector)
                         break
@@ -287,6 +328,10 @@ class TabPool(BrowserEngine, Generic[TabT]):
         tab.served += 1
         if healthy and tab.served < self.settings.recycle_context_every and await self._tidy(tab):
             self._idle.append(tab)
+            # Tabs of several sessions (and none) take turns: keep memory flat, closing the
+            # tab idle longest.
+            while len(self._idle) > 2 * self.settings.concurrency:
+                await self._discard(self._idle.pop(0), wedged=False)
             return
         await self._discard(tab, wedged=not healthy)
 
@@ -294,7 +339,7 @@ class TabPool(BrowserEngine, Generic[TabT]):
     async def session(self) -> AsyncIterator[InteractiveTab]:
         """A fresh tab for one journey attempt; thrown away afterwards (its cookies too)."""
         async with self._slot():
-            tab = await self._take_tab(fresh=True)
+            tab = await self._take_tab(fresh=True, session=None)
             try:
                 yield await self._interactive(tab)
             finally:

@@ -18,12 +18,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin
 
 from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage, PageError
 from crawlers.snapshot import SNAPSHOT_SCRIPT
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from crawlers.browser_state import SessionState
 
 #: An in-page script's scripted answer: given the script's argument, what it returns.
 Answer = Callable[[Any], Any]
@@ -153,7 +156,11 @@ class FakeEngine(BrowserEngine):
 
     @asynccontextmanager
     async def open(
-        self, url: str, *, wait_for_selector: str | None = None
+        self,
+        url: str,
+        *,
+        wait_for_selector: str | None = None,
+        session: SessionState | None = None,
     ) -> AsyncIterator[LoadedPage]:
         self.opened.append(url)
         document = self.pages.get(url) or FakeDocument("<html><title>Not found</title></html>", 404)

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from playwright.async_api import (
     Browser,
@@ -47,6 +47,7 @@ from crawlers.base import (
     InteractiveTab,
     LoadedPage,
     PageError,
+    StorageState,
     TabFailure,
     document_of,
 )
@@ -61,6 +62,9 @@ from crawlers.engines.base import (
     require_browser,
 )
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from crawlers.browser_state import SessionState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,6 +115,8 @@ class _Tab:
     # A DevTools session on ``page`` for bursts of key presses (``press_many``).
     devtools: CDPSession | None = None
     devtools_page: Page | None = None
+    #: The signed-in session its context was made with (None: cookies cleared each time).
+    session: SessionState | None = None
 
     def network_changed(self, delta: int) -> None:
         self.in_flight = max(0, self.in_flight + delta)
@@ -330,7 +336,7 @@ class PlaywrightEngine(TabPool[_Tab]):
                         await asyncio.wait_for(self._browser.close(), CLOSE_SECONDS)
                 await self._launch()
 
-    async def _new_tab(self) -> _Tab:
+    async def _new_tab(self, session: SessionState | None = None) -> _Tab:
         await self._ensure_browser()
         assert self._browser is not None
         context = await self._browser.new_context(
@@ -338,11 +344,13 @@ class PlaywrightEngine(TabPool[_Tab]):
             viewport=VIEWPORT,
             accept_downloads=False,
             service_workers="block",
+            # A signed-in session: its cookies and local storage, before the first page.
+            storage_state=session.playwright_state() if session is not None else None,  # type: ignore[arg-type]
         )
         if self.axe_injection == "init-script":
             await context.add_init_script(script=audit_script(self.settings.axe_speedups))
         self.contexts_created += 1
-        return _Tab(context=context, generation=self._generation)
+        return _Tab(context=context, generation=self._generation, session=session)
 
     async def _inject_axe(self, page: Page) -> None:
         """Put axe-core into every frame of a page that has no init script."""
@@ -350,9 +358,8 @@ class PlaywrightEngine(TabPool[_Tab]):
             with suppress(PlaywrightError):
                 await frame.evaluate(audit_script(self.settings.axe_speedups))
 
-    async def _from_idle(self) -> _Tab:
-        while self._idle:
-            tab = self._idle.pop()
+    async def _from_idle(self, session: SessionState | None) -> _Tab:
+        while (tab := self._pop_idle(session)) is not None:
             if tab.generation != self._generation or not self._browser_ok():
                 continue
             page = tab.page
@@ -362,7 +369,7 @@ class PlaywrightEngine(TabPool[_Tab]):
                 await self._discard(tab)
                 continue
             return tab
-        return await self._new_tab()
+        return await self._new_tab(session)
 
     def _browser_ok(self) -> bool:
         return self._browser is not None and self._browser.is_connected()
@@ -416,7 +423,7 @@ class PlaywrightEngine(TabPool[_Tab]):
         """Give the tab a new context and page: a page whose scripts keep navigating may
         not close, and its scripts would go on using the processor."""
         await self._discard(tab)
-        fresh = await self._new_tab()
+        fresh = await self._new_tab(tab.session)
         tab.context, tab.generation, tab.page = fresh.context, fresh.generation, None
         tab.served, tab.crashed = 0, False
         return await asyncio.wait_for(self._page_for(tab), TAB_SETUP_SECONDS)
@@ -463,15 +470,16 @@ class PlaywrightEngine(TabPool[_Tab]):
         tab.page = page
         return page
 
-    async def _take_tab(self, *, fresh: bool) -> _Tab:
-        """A tab with a warm page (a new one if ``fresh``), fresh cookies and the standard
-        viewport. If Chromium died since the tab was last used, it is started again once.
+    async def _take_tab(self, *, fresh: bool, session: SessionState | None = None) -> _Tab:
+        """A tab with a warm page (a new one if ``fresh``) and the standard viewport: one
+        holding ``session``, or with fresh cookies when there is none. If Chromium died
+        since the tab was last used, it is started again once.
         """
         for attempt in (0, 1):
             generation = self._generation
             try:
                 # Bounded: a wedged Chromium must not hold the run (and its slot) for ever.
-                return await asyncio.wait_for(self._prepare_tab(fresh), TAB_SETUP_SECONDS)
+                return await asyncio.wait_for(self._prepare_tab(fresh, session), TAB_SETUP_SECONDS)
             except (PlaywrightError, TimeoutError) as exc:
                 if attempt:
                     reason = str(exc) or f"no answer within {TAB_SETUP_SECONDS:g} s"
@@ -481,12 +489,13 @@ class PlaywrightEngine(TabPool[_Tab]):
                 await self._restart_browser(generation)
         raise AssertionError("unreachable")
 
-    async def _prepare_tab(self, fresh: bool) -> _Tab:
-        tab = await (self._new_tab() if fresh else self._from_idle())
+    async def _prepare_tab(self, fresh: bool, session: SessionState | None) -> _Tab:
+        tab = await (self._new_tab(session) if fresh else self._from_idle(session))
         page = await self._page_for(tab)
         if page.viewport_size != VIEWPORT:  # a check narrowed it, did not restore it
             await page.set_viewport_size(VIEWPORT)
-        await tab.context.clear_cookies()  # every address is audited as a first visit
+        if tab.session is None:
+            await tab.context.clear_cookies()  # every public address is a first visit
         return tab
 
     async def _restart_browser(self, generation: int) -> None:
@@ -518,6 +527,13 @@ class PlaywrightEngine(TabPool[_Tab]):
         def left_ms() -> float:
             return max(1.0, (deadline - time.monotonic()) * 1000)
 
+        if "#" in url and document_of(page.url) == document_of(url):
+            # Only the fragment differs (an app's hash route): the browser would move within
+            # the document it shows, whatever the last audit left there, not load it afresh.
+            try:
+                await page.goto("about:blank", timeout=left_ms())
+            except PlaywrightError:
+                page = loaded.page = await self._renew(tab)
         tab.settled = None
         tab.network_changed(-tab.in_flight)  # what the last page left unfinished is gone
         for attempt in (0, 1):
@@ -771,6 +787,14 @@ class PlaywrightTab(InteractiveTab):
         loaded.status = facts["status"] or self.document_status
         loaded.load_ms = facts["loadMs"]
         return loaded
+
+    async def storage_state(self) -> StorageState:
+        state = await self._do(self._tab.context.storage_state())
+        storage = {
+            str(o["origin"]): {str(i["name"]): str(i["value"]) for i in o.get("localStorage", [])}
+            for o in state.get("origins", [])
+        }
+        return [dict(c) for c in state.get("cookies", [])], storage
 
     async def start_trace(self) -> bool:
         await self._do(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import psutil
 from axe_selenium_python import Axe
@@ -59,9 +60,11 @@ from crawlers.base import (
     InteractiveTab,
     LoadedPage,
     PageError,
+    StorageState,
     TabFailure,
     document_of,
 )
+from crawlers.browser_state import SessionState, cookie_of
 from crawlers.engines.base import (
     AXE_PASSES,
     PAGE_FACTS,
@@ -111,6 +114,8 @@ class _Session:
     # has moved on since (or whose visit failed) may still run scripts that navigate:
     # they could cut off or outrun the next address, so the window is replaced first.
     settled: str | None = None
+    #: The signed-in session it was given (None: cookies cleared before every address).
+    session: SessionState | None = None
 
 
 def press_key(driver: WebDriver, key: str, on: Any = None, times: int = 1) -> None:
@@ -495,12 +500,21 @@ class SeleniumEngine(TabPool[_Session]):
         deadline = time.monotonic() + timeout
         # A marker on the current document: if it survives, no new document was loaded.
         # A window known to be unsettled is not asked: WebDriver waits on its navigations.
-        if session.settled is None or session.settled != document_of(
-            str(driver.execute_script(f"window.{_MARKER} = true; return location.href;"))
-        ):
+        here = (
+            None
+            if session.settled is None
+            else document_of(
+                str(driver.execute_script(f"window.{_MARKER} = true; return location.href;"))
+            )
+        )
+        # Only the fragment differing (an app's hash route), the browser would move within
+        # the document it shows, whatever the last audit left there, not load it afresh.
+        same_document = "#" in url and here == document_of(url)
+        if here is None or session.settled != here or same_document:
             self._fresh_window(driver)
         session.settled = None
-        driver.delete_all_cookies()  # every address is audited as a first visit
+        if session.session is None:
+            driver.delete_all_cookies()  # every public address is audited as a first visit
         try:
             driver.get(url)  # the "eager" strategy returns at DOMContentLoaded
         except UnexpectedAlertPresentException as exc:
@@ -586,10 +600,52 @@ class SeleniumEngine(TabPool[_Session]):
 
     # -- the pool --------------------------------------------------------------------------
 
-    async def _take_tab(self, *, fresh: bool) -> _Session:
-        if self._idle and not fresh:
-            return self._idle.pop()
-        return await self._in_thread(self._new_session, 120)
+    async def _take_tab(self, *, fresh: bool, session: SessionState | None = None) -> _Session:
+        if not fresh and (idle := self._pop_idle(session)) is not None:
+            return idle
+        tab = await self._in_thread(self._new_session, 120)
+        if session is not None:
+            try:
+                await self._in_thread(
+                    lambda: self._hold(tab, session), self.settings.page_timeout_seconds * 2
+                )
+            except BaseException:
+                await self._discard(tab, wedged=False)
+                raise
+        return tab
+
+    def _hold(self, tab: _Session, state: SessionState) -> None:
+        """Give a new WebDriver session a signed-in session's cookies and local storage.
+
+        WebDriver sets a cookie only for the document it shows, so each origin of the
+        session is visited first, at its robots.txt: small, and never an account page."""
+        driver = tab.driver
+        for origin in state.origins:
+            driver.get(origin + "/robots.txt")
+            for cookie in state.cookies_for(urlsplit(origin).hostname or ""):
+                wanted: dict[str, Any] = {
+                    "name": cookie["name"],
+                    "value": cookie["value"],
+                    "path": cookie["path"],
+                    "secure": cookie["secure"],
+                    "httpOnly": cookie["httpOnly"],
+                    "sameSite": cookie["sameSite"],
+                }
+                if str(cookie["domain"]).startswith("."):
+                    wanted["domain"] = cookie["domain"]  # else host-only: this document's host
+                if cookie["expires"] > 0:
+                    wanted["expiry"] = int(cookie["expires"])
+                driver.add_cookie(wanted)
+            items = state.local_storage.get(origin)
+            if items:
+                driver.execute_script(
+                    "for (const [k, v] of Object.entries(arguments[0]))"
+                    " localStorage.setItem(k, v);",
+                    dict(items),
+                )
+        tab.session = state
+        self._fresh_window(driver)
+        tab.settled = document_of(driver.current_url)
 
     def _usable_after_error(self, tab: _Session) -> bool:
         return tab.current is not None and not tab.current.broken
@@ -867,6 +923,23 @@ class SeleniumTab(InteractiveTab):
     async def screenshot(self) -> bytes:
         shot: bytes = await self._call(self.driver.get_screenshot_as_png, 10)
         return shot
+
+    async def storage_state(self) -> StorageState:
+        def read() -> StorageState:
+            cookies: list[dict[str, Any]] | None = None
+            cdp = getattr(self.driver, "execute_cdp_cmd", None)
+            if cdp is not None:  # a local chromedriver: every cookie the browser holds
+                with suppress(WebDriverException):
+                    cookies = list(cdp("Network.getAllCookies", {})["cookies"])
+            if cookies is None:  # a Grid: those of the document shown
+                cookies = list(self.driver.get_cookies())
+            origin, items = self.driver.execute_script(
+                "return [location.origin, Object.entries(localStorage)];"
+            )
+            storage = {str(origin): {str(k): str(v) for k, v in items}} if items else {}
+            return [cookie_of(c) for c in cookies], storage
+
+        return await self._call(read, 10)
 
     async def page(self) -> LoadedPage:
         loaded = SeleniumPage(self._engine, self._session, self._url)

@@ -22,6 +22,12 @@ if not found:
     st.stop()
 card = found[0]
 st.header(card.name)
+access = data.access_note(service_id)
+if access is not None and (access.sign_in_failed or access.needs_sign_in):
+    # Pages not reached are not barriers: their issues stay as they were.
+    st.warning(" ".join(access.lines()))
+elif access is not None and access.signed_in:
+    st.caption(f"Audited signed in: {access.signed_in} page(s) seen as a resident with an account.")
 
 pillars = st.columns(4)
 groups = [

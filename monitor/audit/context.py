@@ -6,6 +6,7 @@ from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy
 from crawlers.furniture import FurnitureRegistry
 from crawlers.revalidation import ResourceHashes
+from crawlers.signin import sign_in
 from monitor.config import CouncilConfig
 from monitor.settings import Settings
 
@@ -23,4 +24,5 @@ def run_context(
         evidence_dir=settings.evidence_dir,
         furniture=FurnitureRegistry() if settings.shared_furniture else None,
         resource_hashes=ResourceHashes(http),
+        signer=sign_in,
     )

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from crawlers.discovery import HostPolicy, urls_from_sitemaps
+from crawlers.session import CrawlGuard
 from crawlers.urls import Scope, looks_like_document, normalise_url
 from monitor.audit.plan import AuditProgress
 from monitor.config import CouncilConfig, ServiceConfig
@@ -46,6 +47,10 @@ class ServicePlan:
     #: Start addresses robots.txt refused the monitor (a service it refuses entirely is
     #: unreachable, not empty).
     refused: list[str] = field(default_factory=list)
+    #: What a signed-in or app service never follows (sign-out, delete, cancel...).
+    guard: CrawlGuard | None = None
+    #: A single-page app: ``#/route`` fragments are pages of it, kept in addresses.
+    hash_routes: bool = False
 
 
 class Frontier:
@@ -78,6 +83,8 @@ class Frontier:
                     service.hosts, service.include, service.exclude, config.max_depth(service)
                 ),
                 int(limit or config.max_pages(service)),
+                guard=CrawlGuard.for_service(service),
+                hash_routes=service.spa is not None,
             )
 
     async def start(self) -> None:
@@ -122,9 +129,13 @@ class Frontier:
     async def discover(
         self, plan: ServicePlan, href: str, depth: int, base: str | None = None
     ) -> None:
-        """Add an address if it is new, in scope, under the page limit and robots allow it."""
-        url = normalise_url(href, base)
+        """Add an address if it is new, in scope, under the page limit and robots allow it,
+        and (behind a sign-in, or in an app) it is not one never to follow."""
+        url = normalise_url(href, base, hash_routes=plan.hash_routes)
         if url is None or url in plan.seen or not plan.scope.allows(url, depth):
+            return
+        if plan.guard is not None and plan.guard.refuses_address(url):
+            log.debug("never followed (it could end the session or change the account): %s", url)
             return
         if len(plan.seen) >= plan.max_pages:
             return

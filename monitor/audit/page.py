@@ -161,9 +161,12 @@ class PageAuditor:
             if last is not None
             else None
         )
-        remembered = await self._revalidate(service, stored, last, task, checks)
-        if remembered is not None:
-            return remembered
+        # A signed-in page is always opened in the browser: the monitor's HTTP client holds
+        # no session, so what it fetched would be the sign-in page.
+        if service.sign_in is None:
+            remembered = await self._revalidate(service, stored, last, task, checks)
+            if remembered is not None:
+                return remembered
         if self.engine is None:
             raise RuntimeError("web pages need a started browser engine")
         outcome = await audit_address(
@@ -173,6 +176,7 @@ class PageAuditor:
             context,
             previous=previous,
             wait_for_selector=service.wait_for_selector,
+            discover_routes=True,
         )
         if outcome.error_kind == "download":
             return PageDone(DOCUMENT)  # a file, not a page: audited with the documents

@@ -46,11 +46,12 @@ class AuditProgress:
     audited: int = 0
     carried: int = 0
     failed: int = 0
+    skipped: int = 0  # not reached: behind a sign-in (none, or one that failed)
     started: float = field(default_factory=time.monotonic)
 
     @property
     def done(self) -> int:
-        return self.audited + self.carried + self.failed
+        return self.audited + self.carried + self.failed + self.skipped
 
     def count(self, status: str) -> None:
         """One more page finished with ``status``."""
@@ -60,6 +61,8 @@ class AuditProgress:
             self.carried += 1
         elif status == PageStatus.failed:
             self.failed += 1
+        elif status == PageStatus.skipped:
+            self.skipped += 1
 
     def seconds_left(self) -> float | None:
         if self.done == 0:

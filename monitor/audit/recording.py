@@ -3,7 +3,8 @@
 An audited page's findings, brand verdict, fingerprint, facts for the service phase and
 check errors are written together; an unchanged page's last findings are carried forward
 as seen in this run, except those of the checks that judged it again. A page that failed
-in the browser forgets its revalidation record: it must be seen in the browser again.
+in the browser (or was not reached: behind a sign-in) forgets its revalidation record: it
+must be seen in the browser again. Whether the page was seen signed in is recorded too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import functools
 from datetime import datetime
 
-from crawlers.pipeline import CARRIED, FAILED, PageOutcome
+from crawlers.pipeline import CARRIED, FAILED, SKIPPED, PageOutcome
 from monitor.audit.frontier import PageTask
 from monitor.models import PageResult, PageStatus, utcnow
 from monitor.repository import Repository
@@ -31,7 +32,11 @@ def result_of(
         http_status=outcome.http_status,
         final_url=outcome.final_url,
         content_type=outcome.content_type,
-        title=outcome.title[:500] if outcome.status != FAILED or outcome.title else None,
+        title=(
+            outcome.title[:500]
+            if outcome.status not in (FAILED, SKIPPED) or outcome.title
+            else None
+        ),
         error=outcome.error,
         error_kind=outcome.error_kind,
         load_ms=outcome.load_ms,
@@ -40,15 +45,17 @@ def result_of(
         brand_score=outcome.brand.score if outcome.brand is not None else None,
         facts=outcome.facts(),
         check_errors=[e.as_dict() for e in outcome.check_errors] or None,
+        signed_in=outcome.signed_in,
         started_at=started_at or utcnow(),
         finished_at=utcnow(),
     )
 
 
 def revalidation_of(outcome: PageOutcome) -> Revalidation:
-    """What the page's revalidation record becomes: forgotten after a failure, replaced
-    when the visit looked, left as it is otherwise."""
-    if outcome.status == FAILED:
+    """What the page's revalidation record becomes: forgotten after a failure (or a page
+    not reached: it must be seen in the browser again), replaced when the visit looked,
+    left as it is otherwise."""
+    if outcome.status in (FAILED, SKIPPED):
         return None
     if outcome.served_checked:
         return outcome.served.to_json() if outcome.served is not None else None

@@ -10,6 +10,10 @@
 6. the service phase (``service_phase.py``): documents, then the checks of each service
    as a whole, from what the page phase recorded;
 7. move each service's issues along their lifecycle and close the run with its counts.
+
+Pages not reached (behind a sign-in the service has no recipe for, or whose sign-in
+failed) are recorded as skipped with the reason: they open and close no issue, and a
+service none of whose pages was reached is not judged as a whole.
 """
 
 from __future__ import annotations

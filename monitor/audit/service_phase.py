@@ -17,17 +17,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from crawlers.base import FindingData
 from crawlers.check import CouldNotJudge, DocumentCheck
 from crawlers.checks import document_checks, service_checks
 from crawlers.context import OpenIssue, RecordedPage, RunContext, ServiceEvidence
+from crawlers.session import SIGN_IN_STATUSES
 from crawlers.urls import is_document_type, normalise_url
 from monitor.audit.frontier import PageTask
 from monitor.audit.page import enabled
 from monitor.audit.plan import AuditProgress
-from monitor.config import CouncilConfig
+from monitor.config import CouncilConfig, ServiceConfig
 from monitor.models import PageResult, PageStatus, Run, utcnow
 from monitor.repository import Repository
 from monitor.repository.issues import OPEN_STATUSES
@@ -103,10 +106,16 @@ class ServicePhase:
             progress.count(status)
 
         await asyncio.gather(*(one(t) for t in documents))
-        return {
-            service_id: await self.service_checks(run_id, await self.evidence(run_id, service_id))
-            for service_id in service_ids
-        }
+        judged: dict[str, list[str]] = {}
+        for service_id in service_ids:
+            evidence = await self.evidence(run_id, service_id)
+            if not evidence.pages:
+                # No page of it was reached (a failed sign-in): nothing to judge it by.
+                log.info("%s: no page was reached, so it is not judged as a whole", service_id)
+                judged[service_id] = []
+                continue
+            judged[service_id] = await self.service_checks(run_id, evidence)
+        return judged
 
     async def document(self, task: PageTask, evidence: ServiceEvidence) -> str:
         """Record a document from its HTTP answer; document checks read its bytes."""
@@ -134,7 +143,15 @@ class ServicePhase:
         result.size_bytes = fetched.size
         result.last_modified = fetched.last_modified
         findings: list[FindingData] = []
-        if fetched.status is None or fetched.status >= 400:
+        if self._behind_sign_in(service, fetched.status, fetched.final_url):
+            # Documents are fetched over HTTP, and the session lives in the browser alone.
+            result.status = PageStatus.skipped
+            result.error = (
+                "needs sign-in: documents behind a sign-in are not fetched (the monitor's "
+                "session is kept in the browser alone)"
+            )
+            result.error_kind = "sign-in-required"
+        elif fetched.status is None or fetched.status >= 400:
             result.status = PageStatus.failed
             result.error = fetched.error or f"the document answered HTTP {fetched.status}"
             result.error_kind = "http-error" if fetched.status else "connection"
@@ -165,6 +182,16 @@ class ServicePhase:
             functools.partial(self.repository.record_page, result, findings, revalidation=None)
         )
         return str(saved.status)
+
+    @staticmethod
+    def _behind_sign_in(service: ServiceConfig, status: int | None, final_url: str | None) -> bool:
+        if service.sign_in is None:
+            return False
+        if status in SIGN_IN_STATUSES:
+            return True
+        parts = urlsplit(final_url or "")
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return bool(final_url) and bool(re.search(service.sign_in.page_pattern, target))
 
     async def service_checks(self, run_id: int, evidence: ServiceEvidence) -> list[str]:
         """Each enabled service check on the service; its findings replace earlier ones.

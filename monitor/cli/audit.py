@@ -102,13 +102,16 @@ def audit(
         BarColumn(),
         TextColumn(
             "found {task.fields[found]} · audited {task.fields[audited]} · "
-            "unchanged {task.fields[carried]} · failed {task.fields[failed]}"
+            "unchanged {task.fields[carried]} · failed {task.fields[failed]} · "
+            "not reached {task.fields[skipped]}"
         ),
         TimeRemainingColumn(),
         console=out,
         transient=False,
     ) as bar:
-        task = bar.add_task("audit", total=None, run="…", found=0, audited=0, carried=0, failed=0)
+        task = bar.add_task(
+            "audit", total=None, run="…", found=0, audited=0, carried=0, failed=0, skipped=0
+        )
 
         def show(progress: AuditProgress) -> None:
             bar.update(
@@ -120,6 +123,7 @@ def audit(
                 audited=progress.audited,
                 carried=progress.carried,
                 failed=progress.failed,
+                skipped=progress.skipped,
             )
 
         try:
@@ -170,6 +174,11 @@ def audit(
             str(len(open_issues)),
         )
     out.print(table)
+    # Signed in, or not reached behind a sign-in: said per service, in words.
+    for note in repository.access_notes(run.id).values():
+        for line in note.lines():
+            style = "red" if note.sign_in_failed or note.needs_sign_in else "green"
+            out.print(f"[{style}]{escape(line)}[/{style}]")
     out.print(
         f"axe-core {run.axe_version}; {run.pages_failed} page(s) failed; engine {run.engine}; "
         f"{run.pages_revalidated} unchanged page(s) checked over HTTP without a browser"

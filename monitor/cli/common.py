@@ -33,6 +33,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from crawlers.engines import BrowserUnavailable
+from crawlers.secrets import SecretsFilter
 from monitor.config import CouncilConfig, load_config
 from monitor.db import DatabaseUnavailable, describe_fault, upgrade
 from monitor.ports import CannotListen
@@ -122,8 +123,11 @@ def configure_logging(level: int = logging.WARNING, *, timestamps: bool = False)
     console.setFormatter(
         _MessageOnly("%(asctime)s %(levelname)s %(name)s: %(message)s" if timestamps else None)
     )
-    root.addHandler(console)
-    root.addHandler(_ErrorLogHandler())
+    errors = _ErrorLogHandler()
+    for handler in (console, errors):
+        # A journey's or a sign-in's secrets never reach a log, whoever logs them.
+        handler.addFilter(SecretsFilter())
+        root.addHandler(handler)
     root.setLevel(min(level, logging.ERROR))
 
 

@@ -9,8 +9,10 @@ import subprocess
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from demo import DemoSite, PortInUseError
+from demo.account import DEMO_EMAIL, DEMO_PASSWORD, EMAIL_ENV, PASSWORD_ENV
 from demo.feedback import backdate_demo_feedback, send_demo_feedback
 from demo.history import seed_history
 from monitor.audit import AuditRequest, start_audit
@@ -90,6 +92,10 @@ def demo_run(
         stop_collector()
         raise
     os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
+    # The demo's test account, for the "My account" sign-in recipe (real credentials come
+    # from the environment where the monitor runs; an account set there is kept).
+    os.environ.setdefault(EMAIL_ENV, DEMO_EMAIL)
+    os.environ.setdefault(PASSWORD_ENV, DEMO_PASSWORD)
     try:
         config = council_config()
         out.print("[bold]Resident digital-experience monitor: demo[/bold]")
@@ -104,6 +110,10 @@ def demo_run(
             f"  run {run.id}: {run.pages_audited} pages audited, {run.pages_carried} unchanged, "
             f"{run.pages_failed} failed"
         )
+        assert run.id is not None
+        for note in repository.access_notes(run.id).values():
+            for line in note.lines():
+                out.print(f"  {escape(line)}")
         out.print(f"Sending {feedback} residents' feedback through {collector_url} ...")
         sent = send_demo_feedback(collector_url, config.services, count=feedback)
         backdate_demo_feedback(repository, sent)

@@ -3,6 +3,7 @@ itself, its configuration and its database."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -47,10 +48,22 @@ def config_check(
     folder = config_dir or settings().config_dir
     config = load_config(folder)
     journeys = sum(len(s.journeys) for s in config.services)
+    signs_in = [s for s in config.services if s.sign_in is not None]
     out.print(
         f"[green]OK[/green] {folder}: {len(config.services)} services, {journeys} journeys, "
         f"{len(config.brand.palette)} brand colours, {len(config.measures.measures)} measures"
+        + (f", {len(signs_in)} signing in" if signs_in else "")
     )
+    # Credentials live in the environment where audits run: say (by name only) which ones
+    # this shell lacks, without failing: the audit may well run elsewhere.
+    for service in signs_in:
+        assert service.sign_in is not None
+        missing = [name for name in service.sign_in.secrets if not os.environ.get(name)]
+        if missing:
+            out.print(
+                f"[yellow]note[/yellow] {service.id} signs in with {', '.join(missing)}, not "
+                "set here: set them where audits run, or its pages are not reached"
+            )
 
 
 @db_group.command("upgrade")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -37,6 +37,35 @@ class PageVisit:
     error_kind: str | None
     http_status: int | None
     error: str | None
+
+
+@dataclass
+class AccessNote:
+    """How a run reached one service's pages: signed in, or not at all behind a sign-in."""
+
+    service_id: str
+    signed_in: int = 0  # pages seen in the service's signed-in session
+    needs_sign_in: int = 0  # pages that sent the monitor to a sign-in (no recipe)
+    sign_in_failed: int = 0  # pages not reached because signing in failed
+    reason: str | None = None  # why signing in failed (or what needs sign-in), in words
+
+    def lines(self) -> list[str]:
+        """What a person should know, one sentence each (none when nothing is worth it)."""
+        said = []
+        if self.sign_in_failed:
+            said.append(
+                f"{self.service_id}: {self.reason}; {self.sign_in_failed} page(s) not reached, "
+                "their issues left as they were"
+            )
+        if self.needs_sign_in:
+            said.append(
+                f"{self.service_id}: {self.needs_sign_in} page(s) need sign-in (they sent the "
+                "monitor to a sign-in page) and were not audited; add a sign_in recipe to the "
+                "service in services.yaml to audit them signed in"
+            )
+        if self.signed_in and not self.sign_in_failed:
+            said.append(f"{self.service_id}: signed in; {self.signed_in} page(s) seen signed in")
+        return said
 
 
 class CoreRepository(RepositoryBase):
@@ -296,6 +325,44 @@ class CoreRepository(RepositoryBase):
                 (url, kind, title, dict(facts) if facts else None)
                 for url, kind, title, facts in rows
             ]
+
+    def access_notes(self, run_id: int) -> dict[str, AccessNote]:
+        """Per service of the run: pages seen signed in, and pages not reached behind a
+        sign-in, with the reason (from the page results, wherever they were audited)."""
+        with self.session() as session:
+            rows = session.execute(
+                sa_select(
+                    col(PageResult.service_id),
+                    col(PageResult.signed_in),
+                    col(PageResult.status),
+                    col(PageResult.error_kind),
+                    col(PageResult.error),
+                ).where(col(PageResult.run_id) == run_id)
+            ).all()
+        notes: dict[str, AccessNote] = {}
+        for service_id, signed_in, status, kind, error in rows:
+            note = notes.setdefault(service_id, AccessNote(service_id))
+            if signed_in and status in (PageStatus.audited, PageStatus.carried):
+                note.signed_in += 1
+            if kind == "sign-in-failed":
+                note.sign_in_failed += 1
+                note.reason = (error or "").removeprefix("not reached: ") or note.reason
+            elif kind == "sign-in-required":
+                note.needs_sign_in += 1
+        return notes
+
+    def latest_access_note(self, service_id: str) -> AccessNote | None:
+        """How the newest audit run that visited the service reached it, even one that
+        measured nothing there (a failed sign-in keeps the measures of the run before)."""
+        with self.session() as session:
+            run_id = session.execute(
+                sa_select(func.max(col(PageResult.run_id))).where(
+                    col(PageResult.service_id) == service_id
+                )
+            ).scalar()
+        if run_id is None:
+            return None
+        return self.access_notes(run_id).get(service_id)
 
     # --- leases: one audit of a service at a time ----------------------------------------
 

@@ -14,7 +14,8 @@ import pytest
 
 from crawlers.axe_source import axe_script
 from demo import DemoSite
-from demo.manifest import Manifest
+from demo.account import SESSION_COOKIE
+from demo.manifest import Manifest, PageEntry
 from tests.demo.conftest import html_pages, url_of
 
 pytestmark = pytest.mark.browser
@@ -50,6 +51,28 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
+def signed_in_context(site: DemoSite, browser: Any) -> Any:
+    """A browser context holding a session of the demo account (as after signing in)."""
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": site.accounts.start_session(), "url": site.base_url}]
+    )
+    return context
+
+
+def load(page: Any, site: DemoSite, entry: PageEntry) -> None:
+    """Open a manifest page as a resident sees it; an app route once its view is drawn."""
+    if entry.route:
+        page.goto("about:blank")  # a hash route must load its document afresh
+    page.goto(url_of(site, entry.host, entry.path), wait_until="load")
+    if entry.route:
+        page.wait_for_function(
+            "() => document.querySelector('#app').getAttribute('aria-busy') === 'false'"
+        )
+        page.wait_for_load_state("networkidle")
+    assert entry.access != "signed-in" or "/sign-in" not in page.url, entry
+
+
 def _run_axe(page: Any, tags: list[str]) -> list[dict[str, Any]]:
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
@@ -66,14 +89,14 @@ def _audit(
 ) -> dict[tuple[str, str, str], dict[str, Any]]:
     """(host, path, rule) -> axe violation, for every HTML page of both hosts (or of services)."""
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    context = browser.new_context()
+    context = signed_in_context(site, browser)
     context.add_init_script(_axe_source())  # axe is injected into every page before it loads
     try:
         page = context.new_page()
         for entry in html_pages(manifest):
             if services is not None and entry.service not in services:
                 continue
-            page.goto(url_of(site, entry.host, entry.path), wait_until="load")
+            load(page, site, entry)
             for violation in _run_axe(page, tags):
                 found[entry.host, entry.path, violation["id"]] = violation
     finally:
@@ -128,7 +151,7 @@ def _focused(page: Any) -> str:
 
 
 def test_keyboard_defects(site: DemoSite, manifest: Manifest, browser: Any) -> None:
-    context = browser.new_context()
+    context = signed_in_context(site, browser)
     page = context.new_page()
     try:
         # the first Tab stop is the skip link, except on the school pages
@@ -136,7 +159,7 @@ def test_keyboard_defects(site: DemoSite, manifest: Manifest, browser: Any) -> N
         for entry in html_pages(manifest):
             if entry.status != 200:
                 continue
-            page.goto(url_of(site, entry.host, entry.path))
+            load(page, site, entry)
             page.keyboard.press("Tab")
             first = _focused(page)
             if entry.path in skipless:

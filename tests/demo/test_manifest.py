@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from demo import BRAND, DemoSite, load_manifest
 from demo.manifest import MANIFEST_PATH, DefectEntry, Manifest
-from tests.demo.conftest import SLOW_SECONDS, url_of
+from tests.demo.conftest import SLOW_SECONDS, page_html, url_of
 
 SERVICES = {
     "council-website",
@@ -24,6 +24,8 @@ SERVICES = {
     "school-admissions",
     "join-the-library",
     "pay-a-parking-fine",
+    "my-account",
+    "parking-permits",
 }
 CATEGORY_OF_CHECK = {
     "axe": {"accessibility"},
@@ -75,6 +77,22 @@ def test_manifest_is_well_formed(manifest: Manifest) -> None:
         for p in manifest.pages_for(service="school-admissions")
         if p.status == 200 and p.content_type == "text/html"
     }
+    # The account area is behind a sign-in; the app's routes are drawn by script. Neither is
+    # in a sitemap, and their defects are only there signed in, or by route.
+    for page in manifest.pages:
+        if page.access == "signed-in" or page.route:
+            assert not page.in_sitemap, page
+        if page.never_follow:
+            assert page.access == "signed-in" and page.status == 303, page
+    assert {d.path for d in manifest.defects_for(service="my-account")} == {
+        p.path
+        for p in manifest.pages_for(service="my-account")
+        if p.access == "signed-in" and p.status == 200 and p.path != "/account/blue-badge"
+    }
+    assert {d.path for d in manifest.defects_for(service="parking-permits")} == {
+        p.path for p in manifest.pages_for(service="parking-permits") if p.route
+    }
+    assert any(p.path.startswith("/parking-permits#/") for p in manifest.pages)  # a hash route
     assert load_manifest() is load_manifest()
     assert manifest.raw() == raw
 
@@ -116,6 +134,7 @@ HTML_CHECKS: dict[str, HtmlCheck] = {
     "button-name": lambda soup, els: any(not _has_name(el) for el in els),
     "link-name": lambda soup, els: any(not _has_name(el) for el in els),
     "html-has-lang": lambda soup, els: any(not el.has_attr("lang") for el in els),
+    "select-name": lambda soup, els: any(not _labelled(soup, el) for el in els),
     "broken-link": lambda soup, els: bool(els),
     "keyboard-trap": lambda soup, els: (
         bool(els) and soup.select_one("script#catchment-map-focus-trap") is not None
@@ -136,7 +155,13 @@ HTML_CHECKS: dict[str, HtmlCheck] = {
 }
 
 
-def defect_present(site: DemoSite, client: httpx.Client, defect: DefectEntry) -> bool:
+def defect_present(
+    site: DemoSite,
+    manifest: Manifest,
+    client: httpx.Client,
+    signed_in: httpx.Client,
+    defect: DefectEntry,
+) -> bool:
     url = url_of(site, defect.host, defect.path)
     started = time.monotonic()
     response = client.get(url)
@@ -153,7 +178,13 @@ def defect_present(site: DemoSite, client: httpx.Client, defect: DefectEntry) ->
         if defect.rule == "pdf-no-title":
             return not (reader.metadata and reader.metadata.title)
         raise AssertionError(defect.rule)
-    soup = BeautifulSoup(response.text, "html.parser")
+    # Signed in for the account area; the view the app draws for its routes.
+    html = (
+        page_html(site, manifest, client, signed_in, defect.path)
+        if defect.host == "main"
+        else response.text
+    )
+    soup = BeautifulSoup(html, "html.parser")
     matched = soup.select(defect.selector) if defect.selector else []
     if defect.selector and defect.rule not in ("broken-link", "logo"):
         # the element stays on the page once fixed; only its defect goes
@@ -162,13 +193,16 @@ def defect_present(site: DemoSite, client: httpx.Client, defect: DefectEntry) ->
 
 
 def test_every_defect_is_present_and_can_be_fixed_and_restored(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
+    def present(defect: DefectEntry) -> bool:
+        return defect_present(site, manifest, client, signed_in, defect)
+
     for defect in manifest.defects:
-        assert defect_present(site, client, defect), f"{defect.id} is missing"
+        assert present(defect), f"{defect.id} is missing"
     for defect in manifest.defects:
         site.fix_defect(defect.id)
-        assert not defect_present(site, client, defect), f"{defect.id} still there once fixed"
+        assert not present(defect), f"{defect.id} still there once fixed"
         # fixing one defect leaves every other defect in place
         others = [
             d
@@ -176,25 +210,56 @@ def test_every_defect_is_present_and_can_be_fixed_and_restored(
             if d.id != defect.id and (d.host, d.path) == (defect.host, defect.path)
         ]
         for other in others:
-            assert defect_present(site, client, other), f"fixing {defect.id} fixed {other.id}"
+            assert present(other), f"fixing {defect.id} fixed {other.id}"
         site.restore_defect(defect.id)
-        assert defect_present(site, client, defect), f"{defect.id} not back once restored"
+        assert present(defect), f"{defect.id} not back once restored"
+
+
+def test_the_defects_behind_sign_in_are_not_there_without_it(
+    site: DemoSite, manifest: Manifest, client: httpx.Client
+) -> None:
+    for defect in manifest.defects_for(service="my-account"):
+        response = client.get(url_of(site, defect.host, defect.path))
+        assert response.status_code == 303, defect.id
+        assert response.headers["location"].startswith("/sign-in?next=/account"), defect.id
+        assert not BeautifulSoup(response.text, "html.parser").select(defect.selector or "*#x")
+
+
+def test_the_defects_of_app_routes_are_not_in_the_html_served(
+    site: DemoSite, manifest: Manifest, client: httpx.Client
+) -> None:
+    """Only the app draws them: the HTML the server sends for a route is the same shell."""
+    shells = set()
+    for defect in manifest.defects_for(service="parking-permits"):
+        response = client.get(url_of(site, defect.host, defect.path))
+        assert response.status_code == 200, defect.id
+        soup = BeautifulSoup(response.text, "html.parser")
+        assert defect.selector and soup.select(defect.selector) == [], defect.id
+        app = soup.select_one("#app")
+        assert app is not None
+        shells.add(str(app))
+    assert len(shells) == 1
 
 
 def test_selectors_match_their_element_exactly_while_the_defect_is_there(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
     for defect in manifest.defects:
         if not defect.selector:
             continue
-        soup = BeautifulSoup(client.get(url_of(site, defect.host, defect.path)).text, "html.parser")
+        html = (
+            page_html(site, manifest, client, signed_in, defect.path)
+            if defect.host == "main"
+            else client.get(url_of(site, defect.host, defect.path)).text
+        )
+        soup = BeautifulSoup(html, "html.parser")
         assert len(soup.select(defect.selector)) == 1, defect.id
 
 
 @pytest.mark.parametrize("rule", ["broken-link", "logo"])
 def test_selectors_of_removed_elements_stop_matching_once_fixed(
     site: DemoSite, manifest: Manifest, client: httpx.Client, rule: str
-) -> None:
+) -> None:  # (public pages: no defect of the account area or the app removes an element)
     for defect in manifest.defects:
         if defect.rule != rule:
             continue

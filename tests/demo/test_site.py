@@ -16,9 +16,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from demo import BRAND, DemoSite, PortInUseError
+from demo.account import DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE
 from demo.documents import build_admissions_guide
 from demo.manifest import Manifest
-from tests.demo.conftest import html_pages, normalise, url_of
+from demo.permits import API
+from tests.demo.conftest import client_for, html_pages, normalise, page_html, url_of
 
 STATIC = Path(__file__).resolve().parents[2] / "demo" / "static"
 BRAND_LOGO = Path(__file__).resolve().parents[2] / "config" / "brand" / "logo.png"
@@ -26,10 +28,20 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def test_every_manifest_page_serves_with_its_status_and_type(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
     for page in manifest.pages:
-        response = client.get(url_of(site, page.host, page.path))
+        if page.access == "signed-in":
+            # Without a session the account area sends residents to the sign-in page.
+            anonymous = client.get(url_of(site, page.host, page.path))
+            assert anonymous.status_code == 303, page
+            assert anonymous.headers["location"].startswith("/sign-in"), page
+        if page.never_follow:
+            # What ends the session or changes the account is asked for with its own session.
+            with httpx.Client(cookies={SESSION_COOKIE: site.accounts.start_session()}) as own:
+                response = own.get(url_of(site, page.host, page.path))
+        else:
+            response = client_for(page, client, signed_in).get(url_of(site, page.host, page.path))
         assert response.status_code == page.status, page
         mime = response.headers["content-type"].split(";")[0].strip()
         assert mime == page.content_type, page
@@ -40,10 +52,12 @@ def test_every_manifest_page_serves_with_its_status_and_type(
 
 
 def test_pages_are_realistically_sized(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
     for page in html_pages(manifest):
-        size = len(client.get(url_of(site, page.host, page.path)).content)
+        size = len(
+            client_for(page, client, signed_in).get(url_of(site, page.host, page.path)).content
+        )
         assert 8_000 <= size <= 45_000, (page.path, size)
 
 
@@ -130,15 +144,22 @@ def test_sitemap_index_and_children_list_exactly_the_sitemap_pages(
 
 
 def test_every_link_on_the_site_resolves_except_the_manifest_defects(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
-    """The link checker must find the broken link and the 500 page, and nothing else."""
+    """The link checker must find the broken link and the 500 page, and nothing else
+    (the account area's pages and the app's views included; their links are asked for
+    without a session, so sign-out ends nothing)."""
 
     def crawl() -> dict[str, int]:
         statuses: dict[str, int] = {}
         for page in html_pages(manifest):
             page_url = url_of(site, page.host, page.path)
-            soup = BeautifulSoup(client.get(page_url).text, "html.parser")
+            html = (
+                page_html(site, manifest, client, signed_in, page.path)
+                if page.host == "main"
+                else client.get(page_url).text
+            )
+            soup = BeautifulSoup(html, "html.parser")
             for anchor in soup.select("a[href]"):
                 if str(anchor["href"]).startswith("#"):
                     continue  # a fragment of the page itself
@@ -259,15 +280,22 @@ def test_unknown_defect_ids_are_rejected(site: DemoSite) -> None:
         site.restore_defect("no-such-defect")
 
 
-def test_feedback_slot_and_widget(site: DemoSite, manifest: Manifest, client: httpx.Client) -> None:
+def test_feedback_slot_and_widget(
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
+) -> None:
     for page in html_pages(manifest):
-        soup = BeautifulSoup(client.get(url_of(site, page.host, page.path)).text, "html.parser")
+        soup = BeautifulSoup(
+            client_for(page, client, signed_in).get(url_of(site, page.host, page.path)).text,
+            "html.parser",
+        )
         slot = soup.select_one("div.dx-feedback")
         if page.service is None or page.status == 404:
             assert slot is None, page
             continue
         assert slot is not None, page
-        assert slot["data-service"] == page.service and slot["data-page"] == page.path
+        # A hash route is a view of its document: the widget is the document's.
+        document = page.path.partition("#")[0]
+        assert slot["data-service"] == page.service and slot["data-page"] == document
         link = slot.select_one("a")
         assert link is not None and link.get_text(strip=True) == "Is this page useful? Tell us"
         assert str(link["href"]).startswith("/feedback?service=")
@@ -293,12 +321,15 @@ def test_feedback_slot_and_widget(site: DemoSite, manifest: Manifest, client: ht
 
 
 def test_council_pages_follow_the_brand(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
     for page in html_pages(manifest):
         if page.host != "main":
             continue
-        soup = BeautifulSoup(client.get(url_of(site, "main", page.path)).text, "html.parser")
+        soup = BeautifulSoup(
+            client_for(page, client, signed_in).get(url_of(site, "main", page.path)).text,
+            "html.parser",
+        )
         assert soup.title is not None
         assert soup.title.get_text().endswith(" - Example County Council"), page
         logo = soup.select_one("header a.council-logo[href='/'] img")
@@ -513,10 +544,10 @@ def test_hostile_pages(site: DemoSite, manifest: Manifest, client: httpx.Client)
 
 
 def test_hostile_pages_are_not_linked_from_the_site(
-    site: DemoSite, manifest: Manifest, client: httpx.Client
+    site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
     for page in html_pages(manifest):
-        html = client.get(url_of(site, page.host, page.path)).text
+        html = client_for(page, client, signed_in).get(url_of(site, page.host, page.path)).text
         assert "/test/" not in html, page
 
 
@@ -543,3 +574,94 @@ def test_never_loads_trickles_and_does_not_block_shutdown() -> None:
     assert time.monotonic() - started < 3
     reader.join(timeout=5)
     assert not reader.is_alive()
+
+
+# ----- the account area and the app ----------------------------------------------------
+
+
+def _sign_in(client: httpx.Client, base: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+    return client.post(
+        base + "/sign-in",
+        data={"email": DEMO_EMAIL, "password": password, "next": "/account/permits"},
+    )
+
+
+def test_signing_in_sets_a_session_that_opens_the_account_area(
+    site: DemoSite, client: httpx.Client
+) -> None:
+    base = site.base_url
+    assert client.get(base + "/account").headers["location"] == "/sign-in?next=/account"
+    refused = _sign_in(client, base, password="not-the-password")
+    assert refused.status_code == 200 and SESSION_COOKIE not in refused.cookies
+    assert "Enter a correct email address and password" in refused.text
+    assert DEMO_PASSWORD not in refused.text  # a password is never echoed
+    done = _sign_in(client, base)
+    assert done.status_code == 303 and done.headers["location"] == "/account/permits"
+    assert client.cookies.get(SESSION_COOKIE)
+    assert (site.accounts.sign_ins, site.accounts.refused) == (1, 1)
+    home = client.get(base + "/account")
+    assert home.status_code == 200 and "You are signed in as" in home.text
+    # Signing out ends the session: the area is closed again.
+    assert client.get(base + "/account/sign-out").status_code == 303
+    with httpx.Client(cookies={SESSION_COOKIE: done.cookies[SESSION_COOKIE]}) as old:
+        assert old.get(base + "/account").status_code == 303
+
+
+def test_sessions_expire_after_a_number_of_pages_or_at_once(
+    site: DemoSite, client: httpx.Client
+) -> None:
+    base = site.base_url
+    site.accounts.pages_per_session = 2
+    _sign_in(client, base)
+    statuses = [client.get(base + "/account").status_code for _ in range(3)]
+    assert statuses == [200, 200, 303]
+    site.accounts.pages_per_session = None
+    _sign_in(client, base)
+    assert client.get(base + "/account").status_code == 200
+    site.accounts.expire_sessions()
+    assert client.get(base + "/account").status_code == 303
+
+
+def test_the_sign_in_page_can_ask_for_a_captcha_a_code_or_be_changed(
+    site: DemoSite, client: httpx.Client
+) -> None:
+    base = site.base_url
+    site.accounts.mode = "captcha"
+    page = BeautifulSoup(client.get(base + "/sign-in").text, "html.parser")
+    assert page.select_one(".g-recaptcha[data-sitekey]") is not None
+    assert _sign_in(client, base).status_code == 200  # refused without the CAPTCHA
+    site.accounts.mode = "second-factor"
+    code = _sign_in(client, base)
+    assert code.status_code == 303 and code.headers["location"].startswith("/sign-in/code")
+    form = BeautifulSoup(client.get(urljoin(base, code.headers["location"])).text, "html.parser")
+    assert form.select_one('input[autocomplete="one-time-code"]') is not None
+    site.accounts.mode = "changed"
+    changed = BeautifulSoup(client.get(base + "/sign-in").text, "html.parser")
+    assert [label.get_text() for label in changed.select("form label")] == [
+        "Your username",
+        "Password",
+    ]
+    assert site.accounts.sign_ins == 0
+
+
+def test_the_app_answers_every_route_with_its_shell_and_draws_views_from_json(
+    site: DemoSite, manifest: Manifest, client: httpx.Client
+) -> None:
+    routes = [p for p in manifest.pages if p.route]
+    shell = BeautifulSoup(client.get(site.base_url + "/parking-permits").text, "html.parser")
+    assert shell.select_one('script[src="/static/permits-app.js"]') is not None
+    for page in routes:
+        response = client.get(url_of(site, "main", page.path))
+        assert response.status_code == 200, page
+        view = client.get(site.base_url + API, params={"route": page.path}).json()
+        assert view["title"] and BeautifulSoup(view["html"], "html.parser").h1 is not None
+    assert (
+        client.get(site.base_url + API, params={"route": "/parking-permits/nope"}).status_code
+        == 404
+    )
+    site.set_page_text("/parking-permits/prices", "Prices change on 1 April.")
+    prices = client.get(site.base_url + API, params={"route": "/parking-permits/prices"}).json()
+    assert "Prices change on 1 April." in prices["html"]
+    # The app is served with a history fallback: its API is not.
+    assert client.get(site.base_url + "/parking-permits/api/other").status_code == 404
+    assert site.requested("/parking-permits/api/view")

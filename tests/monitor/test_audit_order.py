@@ -1,7 +1,8 @@
 """An audit's answer does not depend on how its pages were dispatched: one page at a time,
 several at a time, or in reverse order, the demo council gives the same findings and the
 same issues, including what is judged across pages (titles shared by a form's steps, the
-statement link its pages add by script, the PDF a journey passes) from what was recorded.
+statement link its pages add by script, the PDF a journey passes) from what was recorded,
+and the pages behind the sign-in and the app's routes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from tests.audits import Finding, IssueSummary, findings_of, issues_of, record_j
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-SERVICES = ["report-a-pothole", "school-admissions"]
+#: With the account area (visited signed in) and the app (its routes found by clicking):
+#: neither depends on the order its pages were visited in, nor on how many at a time.
+SERVICES = ["report-a-pothole", "school-admissions", "my-account", "parking-permits"]
 
 
 class ReverseOrder(LocalDispatcher):
@@ -118,6 +121,9 @@ def test_the_cross_page_findings_are_there(
     assert "statement-missing" not in statement
     (duplicate,) = [i for i in issues if i[1] == "page-title-duplicate"]
     assert len(duplicate[5]) == 3  # one issue, affecting the three steps
+    # The account's defects (signed in) and the app's (by route) are among what is compared.
+    paths = {url.removeprefix(base) for url, check, *_ in findings if check == "axe"}
+    assert {"/account/details", "/parking-permits/prices", "/parking-permits#/visitors"} <= paths
 
 
 def test_one_or_several_pages_at_a_time_give_the_same_audit(

@@ -1,7 +1,9 @@
 """The Celery dispatcher against real Redis, real PostgreSQL, real Chromium and the demo
 site: two worker processes find exactly what the local pool finds, cross-page findings
 (titles shared by a form's steps, a statement link added by script, a PDF on a journey)
-and issues included; a worker killed mid-page does not lose or double a page."""
+and issues included, and the account area's pages behind its sign-in (each worker signs
+in for itself; no credential travels in a task or reaches a worker's log); a worker killed
+mid-page does not lose or double a page."""
 
 from __future__ import annotations
 
@@ -14,19 +16,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from celery import Celery
 from sqlalchemy import text
 
 from demo import DemoSite
+from demo.account import DEMO_EMAIL, DEMO_PASSWORD
 from monitor.audit import AuditRequest, start_audit
+from monitor.audit.dispatch.celery_app import AUDIT_PAGE_TASK
 from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
 from monitor.models import PageStatus, Run, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
 from tests.audits import findings_of, issues_of, page_urls, record_journey_pages
-from tests.conftest import CONFIG_DIR, PROJECT
+from tests.conftest import CONFIG_DIR, DEMO_ENV, PROJECT, demo_environment
 from tests.servers import redis_server
 
 pytestmark = [
@@ -36,7 +42,8 @@ pytestmark = [
     pytest.mark.timeout(240),
 ]
 
-SERVICES = ["report-a-pothole", "school-admissions"]
+#: With the account area: each worker signs in with the secrets of its own environment.
+SERVICES = ["report-a-pothole", "school-admissions", "my-account"]
 VISIBILITY_SECONDS = 6  # how long a dead worker's task waits before another takes it
 CELERY = str(Path(sys.executable).parent / "celery")
 
@@ -50,8 +57,8 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def site() -> Iterator[DemoSite]:
     with DemoSite(port=0, slow_page_seconds=0.5) as demo:
-        saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
-        os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = demo.base_url, demo.supplier_url
+        saved = {k: os.environ.get(k) for k in DEMO_ENV}
+        os.environ.update(demo_environment(demo))
         try:
             yield demo
         finally:
@@ -222,9 +229,19 @@ def test_two_celery_workers_find_what_the_local_backend_finds(
     url = new_database("two")
     repository = prepared(url, site, config)
     workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "two"), 2)
+    sent: list[object] = []
+    real_send = Celery.send_task
+
+    def noting(app: Celery, name: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append((name, kwargs.get("args"), kwargs.get("kwargs")))
+        return real_send(app, name, *args, **kwargs)
+
+    sign_ins = site.accounts.sign_ins
     try:
         settings = celery_settings(url, redis_url, tmp_path, "two")
-        run = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Celery, "send_task", noting)
+            run = start_audit(settings, config, repository, AuditRequest(service_ids=SERVICES))
     finally:
         workers.stop()
     assert run.id is not None and run.status == RunStatus.completed, run.error
@@ -240,6 +257,15 @@ def test_two_celery_workers_find_what_the_local_backend_finds(
     # Both workers took pages: the run really was shared out.
     assert all(workers.counts(i)[1] > 0 for i in range(2)), [workers.counts(i) for i in range(2)]
     assert issues_of(repository, SERVICES) == issues_of(local_repository, SERVICES)
+    # The account area was seen signed in, by workers that each signed in for themselves
+    # (once per worker and run at most), with credentials no task ever carried.
+    account = [r for r in repository.page_results(run.id) if r.service_id == "my-account"]
+    assert account and all(r.signed_in for r in account if r.status == "audited")
+    assert 1 <= site.accounts.sign_ins - sign_ins <= 2
+    assert sent and all(name == AUDIT_PAGE_TASK for name, *_ in sent)
+    carried = repr(sent) + "".join(log.read_text(errors="replace") for log in workers.logs)
+    for secret in (DEMO_EMAIL, DEMO_PASSWORD):
+        assert secret not in carried
 
 
 def test_a_worker_killed_mid_page_loses_nothing_and_doubles_nothing(

@@ -59,6 +59,9 @@ def test_the_real_services_example_is_valid_services_yaml(config_dir: Path) -> N
     )
     config = load_config(config_dir)
     assert config.service("report-a-pothole").hosts == ["www.kent.gov.uk"]
+    account = config.service("my-account").sign_in
+    assert account is not None and account.page_pattern == "^/(sign-in|login)"
+    assert config.service("parking-permits").spa is not None
 
 
 def test_environment_values_fill_in_addresses(
@@ -204,10 +207,16 @@ def test_config_check_prints_every_problem_and_exits_2(config_dir: Path) -> None
     assert "defaults.max_depth" in result.output and "shade: unknown key" in result.output
 
 
-def test_config_check_accepts_the_demo_configuration() -> None:
+def test_config_check_accepts_the_demo_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEMO_ACCOUNT_PASSWORD", raising=False)
+    monkeypatch.setenv("DEMO_ACCOUNT_EMAIL", "someone@example.com")
     result = CliRunner().invoke(app, ["config", "check", "--config-dir", str(CONFIG_DIR)])
     assert result.exit_code == 0, result.output
-    assert "6 services" in result.output
+    assert "8 services" in result.output and "1 signing in" in result.output
+    # The sign-in's secrets are named when not set here; never shown when they are.
+    said = " ".join(result.output.split())
+    assert "my-account signs in with DEMO_ACCOUNT_PASSWORD, not set here" in said
+    assert "someone@example.com" not in result.output
 
 
 def test_a_missing_config_folder_is_a_clear_error(tmp_path: Path) -> None:

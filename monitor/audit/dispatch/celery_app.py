@@ -16,9 +16,11 @@ result and findings in one transaction that replaces any earlier attempt, and
 ``(run_id, page_id)`` is unique: a page is never lost and never counted twice.
 
 A worker keeps one ``RunContext`` per run (link statuses, sub-resource hashes, the
-furniture it has audited): caches that only save work. What crosses pages (titles,
-statement links, documents on journeys) is judged by the coordinator's service phase from
-what the workers recorded, so it never depends on which worker saw which page.
+furniture it has audited, and the signed-in session of each service with a sign-in
+recipe: each worker signs in once per run, with secrets from its own environment; no
+secret and no session ever travels in a task's arguments or result). What crosses pages
+(titles, statement links, documents on journeys) is judged by the coordinator's service
+phase from what the workers recorded, so it never depends on which worker saw which page.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from crawlers.base import BrowserEngine
 from crawlers.context import RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
+from crawlers.secrets import SecretsFilter
 from monitor.audit.context import run_context
 from monitor.audit.frontier import PageTask
 from monitor.audit.page import PageAuditor
@@ -200,6 +203,15 @@ def runtime() -> WorkerRuntime:
             _runtime = WorkerRuntime(get_settings())
             atexit.register(_runtime.close)
         return _runtime
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _mask_secrets_in_logs(logger: logging.Logger, **_: Any) -> None:
+    """A sign-in's secrets never reach the worker's log, whoever logs them."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, SecretsFilter) for f in handler.filters):
+            handler.addFilter(SecretsFilter())
 
 
 @signals.worker_process_shutdown.connect

@@ -12,12 +12,16 @@ from typing import Any
 import pytest
 
 from crawlers.base import BrowserEngine, FindingData
+from crawlers.browser_state import SessionState
 from crawlers.check import PageCheck
 from crawlers.context import PageContext, RunContext
 from crawlers.discovery import HostPolicy, make_client
 from crawlers.engines import make_engine
 from crawlers.pipeline import PageOutcome, audit_page
+from crawlers.spa import settle
 from demo import DemoSite
+from demo.account import SESSION_COOKIE
+from monitor.config import SpaConfig
 from monitor.settings import Settings
 
 
@@ -101,11 +105,21 @@ class Browser:
     def context(self, service_id: str = "test") -> PageContext:
         return self.run_context.for_page(service_id=service_id)
 
-    def outcome(self, checks: list[PageCheck], url: str) -> PageOutcome:
-        """Open ``url`` and put it through the page pipeline with these checks."""
+    def outcome(
+        self,
+        checks: list[PageCheck],
+        url: str,
+        *,
+        session: SessionState | None = None,
+        app: bool = False,
+    ) -> PageOutcome:
+        """Open ``url`` and put it through the page pipeline with these checks (in a
+        signed-in ``session``; ``app``: a single-page app's route, once its view settled)."""
 
         async def visit() -> PageOutcome:
-            async with self.engine.open(url) as page:
+            async with self.engine.open(url, session=session) as page:
+                if app:
+                    await settle(page, SpaConfig())
                 return await audit_page(page, checks, self.context())
 
         result: PageOutcome = self.run(visit())
@@ -151,6 +165,14 @@ def rules(findings: list[FindingData]) -> set[tuple[str, tuple[str, ...]]]:
 
 def demo_url(demo: DemoSite, host: str, path: str) -> str:
     return (demo.supplier_url if host == "supplier" else demo.base_url) + path
+
+
+def demo_session(demo: DemoSite) -> SessionState:
+    """A signed-in session of the demo account, as the sign-in recipe would leave it."""
+    cookie = {"name": SESSION_COOKIE, "value": demo.accounts.start_session()}
+    return SessionState.build(
+        "my-account", 1, [{**cookie, "domain": "127.0.0.1", "path": "/"}], {}, [demo.base_url]
+    )
 
 
 def demo_html_pages(demo: DemoSite) -> list[tuple[str, str, str | None]]:

@@ -27,6 +27,7 @@ from tests.crawlers.checks.conftest import (
     Browser,
     LocalSite,
     demo_html_pages,
+    demo_session,
     demo_url,
     start_browser,
     stop_browser,
@@ -173,8 +174,17 @@ def test_the_demo_raises_nothing_beyond_axe_but_its_seeded_defects(
 ) -> None:
     seeded = {(d.path, d.rule) for d in demo.manifest.defects if d.check == "keyboard"}
     found = set()
+    session = demo_session(demo)  # the account area, seen signed in
+    entries = {p.path: p for p in demo.manifest.pages}
     for host, path, _service in demo_html_pages(demo):
-        outcome = browser.outcome(BEYOND_AXE, demo_url(demo, host, path))
+        entry = entries[path]
+        outcome = browser.outcome(
+            BEYOND_AXE,
+            demo_url(demo, host, path),
+            session=session if entry.access == "signed-in" else None,
+            app=entry.route,
+        )
+        assert entry.access != "signed-in" or "/sign-in" not in (outcome.final_url or "")
         assert not outcome.check_errors, (path, outcome.check_errors)
         for f in outcome.violations:
             found.add((path, f.rule))

@@ -52,8 +52,7 @@ def test_import_reports_every_bad_row_by_line_and_stores_nothing(
     problems = [str(p) for p in report.problems]
     assert problems == [
         "line 5: service: unknown service 'no-such-service'; expected one of: "
-        "apply-for-a-blue-badge, council-website, join-the-library, pay-a-parking-fine, "
-        "report-a-pothole, school-admissions",
+        + ", ".join(sorted(s.id for s in council_config.services)),
         "line 6: service: required",
         "line 6: rating: expected 1 to 5 or one of: Very satisfied, Satisfied, "
         "Neither satisfied or dissatisfied, Dissatisfied, Very dissatisfied",
