@@ -18,11 +18,21 @@ from monitor.models import (
     PageStatus,
     Run,
     RunStatus,
+    RunSummary,
     Service,
     utcnow,
 )
-from monitor.repository.base import RepositoryBase, merge_page_result, run_counts
+from monitor.repository.base import (
+    RepositoryBase,
+    merge_page_result,
+    run_counts,
+    store_summaries,
+    with_carried_detail,
+)
 from monitor.repository.liveness import Holder, holder_state
+
+#: A run in one of these states has ended: its counts and summaries are final.
+FINISHED = (RunStatus.completed, RunStatus.failed, RunStatus.interrupted, RunStatus.cancelled)
 
 
 class CoreRepository(RepositoryBase):
@@ -121,6 +131,7 @@ class CoreRepository(RepositoryBase):
             run = session.get_one(Run, run_id)
             for name, value in run_counts(session, run_id).items():
                 setattr(run, name, value)
+            store_summaries(session, run_id)
             run.status = status
             run.error = error
             run.finished_at = utcnow()
@@ -128,6 +139,32 @@ class CoreRepository(RepositoryBase):
             session.commit()
             session.refresh(run)
             return run
+
+    def summarise_runs(self, run_ids: Iterable[int] | None = None) -> list[int]:
+        """Store the totals per service (``RunSummary``) of the given runs, or of every
+        finished run that has none: for histories written around the runner (imports,
+        seeded histories, tests). Returns the runs summarised."""
+        with self.session() as session:
+            if run_ids is None:
+                summarised = select(RunSummary.run_id).distinct()
+                query = select(Run.id).where(
+                    col(Run.status).in_(FINISHED), col(Run.id).not_in(summarised)
+                )
+                ids = [i for i in session.exec(query).all() if i is not None]
+            else:
+                ids = list(run_ids)
+            for run_id in ids:
+                store_summaries(session, run_id)
+            session.commit()
+        return ids
+
+    def set_run_counts(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk update of runs' counts (``id`` plus the columns to set), for histories
+        written around the runner."""
+        if rows:
+            with self.session() as session:
+                session.execute(update(Run), list(rows))
+                session.commit()
 
     def run(self, run_id: int) -> Run | None:
         self._settle_dead_runs()
@@ -163,6 +200,7 @@ class CoreRepository(RepositoryBase):
                 assert run.id is not None
                 for name, value in run_counts(session, run.id).items():
                     setattr(run, name, value)
+                store_summaries(session, run.id)
                 run.status = RunStatus.interrupted
                 run.finished_at = utcnow()
                 run.error = run.error or "no heartbeat from the process running it"
@@ -209,14 +247,16 @@ class CoreRepository(RepositoryBase):
             return result
 
     def page_results(self, run_id: int) -> list[PageResult]:
+        """Every page's result in the run, compact carried ones with their details."""
         with self.session() as session:
-            return list(
+            results = list(
                 session.exec(
                     select(PageResult)
                     .where(PageResult.run_id == run_id)
                     .order_by(col(PageResult.id))
                 ).all()
             )
+            return with_carried_detail(session, results)
 
     def recorded_pages(
         self, run_id: int, service_id: str
@@ -225,7 +265,7 @@ class CoreRepository(RepositoryBase):
         or carried: what the service phase judges the service by."""
         with self.session() as session:
             rows = session.exec(
-                select(Page.url, Page.kind, PageResult.title, PageResult.facts)
+                select(Page.url, Page.kind, PageResult)
                 .join(PageResult, col(PageResult.page_id) == col(Page.id))
                 .where(
                     PageResult.run_id == run_id,
@@ -234,9 +274,10 @@ class CoreRepository(RepositoryBase):
                 )
                 .order_by(col(Page.url))
             ).all()
+            results = with_carried_detail(session, [result for _, _, result in rows])
             return [
-                (url, kind, title, dict(facts) if facts else None)
-                for url, kind, title, facts in rows
+                (url, kind, result.title, dict(result.facts) if result.facts else None)
+                for (url, kind, _), result in zip(rows, results, strict=True)
             ]
 
     # --- leases: one audit of a service at a time ----------------------------------------
