@@ -275,7 +275,7 @@ def _join_findings(bind: Any, pages: list[int]) -> None:
                 if row.journey_id is not None or row.check in SERVICE_CHECKS:
                     stretched.append({"i": row.id, "last": run_id, "issue": row.issue_id})
                     continue
-                key = tuple(row[name] for name in CONTENT)
+                key = tuple(row._mapping[name] for name in CONTENT)
                 candidates = open_.get(key) or []
                 if candidates and candidates[0][1] == before:
                     stretch = candidates.pop(0)
@@ -314,7 +314,7 @@ def _compact_page_results(bind: Any, pages: list[int]) -> None:
     source: dict[int, tuple[int, tuple[Any, ...]]] = {}
     compact: list[dict[str, Any]] = []
     for row in rows:
-        values = tuple(row[name] for name in DETAIL)
+        values = tuple(row._mapping[name] for name in DETAIL)
         known = source.get(row.page_id)
         if row.status == "carried" and known is not None and known[1] == values:
             compact.append({"i": row.id, "source": known[0]})
@@ -397,7 +397,7 @@ def _copy_findings_back(bind: Any) -> None:
                             "service_id": row.service_id,
                             "issue_id": row.issue_id,
                             "carried": (row.page_id, run_id) in carried_runs,
-                            **{name: row[name] for name in CONTENT},
+                            **{name: row._mapping[name] for name in CONTENT},
                         }
                     )
         table = sa.table(
@@ -422,7 +422,7 @@ def _expand_page_results(bind: Any) -> None:
         .where(pageresult.c.id == sa.bindparam("i"))
         .values(**{name: sa.bindparam(f"v_{name}") for name in DETAIL})
     )
-    values = [{"i": row.id, **{f"v_{name}": row[name] for name in DETAIL}} for row in rows]
+    values = [{"i": row.id, **{f"v_{name}": row._mapping[name] for name in DETAIL}} for row in rows]
     for start in range(0, len(values), WRITE_BATCH):
         bind.execute(update, values[start : start + WRITE_BATCH])
 
