@@ -26,7 +26,7 @@ from crawlers.pipeline import CARRIED, PageOutcome, PreviousVisit, audit_address
 from crawlers.revalidation import RememberedPage, ServedRecord
 from crawlers.urls import looks_like_document
 from monitor.audit.frontier import PageTask
-from monitor.audit.recording import record_failure, record_outcome
+from monitor.audit.recording import CarriedBatches, record_failure, record_outcome
 from monitor.config import CouncilConfig, ServiceConfig
 from monitor.models import Page, PageResult, utcnow
 from monitor.repository import Repository
@@ -71,6 +71,7 @@ class PageAuditor:
         context: RunContext,
         *,
         full: bool = False,
+        carried: CarriedBatches | None = None,
     ) -> None:
         self.settings = settings
         self.config = config
@@ -78,6 +79,7 @@ class PageAuditor:
         self.engine = engine
         self.context = context
         self.full = full
+        self.carried = carried  # unchanged pages recorded in batches, if given
         self._versions: dict[str, str] = {}
 
     def versions(self, service: ServiceConfig) -> str:
@@ -167,6 +169,7 @@ class PageAuditor:
             versions=self.versions(service),
             carried_from=last if outcome.status == CARRIED else None,
             started_at=started_at,
+            batches=self.carried,
         )
         return PageDone(status, outcome.links)
 
@@ -214,5 +217,6 @@ class PageAuditor:
             versions=None,
             carried_from=last,
             revalidated=True,
+            batches=self.carried,
         )
         return PageDone(status, record.links)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, insert, tuple_, update
@@ -30,6 +31,10 @@ from monitor.repository.findings import JUDGED, count_in_run, counts_by_service
 from monitor.repository.liveness import is_dead
 
 log = logging.getLogger(__name__)
+
+#: One writer at a time per SQLite database in this process (see ``RepositoryBase.writing``).
+_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+_SQLITE_WRITERS_LOCK = threading.Lock()
 
 
 def merge_page_result(session: Session, result: PageResult) -> PageResult:
@@ -196,6 +201,24 @@ class RepositoryBase:
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session for a transaction that writes, on SQLite taken one at a time in this
+        process. SQLite lets one connection write at a time; two of this process's
+        threads writing together (the page workers of a run) would make one wait in
+        SQLite's busy handler, which sleeps in steps of up to 100 ms, or fail at once
+        when its snapshot is stale, and be tried again after a pause. Queued on a lock
+        here, the next writer starts the moment the last one commits."""
+        with self._writer_lock(), self.session() as session:
+            yield session
+
+    def _writer_lock(self) -> Any:
+        if self.engine.dialect.name != "sqlite":
+            return nullcontext()
+        key = str(self.engine.url)
+        with _SQLITE_WRITERS_LOCK:
+            return _SQLITE_WRITERS.setdefault(key, threading.RLock())
 
     def _settle_dead_runs(self) -> list[int]:
         """Close as ``interrupted`` (with their counts) the running runs whose process has

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import delete, func, tuple_
 from sqlmodel import Session, col, select
 
 from monitor.models import BrandResult, PageResult
@@ -59,7 +59,7 @@ class BrandRepository(RepositoryBase):
             "details": dict(result.get("details") or {}),
             "header_screenshot": result.get("header_screenshot"),
         }
-        with self.session() as session:
+        with self.writing() as session:
             row = _store_brand_row(session, run_id, page_id, values)
             session.commit()
             session.refresh(row)
@@ -161,6 +161,48 @@ def copy_brand_result(session: Session, previous_run_id: int, run_id: int, page_
 
 
 CARRIED_FROM = "carried_from_run"
+
+
+def copy_brand_results(
+    session: Session, run_id: int, pairs: list[tuple[int, int]]
+) -> dict[int, float]:
+    """``copy_brand_result`` for many pages carried into ``run_id`` (``(previous run,
+    page)`` pairs) with a few statements; returns each carried page's score (the caller
+    sets it on the page results it holds)."""
+    scores: dict[int, float] = {}
+    if not pairs:
+        return scores
+    previous: list[BrandResult] = []
+    for start in range(0, len(pairs), 400):
+        previous += session.exec(
+            select(BrandResult).where(
+                tuple_(BrandResult.run_id, BrandResult.page_id).in_(pairs[start : start + 400])
+            )
+        ).all()
+    pages = [row.page_id for row in previous]
+    for start in range(0, len(pages), 400):
+        session.execute(
+            delete(BrandResult).where(
+                col(BrandResult.run_id) == run_id,
+                col(BrandResult.page_id).in_(pages[start : start + 400]),
+            )
+        )
+    for row in previous:
+        judged_in = _carried_from(row)
+        session.add(
+            BrandResult(
+                run_id=run_id,
+                page_id=row.page_id,
+                service_id=row.service_id,
+                score=row.score,
+                passed=row.passed,
+                rules=dict(row.rules),
+                details={CARRIED_FROM: row.run_id if judged_in is None else judged_in},
+                header_screenshot=None,
+            )
+        )
+        scores[row.page_id] = row.score
+    return scores
 
 
 def _carried_from(row: BrandResult) -> int | None:

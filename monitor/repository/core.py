@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -121,7 +121,7 @@ class CoreRepository(RepositoryBase):
             return run
 
     def heartbeat(self, run_id: int) -> None:
-        with self.session() as session:
+        with self.writing() as session:
             session.execute(update(Run).where(col(Run.id) == run_id).values(heartbeat_at=utcnow()))
             session.commit()
 
@@ -211,7 +211,7 @@ class CoreRepository(RepositoryBase):
     # --- pages --------------------------------------------------------------------------
 
     def upsert_page(self, service_id: str, url: str, *, kind: str = "html", depth: int = 0) -> Page:
-        with self.session() as session:
+        with self.writing() as session:
             page = _remember_page(session, service_id, url, kind, depth)
             session.commit()
             return page
@@ -221,13 +221,82 @@ class CoreRepository(RepositoryBase):
     ) -> Page:
         """A page found by a run: remembered (``upsert_page``) with a *pending* result in
         that run, in one transaction, so an interrupted run knows exactly what is left."""
-        with self.session() as session:
+        with self.writing() as session:
             page = _remember_page(session, service_id, url, kind, depth)
             assert page.id is not None
             pending = PageResult(run_id=run_id, page_id=page.id, service_id=service_id)
             session.add(merge_page_result(session, pending))
             session.commit()
             return page
+
+    def add_pending_pages(
+        self, run_id: int, service_id: str, found: Sequence[tuple[str, str, int]]
+    ) -> list[Page]:
+        """``add_pending_page`` for many addresses at once (``(url, kind, depth)``, one
+        service), in one transaction: a sitemap of thousands of pages costs a few
+        statements, not a transaction each. Returns the pages in the order given."""
+        if not found:
+            return []
+        now = utcnow()
+        with self.writing() as session:
+            pages: dict[str, Page] = {}
+            urls = [url for url, _, _ in found]
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                for page in session.exec(
+                    select(Page).where(Page.service_id == service_id, col(Page.url).in_(chunk))
+                ).all():
+                    pages[page.url] = page
+            seen = [p.id for p in pages.values() if p.id is not None]
+            for start in range(0, len(seen), 500):
+                session.execute(
+                    update(Page)
+                    .where(col(Page.id).in_(seen[start : start + 500]))
+                    .values(last_seen_at=now)
+                )
+            for url, kind, depth in found:
+                known_page = pages.get(url)
+                if known_page is None:
+                    pages[url] = Page(
+                        service_id=service_id,
+                        url=url,
+                        kind=kind,
+                        depth=depth,
+                        first_seen_at=now,
+                        last_seen_at=now,
+                    )
+                    session.add(pages[url])
+                elif known_page.kind != kind:
+                    known_page.kind = kind
+                    session.add(known_page)
+            session.flush()
+            ids = [pages[url].id for url, _, _ in found]
+            known: set[int] = set()
+            for start in range(0, len(ids), 500):
+                known.update(
+                    session.exec(
+                        select(PageResult.page_id).where(
+                            PageResult.run_id == run_id,
+                            col(PageResult.page_id).in_(ids[start : start + 500]),
+                        )
+                    ).all()
+                )
+            fresh = [
+                {
+                    "run_id": run_id,
+                    "page_id": page_id,
+                    "service_id": service_id,
+                    "status": PageStatus.pending.value,
+                    "revalidated": False,
+                    "serious_count": 0,
+                }
+                for page_id in dict.fromkeys(ids)
+                if page_id is not None and page_id not in known
+            ]
+            if fresh:
+                session.execute(insert(PageResult), fresh)
+            session.commit()
+            return [pages[url] for url, _, _ in found]
 
     def pages(self, service_id: str) -> list[Page]:
         with self.session() as session:
@@ -305,7 +374,7 @@ class CoreRepository(RepositoryBase):
             return True
 
     def renew_lease(self, name: str, holder: str, seconds: int) -> bool:
-        with self.session() as session:
+        with self.writing() as session:
             count = session.execute(
                 update(Lease)
                 .where(col(Lease.name) == name, col(Lease.holder) == holder)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, tuple_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from crawlers.base import FindingData
 from monitor.models import (
+    CARRIED_DETAIL,
     FINDING_CONTENT,
     Finding,
     Issue,
@@ -36,7 +40,7 @@ from monitor.repository.base import (
     merge_page_result,
     with_carried_detail,
 )
-from monitor.repository.brand import copy_brand_result
+from monitor.repository.brand import copy_brand_result, copy_brand_results
 from monitor.repository.findings import (
     JUDGED,
     content_of,
@@ -47,6 +51,8 @@ from monitor.repository.findings import (
 )
 
 OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
+#: Pages (or pairs) per statement when many are read or written at once.
+CHUNK = 400
 SERIOUS = ("serious", "critical")
 #: A finding's columns as the issue lifecycle reads them (all a check reported).
 FINDING_COLUMNS = FINDING_CONTENT
@@ -58,6 +64,72 @@ class _Keep:
 
 KEEP = _Keep()
 Revalidation = dict[str, Any] | _Keep | None
+
+
+@dataclass
+class CarriedVisit:
+    """One unchanged page of a run, as ``record_carried_page`` takes it."""
+
+    result: PageResult
+    previous_run_id: int
+    fresh: Sequence[FindingData] = ()
+    rechecked: Sequence[str] = ()
+    revalidation: Revalidation = KEEP
+    carry_brand: bool = False
+
+
+def _plain_visits(
+    session: Session, run_id: int, visits: Sequence[CarriedVisit]
+) -> tuple[list[CarriedVisit], list[CarriedVisit]]:
+    """The visits that find their page exactly as its previous visit left it, and the
+    others: a fresh finding, a revalidation record to change, a previous visit that is not
+    the page's last, a later visit (an older run resumed), or findings of this run stored
+    already (a second attempt)."""
+    pages = [v.result.page_id for v in visits]
+    last: dict[int, int] = {}
+    later: set[int] = set()
+    stored: set[int] = set()
+    for start in range(0, len(pages), CHUNK):
+        chunk = pages[start : start + CHUNK]
+        judged = col(PageResult.status).in_(JUDGED)
+        last.update(
+            session.execute(
+                select(PageResult.page_id, func.max(PageResult.run_id))
+                .where(col(PageResult.page_id).in_(chunk), col(PageResult.run_id) < run_id, judged)
+                .group_by(col(PageResult.page_id))
+            ).all()
+        )
+        later.update(
+            session.execute(
+                select(PageResult.page_id).where(
+                    col(PageResult.page_id).in_(chunk), col(PageResult.run_id) > run_id, judged
+                )
+            ).scalars()
+        )
+        stored.update(
+            session.execute(
+                select(Finding.page_id).where(
+                    col(Finding.page_id).in_(chunk),
+                    col(Finding.last_run_id) >= run_id,
+                    col(Finding.journey_id).is_(None),
+                )
+            ).scalars()
+        )
+    plain, other = [], []
+    for visit in visits:
+        page_id = visit.result.page_id or 0
+        if (
+            not visit.fresh
+            and isinstance(visit.revalidation, _Keep)
+            and last.get(page_id) == visit.previous_run_id
+            and page_id not in later
+            and page_id not in stored
+            and pages.count(page_id) == 1
+        ):
+            plain.append(visit)
+        else:
+            other.append(visit)
+    return plain, other
 
 
 def finding_row(run_id: int, page_id: int, service_id: str, data: FindingData) -> Finding:
@@ -92,7 +164,7 @@ class IssueRepository(RepositoryBase):
         fingerprint of what they saw, so an unchanged page can be carried next time;
         ``revalidation`` replaces (or, as None, forgets) what its rendering depends on."""
         assert result.run_id is not None and result.page_id is not None
-        with self.session() as session:
+        with self.writing() as session:
             if versions is not None and result.fingerprint:
                 page = session.get_one(Page, result.page_id)
                 page.fingerprint = result.fingerprint
@@ -129,7 +201,7 @@ class IssueRepository(RepositoryBase):
     def add_journey_findings(
         self, run_id: int, page_id: int, service_id: str, findings: Sequence[FindingData]
     ) -> None:
-        with self.session() as session:
+        with self.writing() as session:
             for data in findings:
                 session.add(finding_row(run_id, page_id, service_id, data))
             session.commit()
@@ -328,7 +400,7 @@ class IssueRepository(RepositoryBase):
         """Store a service-level check's findings for a run, replacing any earlier attempt.
 
         They judge the service in this run, so they belong to this run alone."""
-        with self.session() as session:
+        with self.writing() as session:
             session.execute(
                 delete(Finding).where(
                     col(Finding.first_run_id) == run_id,
@@ -361,53 +433,175 @@ class IssueRepository(RepositoryBase):
 
         The result is stored compactly when its address, title and facts are those of the
         visit it was carried from."""
-        assert result.run_id is not None and result.page_id is not None
-        with self.session() as session:
-            previous = findings_of_visit(
-                session, result.page_id, previous_run_id, leaving_out=rechecked
-            )
-            self._set_revalidation(session, result.page_id, revalidation)
-            result = merge_page_result(session, result)
-            compact_carried(session, result, previous_run_id)
-            wanted = [{name: getattr(f, name) for name in FINDING_COLUMNS} for f in previous]
-            wanted += [content_of(f, result.service_id) for f in fresh]
-            result.serious_count = sum(
-                1 for f in wanted if f["outcome"] == "violation" and f["impact"] in SERIOUS
-            )
-            session.add(result)
-            session.flush()
-            store_page_findings(
-                session,
-                result.run_id,
-                result.page_id,
-                result.service_id,
-                wanted,
-                judged=result.status in JUDGED,
-            )
-            if carry_brand:
-                copy_brand_result(session, previous_run_id, result.run_id, result.page_id)
+        visit = CarriedVisit(result, previous_run_id, fresh, rechecked, revalidation, carry_brand)
+        with self.writing() as session:
+            saved = self._record_carried(session, visit)
             session.commit()
+        return saved
+
+    def record_carried_pages(self, visits: Sequence[CarriedVisit]) -> None:
+        """``record_carried_page`` for many pages of one run, in ONE transaction, with a
+        few statements for all of them: a nightly run of a large site carries thousands.
+
+        A page found exactly as its previous visit left it (nothing fresh, its previous
+        visit its last, none after it, nothing of this run stored yet) has its findings
+        extended by one UPDATE with the others'; any other page goes the way
+        ``record_carried_page`` takes."""
+        if not visits:
+            return
+        run_id = visits[0].result.run_id
+        assert all(v.result.run_id == run_id and v.result.page_id for v in visits)
+        with self.writing() as session:
+            plain, other = _plain_visits(session, run_id, visits)
+            if plain:
+                self._record_plain_carried(session, run_id, plain)
+            for visit in other:
+                self._record_carried(session, visit)
+            session.commit()
+
+    def _record_carried(self, session: Session, visit: CarriedVisit) -> PageResult:
+        result = visit.result
+        assert result.run_id is not None and result.page_id is not None
+        previous = findings_of_visit(
+            session, result.page_id, visit.previous_run_id, leaving_out=visit.rechecked
+        )
+        self._set_revalidation(session, result.page_id, visit.revalidation)
+        result = merge_page_result(session, result)
+        compact_carried(session, result, visit.previous_run_id)
+        wanted = [{name: getattr(f, name) for name in FINDING_COLUMNS} for f in previous]
+        wanted += [content_of(f, result.service_id) for f in visit.fresh]
+        result.serious_count = sum(
+            1 for f in wanted if f["outcome"] == "violation" and f["impact"] in SERIOUS
+        )
+        session.add(result)
+        session.flush()
+        store_page_findings(
+            session,
+            result.run_id,
+            result.page_id,
+            result.service_id,
+            wanted,
+            judged=result.status in JUDGED,
+        )
+        if visit.carry_brand:
+            copy_brand_result(session, visit.previous_run_id, result.run_id, result.page_id)
         return result
+
+    @staticmethod
+    def _record_plain_carried(session: Session, run_id: int, visits: list[CarriedVisit]) -> None:
+        """Pages found as their previous visit left them: stretch their findings to this
+        run, and store their results compactly, a few statements for all of them."""
+        by_page = {v.result.page_id: v for v in visits}
+        pairs = [(v.previous_run_id, page_id) for page_id, v in by_page.items()]
+        extend: list[int] = []
+        serious: dict[int, int] = defaultdict(int)
+        for start in range(0, len(pairs), CHUNK):
+            rows = session.execute(
+                sa_select(
+                    col(Finding.id),
+                    col(Finding.page_id),
+                    col(Finding.check),
+                    col(Finding.outcome),
+                    col(Finding.impact),
+                ).where(
+                    tuple_(Finding.last_run_id, Finding.page_id).in_(pairs[start : start + CHUNK]),
+                    col(Finding.journey_id).is_(None),
+                )
+            ).all()
+            for finding_id, page_id, check, outcome, impact in rows:
+                if check in by_page[page_id].rechecked:
+                    continue  # judged again on the page, and found no more
+                extend.append(finding_id)
+                if outcome == "violation" and impact in SERIOUS:
+                    serious[page_id] += 1
+        for start in range(0, len(extend), CHUNK):
+            session.execute(
+                update(Finding)
+                .where(col(Finding.id).in_(extend[start : start + CHUNK]))
+                .values(last_run_id=run_id)
+            )
+        stored = {
+            r.page_id: r
+            for start in range(0, len(pairs), CHUNK)
+            for r in session.exec(
+                select(PageResult).where(
+                    PageResult.run_id == run_id,
+                    col(PageResult.page_id).in_([p for _, p in pairs[start : start + CHUNK]]),
+                )
+            ).all()
+        }
+        previous = {
+            r.page_id: r
+            for start in range(0, len(pairs), CHUNK)
+            for r in session.exec(
+                select(PageResult).where(
+                    tuple_(PageResult.run_id, PageResult.page_id).in_(pairs[start : start + CHUNK])
+                )
+            ).all()
+        }
+        sources = {r.page_id: r for r in with_carried_detail(session, list(previous.values()))}
+        brand = copy_brand_results(
+            session, run_id, [(v.previous_run_id, p) for p, v in by_page.items() if v.carry_brand]
+        )
+        for page_id, visit in by_page.items():
+            result = stored.get(page_id)
+            values = visit.result.model_dump(exclude={"id"})
+            if result is None:
+                result = PageResult(**values)
+            else:
+                for field, value in values.items():
+                    setattr(result, field, value)
+            result.serious_count = serious[page_id]
+            source = sources.get(page_id)
+            result.carried_from_run_id = None
+            if source is not None and all(
+                getattr(result, name) == getattr(source, name) for name in CARRIED_DETAIL
+            ):
+                for name in CARRIED_DETAIL:
+                    setattr(result, name, None)
+                held = previous[page_id].carried_from_run_id
+                result.carried_from_run_id = held or visit.previous_run_id
+            if page_id in brand:
+                result.brand_score = brand[page_id]
+            session.add(result)
 
     def page_and_last_visit(
         self, page_id: int, before_run_id: int
     ) -> tuple[Page, PageResult | None]:
         """A page, and its last finished visit (audited or carried) before this run, with
-        the details a compact carried visit leaves to the visit it was carried from."""
+        the details a compact carried visit leaves to the visit it was carried from: one
+        query, asked for every page of every run."""
+        last_id = (
+            select(PageResult.id)
+            .where(
+                PageResult.page_id == page_id,
+                col(PageResult.run_id) < before_run_id,
+                col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+            )
+            .order_by(col(PageResult.run_id).desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        last = aliased(PageResult)
+        source = aliased(PageResult)
         with self.session() as session:
-            last = session.exec(
-                select(PageResult)
-                .where(
-                    PageResult.page_id == page_id,
-                    col(PageResult.run_id) < before_run_id,
-                    col(PageResult.status).in_([PageStatus.audited, PageStatus.carried]),
+            page, visit, judged = session.execute(
+                sa_select(Page, last, source)
+                .select_from(Page)
+                .outerjoin(last, col(last.id) == last_id)
+                .outerjoin(
+                    source,
+                    and_(
+                        col(source.page_id) == col(last.page_id),
+                        col(source.run_id) == col(last.carried_from_run_id),
+                    ),
                 )
-                .order_by(col(PageResult.run_id).desc())
-                .limit(1)
-            ).first()
-            if last is not None:
-                last = with_carried_detail(session, [last])[0]
-            return session.get_one(Page, page_id), last
+                .where(col(Page.id) == page_id)
+            ).one()
+            if visit is not None and judged is not None:
+                detail = {name: getattr(judged, name) for name in CARRIED_DETAIL}
+                visit = PageResult.model_validate(visit.model_dump() | detail)
+            return page, visit
 
     def page(self, page_id: int) -> Page:
         with self.session() as session:

@@ -3,6 +3,7 @@
 A few page workers share the engine's pool of tabs; pages revalidated over HTTP need no
 tab, so more of them are in flight than there are tabs. The browser starts only when the
 first page needs it: a night whose pages are all revalidated never launches Chromium.
+Unchanged pages are recorded many to a transaction (``CarriedBatches``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from crawlers.engines import StartedOnDemand, make_engine
 from monitor.audit.dispatch import Dispatcher, PagePhase
 from monitor.audit.page import DOCUMENT, PageAuditor
+from monitor.audit.recording import CarriedBatches
 
 
 class LocalDispatcher(Dispatcher):
@@ -22,6 +24,8 @@ class LocalDispatcher(Dispatcher):
         # What stops the run: no browser, or storage that cannot record a page. The pages
         # not yet visited stay pending, so the run can be resumed.
         failures: list[Exception] = []
+        carried = CarriedBatches(self.repository)
+        carried.start()
         async with StartedOnDemand(make_engine(self.settings, run.engine)) as engine:
             auditor = PageAuditor(
                 self.settings,
@@ -30,6 +34,7 @@ class LocalDispatcher(Dispatcher):
                 engine,
                 phase.context,
                 full=run.full_audit,
+                carried=carried,
             )
 
             async def worker() -> None:
@@ -61,5 +66,9 @@ class LocalDispatcher(Dispatcher):
                 for task in workers:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+                try:
+                    await carried.close()  # every page handed over is written
+                except Exception as exc:
+                    failures.append(exc)
         if failures:
             raise failures[0]
