@@ -9,14 +9,19 @@ many rows were stored, which is what the new storage is for.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from crawlers.base import FindingData
+from monitor.audit.recording import CarriedBatches
 from monitor.config import load_config
 from monitor.models import BrandResult, Finding, PageResult, PageStatus, RunStatus
 from monitor.repository import Repository
+from monitor.repository.issues import CarriedVisit
 from tests.conftest import CONFIG_DIR
 
 SERVICE = "report-a-pothole"
@@ -429,3 +434,124 @@ def test_a_carried_brand_result_reads_the_details_of_the_run_that_judged_it(
     assert carried is not None and carried.rules == {"logo": False}
     assert carried.details == {**details, "carried_from_run": runs[0]}
     assert repository.rules_failed_most(SERVICE, runs[2]) == [("logo", 1)]
+
+
+def carried_visit(site: Site, run_id: int, url: str, previous: int, **extra: Any) -> CarriedVisit:
+    return CarriedVisit(
+        PageResult(
+            run_id=run_id,
+            page_id=site.pages[url],
+            service_id=SERVICE,
+            status=PageStatus.carried,
+            title=f"Title of {url}",
+            final_url=url,
+            facts={"statement_links": [f"{url}/accessibility"], "documents": []},
+        ),
+        previous,
+        rechecked=("links", "statement", "page-titles"),
+        carry_brand=True,
+        **extra,
+    )
+
+
+def stored_run(repository: Repository, site: Site, run_id: int) -> dict[str, Any]:
+    return {
+        "held": site.held(run_id),
+        "results": sorted(
+            (r.page_id, r.status, r.serious_count, r.title, r.final_url, str(r.facts))
+            for r in repository.page_results(run_id)
+        ),
+        "brand": sorted(
+            (b.page_id, b.score, b.passed, sorted(b.rules.items()), str(b.details))
+            for b in repository.brand_results(run_id)
+        ),
+    }
+
+
+def test_carried_pages_recorded_in_one_batch_are_stored_as_one_by_one(
+    repository: Repository,
+) -> None:
+    site = Site(repository)
+    first, batched, single = site.start(), site.start(), site.start()
+    site.audited(first, HOME, [ALT, CONTRAST])
+    site.audited(first, FORM, [LABEL, LINK])
+    for url in (HOME, FORM):
+        repository.save_brand_result(
+            first, site.pages[url], SERVICE, {"score": 90, "rules": {"logo": url == HOME}}
+        )
+    rows = site.rows()
+    # HOME as it was; FORM's link check ran again and found the link still broken.
+    repository.record_carried_pages(
+        [
+            carried_visit(site, batched, HOME, first),
+            carried_visit(site, batched, FORM, first, fresh=[LINK]),
+        ]
+    )
+    for url, fresh in ((HOME, []), (FORM, [LINK])):
+        visit = carried_visit(site, single, url, batched, fresh=fresh)
+        repository.record_carried_page(
+            visit.result,
+            visit.previous_run_id,
+            visit.fresh,
+            visit.rechecked,
+            carry_brand=True,
+        )
+    expected = Counter(
+        {
+            (HOME, "image-alt"): 1,
+            (HOME, "color-contrast"): 1,
+            (FORM, "label"): 1,
+            (FORM, "broken-link"): 1,
+        }
+    )
+    as_batched, as_single = (
+        stored_run(repository, site, batched),
+        stored_run(repository, site, single),
+    )
+    assert as_batched["held"] == expected
+    assert as_batched == as_single
+    assert site.rows() == rows  # stretched, nothing copied
+    with repository.session() as session:
+        compact = (
+            session.execute(
+                select(PageResult.carried_from_run_id).where(PageResult.run_id == batched)
+            )
+            .scalars()
+            .all()
+        )
+    assert compact == [first, first]
+    # A second attempt at the batch (a retry) leaves one copy of everything.
+    repository.record_carried_pages(
+        [
+            carried_visit(site, batched, HOME, first),
+            carried_visit(site, batched, FORM, first, fresh=[LINK]),
+        ]
+    )
+    assert stored_run(repository, site, batched) == as_batched and site.rows() == rows
+
+
+def test_carried_batches_write_every_page_handed_over_and_report_a_failure(
+    repository: Repository,
+) -> None:
+    site = Site(repository)
+    first, second = site.start(), site.start()
+    site.audited(first, HOME, [ALT])
+    site.audited(first, FORM, [LABEL])
+
+    async def hand_over(batches: CarriedBatches, visits: list[CarriedVisit]) -> None:
+        batches.start()
+        for visit in visits:
+            await batches.add(visit)
+        await batches.close()
+
+    visits = [carried_visit(site, second, url, first) for url in (HOME, FORM)]
+    asyncio.run(hand_over(CarriedBatches(repository, size=1), visits))
+    assert site.held(second) == Counter({(HOME, "image-alt"): 1, (FORM, "label"): 1})
+
+    class Broken(Repository):
+        def record_carried_pages(self, visits: Any) -> None:
+            raise RuntimeError("the disk is full")
+
+    broken = Broken(engine=repository.engine)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        asyncio.run(hand_over(CarriedBatches(broken), visits))
