@@ -53,6 +53,9 @@ from monitor.repository.findings import (
 OPEN_STATUSES = (IssueStatus.new, IssueStatus.open, IssueStatus.reopened)
 #: Pages (or pairs) per statement when many are read or written at once.
 CHUNK = 400
+# Made once: building an alias of a table costs more than the query that uses it.
+_LAST_VISIT = aliased(PageResult, name="last_visit")
+_CARRIED_FROM = aliased(PageResult, name="carried_from")
 SERIOUS = ("serious", "critical")
 #: A finding's columns as the issue lifecycle reads them (all a check reported).
 FINDING_COLUMNS = FINDING_CONTENT
@@ -582,8 +585,7 @@ class IssueRepository(RepositoryBase):
             .limit(1)
             .scalar_subquery()
         )
-        last = aliased(PageResult)
-        source = aliased(PageResult)
+        last, source = _LAST_VISIT, _CARRIED_FROM
         with self.session() as session:
             page, visit, judged = session.execute(
                 sa_select(Page, last, source)
