@@ -127,11 +127,11 @@ class PageResult(SQLModel, table=True):
     """
 
     __table_args__ = (
+        # A run's pages; a page's visits in run order, whose previous and next visit bound
+        # the stretches of its findings. (The per-run aggregates read ``RunSummary``, so
+        # the covering indexes they needed were dropped in 0006: a row of every page of
+        # every run is what this table holds, and each index costs as much again.)
         UniqueConstraint("run_id", "page_id", name="uq_result_run_page"),
-        # Covering indexes for the per-run aggregates (0002); a page's visits in run order
-        # (0006): its previous and next visit bound the stretches of its findings.
-        Index("ix_pageresult_service_run", "service_id", "run_id", "status", "serious_count"),
-        Index("ix_pageresult_run_status", "run_id", "status", "serious_count"),
         Index("ix_pageresult_page_run", "page_id", "run_id"),
     )
 
@@ -322,11 +322,7 @@ class BrandResult(SQLModel, table=True):
     (``details`` holds only ``{"carried_from_run": id}``; the repository reads them there).
     """
 
-    __table_args__ = (
-        UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),
-        Index("ix_brandresult_service_run", "service_id", "run_id", "passed"),
-        Index("ix_brandresult_run_passed", "run_id", "passed"),
-    )
+    __table_args__ = (UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),)
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id")

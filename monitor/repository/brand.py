@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, tuple_
+from sqlalchemy import delete, tuple_
 from sqlmodel import Session, col, select
 
 from monitor.models import BrandResult, PageResult
@@ -92,11 +92,15 @@ class BrandRepository(RepositoryBase):
             return with_brand_details(session, list(session.exec(query).all()))
 
     def latest_brand_run_id(self, service_id: str) -> int | None:
-        """The newest run that judged this service's branding."""
+        """The newest run that judged this service's branding (read from the newest run
+        backwards, which finds it at once: a year of a large site's results has millions)."""
         with self.session() as session:
             found = session.exec(
-                select(func.max(BrandResult.run_id)).where(BrandResult.service_id == service_id)
-            ).one()
+                select(BrandResult.run_id)
+                .where(BrandResult.service_id == service_id)
+                .order_by(col(BrandResult.run_id).desc())
+                .limit(1)
+            ).first()
             return int(found) if found is not None else None
 
     def brand_summary(self, service_id: str, run_id: int | None = None) -> BrandSummary | None:

@@ -49,6 +49,21 @@ PAGE_TOTALS = (
     "pages_revalidated", "pages_failed",
 )  # fmt: skip
 TOTALS = (*PAGE_TOTALS, "brand_checked", "brand_passed", "findings")
+OLD_INDEX_COLUMNS = {
+    'ix_pageresult_run_id': ['run_id'],
+    'ix_pageresult_service_id': ['service_id'],
+    'ix_pageresult_page_id': ['page_id'],
+    'ix_pageresult_service_run': ['service_id', 'run_id', 'status', 'serious_count'],
+    'ix_pageresult_run_status': ['run_id', 'status', 'serious_count'],
+    'ix_brandresult_run_id': ['run_id'],
+    'ix_brandresult_service_id': ['service_id'],
+    'ix_brandresult_service_run': ['service_id', 'run_id', 'passed'],
+    'ix_brandresult_run_passed': ['run_id', 'passed'],
+}
+OLD_INDEXES = {
+    'pageresult': [n for n in OLD_INDEX_COLUMNS if n.startswith('ix_pageresult')],
+    'brandresult': [n for n in OLD_INDEX_COLUMNS if n.startswith('ix_brandresult')],
+}
 PAGES_PER_BATCH = 500
 WRITE_BATCH = 5_000
 
@@ -108,13 +123,12 @@ def upgrade() -> None:
     op.create_index('ix_runsummary_service_run', 'runsummary', ['service_id', 'run_id'])
     _summarise_finished_runs(bind)
 
-    # Indexes that only repeated the start of another index go; a page's visits in order.
-    op.drop_index('ix_pageresult_run_id', table_name='pageresult')
-    op.drop_index('ix_pageresult_service_id', table_name='pageresult')
-    op.drop_index('ix_pageresult_page_id', table_name='pageresult')
+    # Indexes that only repeated the start of another, and the covering indexes of the
+    # per-run aggregates (0002), which now read the summaries, go; a page's visits in order.
+    for table, names in OLD_INDEXES.items():
+        for name in names:
+            op.drop_index(name, table_name=table)
     op.create_index('ix_pageresult_page_run', 'pageresult', ['page_id', 'run_id'])
-    op.drop_index('ix_brandresult_run_id', table_name='brandresult')
-    op.drop_index('ix_brandresult_service_id', table_name='brandresult')
     op.add_column('pageresult', sa.Column('carried_from_run_id', sa.Integer(), nullable=True))
 
     op.add_column('finding', sa.Column('last_run_id', sa.Integer(), nullable=True))
@@ -156,11 +170,9 @@ def downgrade() -> None:
     _expand_brand_results(bind)
     op.drop_column('pageresult', 'carried_from_run_id')
     op.drop_index('ix_pageresult_page_run', table_name='pageresult')
-    op.create_index('ix_pageresult_page_id', 'pageresult', ['page_id'])
-    op.create_index('ix_pageresult_run_id', 'pageresult', ['run_id'])
-    op.create_index('ix_pageresult_service_id', 'pageresult', ['service_id'])
-    op.create_index('ix_brandresult_run_id', 'brandresult', ['run_id'])
-    op.create_index('ix_brandresult_service_id', 'brandresult', ['service_id'])
+    for table, names in OLD_INDEXES.items():
+        for name in names:
+            op.create_index(name, table, OLD_INDEX_COLUMNS[name])
     op.drop_index('ix_runsummary_service_run', table_name='runsummary')
     op.drop_table('runsummary')
 
