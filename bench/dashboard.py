@@ -1,7 +1,12 @@
-"""The dashboard at scale: a year of nightly runs for 50 services, then the overview's data.
+"""The dashboard at council scale: a year of nightly runs for 50 services and 10,000
+pages (``demo seed-history --pages 10000``), then the overview's data.
 
-Targets: the overview's data calls in under 2 s the first time and under 0.5 s from the
-cache. Timings are reported, never asserted (see ``make bench``).
+Targets: the overview's data calls in under 2 s the first time (in a process that has
+not read them yet; the operating system's file cache is warm, the seeding having just
+written the file) and under 0.5 s from the cache. Also reported: what the year stores
+(finding rows against the findings the runs hold, page results, the file's size) and its
+size once ``monitor db prune --keep-days 90`` has run. Timings are reported, never
+asserted (see ``make bench``). ``BENCH_DASHBOARD_PAGES`` sets the estate's size.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any
 
 DAYS = 365
 SERVICES = 50
+PAGES = int(os.environ.get("BENCH_DASHBOARD_PAGES", "10000"))
+PRUNED_TO_DAYS = 90
 FIRST_TARGET_S = 2.0
 CACHED_TARGET_S = 0.5
 
@@ -46,24 +53,50 @@ def run() -> dict[str, Any]:
 
     get_settings.cache_clear()
     upgrade(url)
-    report = seed_history(Repository(url), days=DAYS, services=SERVICES)
+    repository = Repository(url)
+    report = seed_history(repository, days=DAYS, services=SERVICES, pages=PAGES)
+    seeded_mb = _megabytes(repository)
 
     from dashboard import data
 
     data.repository()  # open and migrate once, as the server does at start-up
     first = _overview_calls()
     cached = _overview_calls()
+    started = time.perf_counter()
+    pruned = repository.prune_detail(PRUNED_TO_DAYS)
+    space = repository.reclaim_space()
+    prune_seconds = time.perf_counter() - started
+    data.st.cache_data.clear()
+    after_prune = _overview_calls()
     return {
         "days": DAYS,
         "services": SERVICES,
+        "pages": report.pages,
         "seed_seconds": report.seconds,
-        "findings": report.findings,
+        "page_results": report.page_results,
+        "findings_held_by_the_runs": report.findings,
+        "finding_rows_stored": report.finding_rows,
         "feedback": report.feedback,
-        "database_mb": round(database.stat().st_size / 1e6, 1),
+        "database_mb": seeded_mb,
         "overview_first_s": round(first, 3),
         "overview_cached_s": round(cached, 4),
         "first_target_s": FIRST_TARGET_S,
         "cached_target_s": CACHED_TARGET_S,
         "first_on_target": first < FIRST_TARGET_S,
         "cached_on_target": cached < CACHED_TARGET_S,
+        f"pruned_to_{PRUNED_TO_DAYS}_days": {
+            "runs_pruned": pruned.runs,
+            "page_results_removed": pruned.page_results,
+            "findings_removed": pruned.findings,
+            "seconds_with_vacuum": round(prune_seconds, 1),
+            "how": space.how,
+            "database_mb": round((space.bytes_after or 0) / 1e6, 1),
+            "overview_s": round(after_prune, 3),
+        },
     }
+
+
+def _megabytes(repository: Any) -> float:
+    with repository.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return round((repository.database_bytes() or 0) / 1e6, 1)

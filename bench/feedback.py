@@ -273,7 +273,8 @@ def _audit_writer(database_url: str, stop_file: str, counts: Any) -> None:
         with repository.session() as session:
             session.add_all(
                 Finding(
-                    run_id=run_id,
+                    first_run_id=run_id,
+                    last_run_id=run_id,
                     page_id=page_id,
                     service_id="bench-audit",
                     check="axe",

@@ -60,6 +60,12 @@ class LinkStatuses:
             self._known[url] = pending
         return await asyncio.shield(pending)
 
+    async def status_now(self, url: str) -> tuple[int | None, str | None]:
+        """``status`` asked again now, not remembered (is the site still answering?)."""
+        if self.http is None:
+            return None, "no HTTP client in this run"
+        return await self._probe(self.http, url)
+
     @staticmethod
     async def _probe(http: HostPolicy, url: str) -> tuple[int | None, str | None]:
         fetched = await http.fetch(url, method="HEAD")

@@ -167,6 +167,9 @@ class ServedRecord:
     resources: dict[str, str]  # sub-resource address → ``ResourceHashes.of``
     links: list[str]
     title: str
+    # SHA-256 of the HTML's bytes as served: when they are the same bytes again, the page
+    # is the same without normalising it (most of a revalidation's processor time).
+    raw: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,8 +190,10 @@ class ServedRecord:
             fetched.status != self.http_status
             or fetched.truncated
             or _no_fragment(fetched.final_url or url) != _no_fragment(self.final_url)
-            or served_hash(fetched.body, fetched.content_type) != self.html
         ):
+            return False
+        same_bytes = bool(self.raw) and hashlib.sha256(fetched.body).hexdigest() == self.raw
+        if not same_bytes and served_hash(fetched.body, fetched.content_type) != self.html:
             return False
         now = await hashes.all(list(self.resources))
         return now == self.resources
@@ -225,6 +230,7 @@ async def served_record(
         resources={url: value for url, value in hashes.items() if value is not None},
         links=links,
         title=page.title,
+        raw=hashlib.sha256(body).hexdigest(),
     )
 
 

@@ -21,6 +21,11 @@ second crawl can measure how much work unchanged pages save.
 ``start()`` serves the site from a process of its own, as a council's web server is
 elsewhere: its work does not compete with the monitor's for this process's interpreter
 (``in_process=True`` serves it from a thread, for tests).
+
+``CouncilSite(pages=10_000)`` is a whole county council's estate built from the same
+pages: ten sections (one service each) with landing and A to Z pages, a sitemap index,
+per-page furniture beside the shared furniture, links between pages, and ``change`` for a
+night's content updates (see the class).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import random
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -247,8 +253,16 @@ def _updated(index: int, revision: int) -> str:
     return f'<p class="last-updated">Page last updated: {day} {month} {year}</p>\n  '
 
 
-def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside: str = "") -> str:
+def _main(
+    index: int,
+    revision: int,
+    defect: str | None,
+    body_bytes: int,
+    aside: str = "",
+    link: Callable[[int], str] | None = None,
+) -> str:
     rng = random.Random(index)
+    link = link or (lambda n: f"/services/page-{n}")
     parts: list[str] = []
     paragraph = 0
     while sum(map(len, parts)) < body_bytes:
@@ -256,8 +270,8 @@ def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside:
         if paragraph % 6 == 1:
             parts.append(f"<h2>{html.escape(_sentence(rng)[:40])}</h2>")
         text = " ".join(_sentence(rng) for _ in range(rng.randint(3, 6)))
-        link = f' <a href="/services/page-{rng.randint(0, 999)}">Find out more</a>'
-        parts.append(f"<p>{text}{link if paragraph % 3 == 0 else ''}</p>")
+        more = f' <a href="{link(rng.randint(0, 999))}">Find out more</a>'
+        parts.append(f"<p>{text}{more if paragraph % 3 == 0 else ''}</p>")
         if paragraph % 9 == 0:
             items = "".join(f"<li>{_sentence(rng)}</li>" for _ in range(4))
             parts.append(f"<ul>{items}</ul>")
@@ -275,7 +289,7 @@ def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside:
     )
     extra = {
         "color-contrast": '<p style="color:#c8c8c8;background:#ffffff">Opening times vary.</p>',
-        "link-name": '<a href="/services/page-1"><img src="/static/pothole.png" alt=""></a>',
+        "link-name": f'<a href="{link(1)}"><img src="/static/pothole.png" alt=""></a>',
         "button-name": '<button type="button" class="icon"></button>',
         "heading-order": "<h4>Also on this site</h4>",
     }.get(defect or "", "")
@@ -287,7 +301,7 @@ def _main(index: int, revision: int, defect: str | None, body_bytes: int, aside:
             'box-shadow:none;color:#1d5fa8;text-decoration:underline">Opening hours</a></p>'
         )
     form = (
-        f"""<form method="post" action="/services/page-{index}/submit" class="form">
+        f"""<form method="post" action="{link(index)}/submit" class="form">
   {label}
   <fieldset><legend>How would you like to be contacted?</legend>
     <input type="radio" id="c-email" name="contact" value="email">
@@ -532,5 +546,282 @@ def _handler(site: BenchSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+#: A county council's sections, one online service each: (address, name).
+COUNCIL_SECTIONS = [
+    ("roads-and-transport", "Roads, highways and transport"),
+    ("schools", "Education and children"),
+    ("libraries", "Libraries, registrations and archives"),
+    ("waste", "Waste and recycling"),
+    ("social-care", "Social care and health"),
+    ("council", "Council and democracy"),
+    ("planning", "Planning and environment"),
+    ("business", "Business and jobs"),
+    ("leisure", "Leisure, culture and the countryside"),
+    ("community", "Community and safety"),
+]
+#: Links on each of a section's A to Z pages.
+A_TO_Z_PAGE = 100
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+class CouncilSite:
+    """A county council's estate: ``pages`` generated council pages in ten sections.
+
+    Each page is built like ``render_page``'s council layout (cookie banner, header with
+    search and mega-menu, footer with its one template defect, "Was this page useful?")
+    plus furniture of its own: breadcrumbs to its section, an "In this section" list of
+    its neighbours and a "Related pages" list, and its section's contact box (two
+    sections' boxes carry a defect of their own, shared by every page of the section).
+    Pages live at ``/<section>/<topic>-<n>``; each section has a landing page and A to Z
+    pages linking every page of it, and its own sitemap under a sitemap index
+    (``/sitemap.xml``), as council sites publish them. ``change(0.05)`` edits 5 % of the
+    pages, as a night of content updates does; ``POST /__bench/change?fraction=0.05`` does
+    the same from another process (``python -m demo.bench_site --council N`` serves one).
+    """
+
+    def __init__(self, pages: int = 10_000, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.pages = pages
+        self.host = host
+        self.port = port
+        self.revisions: dict[int, int] = {}
+        self._cache: dict[int, bytes] = {}
+        self._changes = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.base_url = ""
+
+    # --- addresses ------------------------------------------------------------------------
+
+    @staticmethod
+    def section_of(index: int) -> int:
+        return index % len(COUNCIL_SECTIONS)
+
+    def path(self, index: int) -> str:
+        slug = COUNCIL_SECTIONS[self.section_of(index)][0]
+        topic = _slug(TOPICS[(index // len(COUNCIL_SECTIONS)) % len(TOPICS)])
+        return f"/{slug}/{topic}-{index}"
+
+    def index_of(self, path: str) -> int | None:
+        head, _, tail = path.rpartition("-")
+        if not tail.isdigit() or head.count("/") != 2:
+            return None
+        index = int(tail)
+        return index if index < self.pages and self.path(index) == path else None
+
+    def section_pages(self, section: int) -> range:
+        return range(section, self.pages, len(COUNCIL_SECTIONS))
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.base_url + self.path(n) for n in range(self.pages)]
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def body(self, index: int) -> bytes:
+        with self._lock:
+            cached = self._cache.get(index)
+        if cached is None:
+            cached = self.render(index, self.revisions.get(index, 0)).encode()
+            with self._lock:
+                self._cache[index] = cached
+        return cached
+
+    def render(self, index: int, revision: int = 0) -> str:
+        section = self.section_of(index)
+        slug, name = COUNCIL_SECTIONS[section]
+        topic = f"{TOPICS[(index // len(COUNCIL_SECTIONS)) % len(TOPICS)]} ({index})"
+        defect = DEFECTS[index % len(DEFECTS)] if index % 4 == 3 else None
+        siblings = list(self.section_pages(section))
+        place = index // len(COUNCIL_SECTIONS)
+        near = siblings[max(0, place - 5) : place + 6]
+        rng = random.Random(-index)
+        related = [rng.randrange(self.pages) for _ in range(4)]
+        # The main navigation marks the page's section, as council sites do.
+        nav = "".join(
+            f'<li class="active"><a href="/{s}" aria-current="true">{html.escape(n)}</a></li>'
+            if k == section
+            else f'<li><a href="/{s}">{html.escape(n)}</a></li>'
+            for k, (s, n) in enumerate(COUNCIL_SECTIONS)
+        )
+        in_section = "".join(
+            f'<li><a href="{self.path(n)}"'
+            + (' aria-current="page"' if n == index else "")
+            + f">{html.escape(TOPICS[(n // len(COUNCIL_SECTIONS)) % len(TOPICS)])} ({n})</a></li>"
+            for n in near
+        )
+        related_links = "".join(
+            f'<li><a href="{self.path(n)}">{html.escape(TOPICS[n % len(TOPICS)])} ({n})</a></li>'
+            for n in related
+        )
+        # The section's contact box: the same on every page of the section; two sections'
+        # boxes have a defect of their own (an image link with no name, a low contrast).
+        contact_defect = {
+            2: '<a href="/libraries/contact"><img src="/static/logo.png" alt=""></a>',
+            7: '<p style="color:#b0b0b0;background:#ffffff">Open 9am to 5pm.</p>',
+        }.get(section, "")
+        aside = f"""<aside class="sidebar" aria-label="In this section">
+  <h2>In this section</h2><ul>{in_section}</ul>
+  <h2>Related pages</h2><ul>{related_links}</ul>
+  <div class="contact-box"><h2>Contact {html.escape(name)}</h2>
+  <p>Phone 03000 41 41 41, Monday to Friday.</p>{contact_defect}
+  <p><a href="/{slug}/contact">All the ways to contact us</a></p></div></aside>"""
+        body_bytes = random.Random(-index).randint(6_000, 45_000)
+        main = _main(index, revision, defect, body_bytes, link=lambda n: self.path(n % self.pages))
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(topic)} - Example County Council</title>
+<link rel="stylesheet" href="/static/council.css"></head>
+<body>
+{_cookie_banner()}<a class='skip-link' href='#main'>Skip to main content</a>{_header(nav)}
+<nav aria-label="Breadcrumb" class="breadcrumbs"><div class="width-container"><ol>
+  <li><a href="/">Home</a></li><li><a href="/{slug}">{html.escape(name)}</a></li>
+  <li aria-current="page">{html.escape(topic)}</li></ol></div></nav>
+{main}
+<div class="width-container">{aside}</div>
+{_feedback(index)}{_footer(_updated(index, revision))}
+</body></html>
+"""
+
+    def landing(self, section: int, letter_page: int | None = None) -> str:
+        slug, name = COUNCIL_SECTIONS[section]
+        pages = list(self.section_pages(section))
+        chunks = max(1, -(-len(pages) // A_TO_Z_PAGE))
+        if letter_page is None:
+            items = "".join(
+                f'<li><a href="/{slug}/a-to-z/{k}">Services {k * A_TO_Z_PAGE + 1} to '
+                f"{min(len(pages), (k + 1) * A_TO_Z_PAGE)}</a></li>"
+                for k in range(chunks)
+            )
+            heading = name
+        else:
+            chosen = pages[letter_page * A_TO_Z_PAGE : (letter_page + 1) * A_TO_Z_PAGE]
+            items = "".join(f'<li><a href="{self.path(n)}">Page {n}</a></li>' for n in chosen)
+            heading = f"{name}: A to Z, part {letter_page + 1}"
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(heading)} - Example County Council</title></head><body>"
+            f"<main><h1>{html.escape(heading)}</h1><ul>{items}</ul></main></body></html>"
+        )
+
+    def change(self, fraction: float = 0.05) -> list[int]:
+        """Edit ``fraction`` of the pages (the same ones for the same call sequence)."""
+        self._changes += 1
+        rng = random.Random(2000 + self._changes)
+        chosen = sorted(rng.sample(range(self.pages), max(1, round(self.pages * fraction))))
+        with self._lock:
+            for index in chosen:
+                self.revisions[index] = self.revisions.get(index, 0) + 1
+                self._cache.pop(index, None)
+        return chosen
+
+    # --- serving --------------------------------------------------------------------------
+
+    def _answer(self, method: str, raw_path: str) -> tuple[int, str, bytes]:
+        path, _, query = raw_path.partition("?")
+        xml = "application/xml"
+        if method == "POST" and path == "/__bench/change":
+            fraction = float(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get(
+                "fraction", "0.05"
+            ))  # fmt: skip
+            changed = [self.base_url + self.path(n) for n in self.change(fraction)]
+            return 200, "application/json", json.dumps(changed).encode()
+        if path == "/sitemap.xml":
+            locs = "".join(
+                f"<sitemap><loc>{self.base_url}/sitemaps/{slug}.xml</loc></sitemap>"
+                for slug, _ in COUNCIL_SECTIONS
+            )
+            return 200, xml, (
+                '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns='
+                f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+            ).encode()  # fmt: skip
+        slugs = [slug for slug, _ in COUNCIL_SECTIONS]
+        if path.startswith("/sitemaps/") and path[10:-4] in slugs:
+            section = slugs.index(path[10:-4])
+            locs = "".join(
+                f"<url><loc>{self.base_url}{self.path(n)}</loc></url>"
+                for n in self.section_pages(section)
+            )
+            return 200, xml, (
+                '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+            ).encode()  # fmt: skip
+        if path.startswith("/static/") and (STATIC / path[8:]).is_file():
+            file = STATIC / path[8:]
+            kind = {".css": "text/css", ".png": "image/png"}.get(file.suffix, "text/plain")
+            return 200, kind, file.read_bytes()
+        parts = path.strip("/").split("/")
+        if parts[0] in slugs and len(parts) == 1:
+            return 200, "text/html; charset=utf-8", self.landing(slugs.index(parts[0])).encode()
+        if parts[0] in slugs and len(parts) == 3 and parts[1] == "a-to-z" and parts[2].isdigit():
+            page = self.landing(slugs.index(parts[0]), int(parts[2]))
+            return 200, "text/html; charset=utf-8", page.encode()
+        index = self.index_of(path)
+        if index is not None:
+            return 200, "text/html; charset=utf-8", self.body(index)
+        return 404, "text/html; charset=utf-8", b"<!DOCTYPE html><title>Not found</title>"
+
+    def start(self) -> str:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _reply(self, method: str) -> None:
+                status, ctype, body = site._answer(method, self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                if method != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._reply("GET")
+
+            def do_HEAD(self) -> None:
+                self._reply("HEAD")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                self._reply("POST")
+
+        server = ThreadingHTTPServer((self.host, self.port), Handler)
+        server.daemon_threads = True
+        server.request_queue_size = 128
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True, name="council-site").start()
+        self.base_url = f"http://{self.host}:{server.server_address[1]}"
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _serve_council(argv: list[str]) -> None:
+    """``python -m demo.bench_site --council N [--port P]``: serve a council estate from
+    this process (benchmarks run it apart from the monitor, as a real site is), print its
+    address on one line, and serve until stopped."""
+    pages = int(argv[argv.index("--council") + 1])
+    port = int(argv[argv.index("--port") + 1]) if "--port" in argv else 0
+    site = CouncilSite(pages=pages, port=port)
+    print(site.start(), flush=True)
+    threading.Event().wait()
+
+
 if __name__ == "__main__":
-    _serve(sys.argv[1:])
+    if "--council" in sys.argv:
+        _serve_council(sys.argv[1:])
+    else:
+        _serve(sys.argv[1:])

@@ -1,11 +1,15 @@
 """``monitor demo seed-history``: a year of believable history, so the dashboard has a past.
 
-It writes what a year of nightly runs would have left behind for each service: pages,
-page results, findings grouped into issues that appear, get fixed and sometimes come back,
-brand results, journey replays (some failing, some flaky) and resident feedback with
-ratings and (already redacted) comments. Rows go in through the repository's bulk-insert
-methods in large batches; a year for fifty services (about a million findings and half a
-million feedback records) takes a few minutes on SQLite.
+It writes what a year of nightly runs would have left behind for each service, stored as
+the monitor stores it (``monitor.models``): pages, a result per page per run (a page
+carried forward unchanged stored compactly, pointing at its last audited visit), findings
+grouped into issues that appear, get fixed and sometimes come back (one row per stretch of
+visits that saw a finding, not one per run), brand results, each run's totals per
+service, journey replays (some failing, some flaky) and resident feedback with ratings
+and (already redacted) comments. Rows go in through the repository's bulk-insert methods
+in large batches. ``pages`` sets the size of the estate: by default each service has 8
+to 16 pages; ``pages=10_000`` spreads ten thousand pages over the services, some much
+larger than others, as a county council's are.
 
 Everything is drawn from one seeded random generator, so the same arguments give the same
 history.
@@ -33,6 +37,7 @@ from monitor.models import (
     Page,
     PageResult,
     Run,
+    RunSummary,
     Service,
     utcnow,
 )
@@ -171,6 +176,7 @@ class _Service:
     journeys: list[str] = field(default_factory=list)
     issues: list[_Issue] = field(default_factory=list)
     brand_ok: dict[int, bool] = field(default_factory=dict)
+    audited_in: dict[int, int] = field(default_factory=dict)  # page -> its last audited run
 
 
 @dataclass
@@ -179,7 +185,8 @@ class SeedReport:
     runs: int = 0
     pages: int = 0
     page_results: int = 0
-    findings: int = 0
+    findings: int = 0  # findings the runs hold, each run counted (what the old store wrote)
+    finding_rows: int = 0  # rows stored: one per stretch of unchanged visits
     issues: int = 0
     brand_results: int = 0
     journey_runs: int = 0
@@ -201,6 +208,7 @@ class _Writer:
         PageResult,
         Finding,
         BrandResult,
+        RunSummary,
         JourneyRun,
         JourneyStepResult,
         Feedback,
@@ -228,14 +236,18 @@ def seed_history(
     *,
     days: int = 365,
     services: int = 50,
+    pages: int | None = None,
     config: CouncilConfig | None = None,
     seed: int = 2024,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
-    """Write ``days`` nights of history for ``services`` services; return what was written."""
+    """Write ``days`` nights of history for ``services`` services (``pages`` pages in all,
+    or 8 to 16 each); return what was written."""
     if days < 1 or services < 1:
         raise ValueError("days and services must be at least 1")
+    if pages is not None and pages < services:
+        raise ValueError("at least one page per service")
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or utcnow()
@@ -272,8 +284,8 @@ def seed_history(
     journey_runs = [next_run + 2 * d + 1 for d in range(days)]
 
     say(f"Planning {len(plan)} services over {days} days")
-    for service in plan:
-        count = rng.randint(8, 16)
+    sizes = _service_sizes(rng, len(plan), pages)
+    for service, count in zip(plan, sizes, strict=True):
         for index in range(count):
             service.pages.append(next_page)
             kind = rng.choice(["step", "guide", "form", "help", "contact", "eligibility"])
@@ -391,10 +403,16 @@ def seed_history(
     writer.flush()
 
     next_result = repository.next_id(PageResult)
-    next_finding = repository.next_id(Finding)
     next_brand = repository.next_id(BrandResult)
     next_step = repository.next_id(JourneyStepResult)
     next_feedback = repository.next_id(Feedback)
+    failed_days: dict[int, set[int]] = {}  # page -> nights its audit failed
+    run_totals: dict[int, dict[str, int]] = {
+        run_id: dict.fromkeys(
+            ("pages_found", "pages_audited", "pages_carried", "pages_failed", "findings_count"), 0
+        )
+        for run_id in audit_runs
+    }
 
     for day in range(days):
         if day % 30 == 0:
@@ -413,12 +431,26 @@ def seed_history(
                 if issue.rule[2] in ("serious", "critical"):
                     for page_id in issue.pages:
                         serious_on[page_id] = serious_on.get(page_id, 0) + 1
-            carried_pages = set()
+            summary = dict.fromkeys(
+                ("pages_found", "pages_judged", "pages_clean", "pages_audited", "pages_carried",
+                 "pages_revalidated", "pages_failed", "brand_checked", "brand_passed", "findings"),
+                0,
+            )  # fmt: skip
+            failed_today: set[int] = set()
             for page_id in service.pages:
                 carried = not full and rng.random() < 0.6
                 failed = rng.random() < 0.005
-                if carried:
-                    carried_pages.add(page_id)
+                status = "failed" if failed else ("carried" if carried else "audited")
+                summary["pages_found"] += 1
+                summary[f"pages_{status}"] += 1
+                if failed:
+                    failed_today.add(page_id)
+                    failed_days.setdefault(page_id, set()).add(day)
+                else:
+                    summary["pages_judged"] += 1
+                    summary["pages_clean"] += serious_on.get(page_id, 0) == 0
+                # A carried page is stored compactly, pointing at its last audited visit.
+                judged_in = service.audited_in.get(page_id) if carried and not failed else None
                 writer.add(
                     PageResult,
                     {
@@ -426,12 +458,13 @@ def seed_history(
                         "run_id": audit_run,
                         "page_id": page_id,
                         "service_id": service.id,
-                        "status": "failed" if failed else ("carried" if carried else "audited"),
+                        "status": status,
                         "http_status": None if failed else 200,
                         "load_ms": rng.randint(300, 4000),
                         "serious_count": 0 if failed else serious_on.get(page_id, 0),
                         "error": "Timed out after 30 s" if failed else None,
                         "error_kind": "timeout" if failed else None,
+                        "carried_from_run_id": judged_in,
                         "started_at": start,
                         "finished_at": start,
                     },
@@ -439,6 +472,10 @@ def seed_history(
                 next_result += 1
                 if rng.random() < 0.01:  # a page's brand state changes now and then
                     service.brand_ok[page_id] = not service.brand_ok[page_id]
+                if failed:
+                    continue
+                if status == "audited":
+                    service.audited_in[page_id] = audit_run
                 ok = service.brand_ok[page_id]
                 failing = set() if ok else {rng.choice(BRAND_RULES)}
                 writer.add(
@@ -451,20 +488,71 @@ def seed_history(
                         "score": 100.0 if ok else round(100 - 20 * len(failing), 1),
                         "passed": ok,
                         "rules": {r: r not in failing for r in BRAND_RULES},
-                        "details": {},
+                        # A carried result leaves its details to the run that judged it.
+                        "details": {"carried_from_run": judged_in} if judged_in else {},
                     },
                 )
                 next_brand += 1
-            report.page_results += len(service.pages)
-            report.brand_results += len(service.pages)
+                summary["brand_checked"] += 1
+                summary["brand_passed"] += ok
             for issue in present:
-                rule, wcag, impact, message = issue.rule
+                summary["findings"] += sum(1 for p in issue.pages if p not in failed_today)
+            writer.add(RunSummary, {"run_id": audit_run, "service_id": service.id, **summary})
+            totals = run_totals[audit_run]
+            for name in ("pages_found", "pages_audited", "pages_carried", "pages_failed"):
+                totals[name] += summary[name]
+            totals["findings_count"] += summary["findings"]
+            report.findings += summary["findings"]
+            report.page_results += len(service.pages)
+            report.brand_results += summary["brand_checked"]
+            next_journey, next_step = _journeys(
+                writer, rng, service, journey_runs[day], start, next_journey, next_step, report
+            )
+            next_feedback = _feedback(
+                writer, rng, service, day, days, first_day, next_feedback, report
+            )
+    writer.flush()
+    report.finding_rows = _findings(writer, repository, plan, audit_runs, failed_days)
+    writer.flush()
+    repository.set_run_counts([{"id": run_id, **totals} for run_id, totals in run_totals.items()])
+    report.seconds = round(time.perf_counter() - started, 1)
+    say(f"Done in {report.seconds} s")
+    return report
+
+
+def _findings(
+    writer: _Writer,
+    repository: Repository,
+    plan: list[_Service],
+    audit_runs: list[int],
+    failed_days: dict[int, set[int]],
+) -> int:
+    """Each issue's finding on each of its pages, one row per stretch of nights it was
+    there: from the first night its page was audited with it to the last (a night the
+    page's audit failed inside a stretch is not one of its runs: the page was not judged)."""
+    last_day = len(audit_runs) - 1
+    next_id = repository.next_id(Finding)
+    written = 0
+    for service in plan:
+        for issue in service.issues:
+            rule, wcag, impact, message = issue.rule
+            for begin, end in issue.intervals:
+                stop = last_day if end == -1 else end - 1
                 for page_id in issue.pages:
+                    failed = failed_days.get(page_id, set())
+                    first, last = begin, stop
+                    while first <= last and first in failed:
+                        first += 1
+                    while last >= first and last in failed:
+                        last -= 1
+                    if first > last:
+                        continue
                     writer.add(
                         Finding,
                         {
-                            "id": next_finding,
-                            "run_id": audit_run,
+                            "id": next_id,
+                            "first_run_id": audit_runs[first],
+                            "last_run_id": audit_runs[last],
                             "page_id": page_id,
                             "service_id": service.id,
                             "check": "axe",
@@ -478,21 +566,24 @@ def seed_history(
                             "help_url": f"https://dequeuniversity.com/rules/axe/4.12/{rule}",
                             "fingerprint": issue.fingerprint,
                             "issue_id": issue.id,
-                            "carried": page_id in carried_pages,
                         },
                     )
-                    next_finding += 1
-                    report.findings += 1
-            next_journey, next_step = _journeys(
-                writer, rng, service, journey_runs[day], start, next_journey, next_step, report
-            )
-            next_feedback = _feedback(
-                writer, rng, service, day, days, first_day, next_feedback, report
-            )
-    writer.flush()
-    report.seconds = round(time.perf_counter() - started, 1)
-    say(f"Done in {report.seconds} s")
-    return report
+                    next_id += 1
+                    written += 1
+    return written
+
+
+def _service_sizes(rng: random.Random, services: int, pages: int | None) -> list[int]:
+    """Pages per service: 8 to 16 each, or ``pages`` shared out unevenly (a few large
+    information services, many small transactional ones), at least one each."""
+    if pages is None:
+        return [rng.randint(8, 16) for _ in range(services)]
+    weights = [rng.lognormvariate(0, 1) for _ in range(services)]
+    spare = pages - services
+    sizes = [1 + int(spare * w / sum(weights)) for w in weights]
+    for index in range(pages - sum(sizes)):  # what rounding down left over
+        sizes[index % services] += 1
+    return sizes
 
 
 def _plan_services(rng: random.Random, count: int, config: CouncilConfig | None) -> list[_Service]:

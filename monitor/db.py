@@ -48,6 +48,10 @@ def _busy_timeout_ms() -> int:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Takes effect only on a new, empty file (an older one is converted by the first
+    # ``monitor db prune``): space freed by pruning can then be handed back to the disk
+    # without rewriting the whole database.
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")

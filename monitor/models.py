@@ -3,9 +3,11 @@
 In the council's words: a *service* is one of its online services; a *run* is one audit
 (or journey replay) started by a person, the dashboard or the nightly schedule; a *page*
 is a web address the monitor has found for a service; a *page result* is what happened
-when a run visited that page; a *finding* is one defect a check saw on one page in one
-run; an *issue* is the same defect tracked across pages and runs (what a service owner
-fixes); *feedback* is what residents told us, already redacted.
+when a run visited that page; a *finding* is one defect a check saw on one page, kept once
+for the stretch of the page's visits that saw it unchanged; an *issue* is the same defect
+tracked across pages and runs (what a service owner fixes); a *run summary* is one
+service's totals in one run, which trends read and which outlive the run's page detail;
+*feedback* is what residents told us, already redacted.
 
 All times are timezone-aware UTC. Statuses are stored as their slug (see the ``StrEnum`` classes).
 """
@@ -122,19 +124,27 @@ class Page(SQLModel, table=True):
 
 
 class PageResult(SQLModel, table=True):
-    """What happened when a run visited a page: status, timings, or the error."""
+    """What happened when a run visited a page: status, timings, or the error.
+
+    A page carried forward unchanged is stored compactly: when its address, title, content
+    type, size, fingerprint and facts are those of the audited visit it was carried from,
+    they are left empty here and ``carried_from_run_id`` names that visit (the repository
+    reads them from it), so a nightly run of an unchanged site adds a few dozen bytes a page.
+    """
 
     __table_args__ = (
+        # A run's pages; a page's visits in run order, whose previous and next visit bound
+        # the stretches of its findings. (The per-run aggregates read ``RunSummary``, so
+        # the covering indexes they needed were dropped in 0008: a row of every page of
+        # every run is what this table holds, and each index costs as much again.)
         UniqueConstraint("run_id", "page_id", name="uq_result_run_page"),
-        # Covering indexes for the dashboard's per-service and per-run aggregates (0002).
-        Index("ix_pageresult_service_run", "service_id", "run_id", "status", "serious_count"),
-        Index("ix_pageresult_run_status", "run_id", "status", "serious_count"),
+        Index("ix_pageresult_page_run", "page_id", "run_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="run.id", index=True)
-    page_id: int = Field(foreign_key="page.id", index=True)
-    service_id: str = Field(max_length=80, index=True)
+    run_id: int = Field(foreign_key="run.id")
+    page_id: int = Field(foreign_key="page.id")
+    service_id: str = Field(max_length=80)
     status: str = Field(default=PageStatus.pending, max_length=20)
     http_status: int | None = None
     final_url: str | None = Field(default=None, max_length=2048)
@@ -160,19 +170,46 @@ class PageResult(SQLModel, table=True):
     signed_in: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # A compact carried visit: the run whose stored visit holds this page's address,
+    # title, content type, size, fingerprint and facts (None: they are stored here).
+    carried_from_run_id: int | None = None
+
+
+#: The columns a compact carried visit leaves to the visit it was carried from.
+CARRIED_DETAIL = (
+    "final_url",
+    "content_type",
+    "size_bytes",
+    "last_modified",
+    "title",
+    "fingerprint",
+    "facts",
+)
 
 
 class Finding(SQLModel, table=True):
-    """One defect one check saw on one page in one run."""
+    """One defect one check saw on one page, over a stretch of that page's visits.
+
+    A finding seen again unchanged on the page's next visit extends its stretch
+    (``last_run_id``) instead of being written again, so a nightly run of an unchanged
+    site writes no finding. It belongs to run R when ``first_run_id`` is R, or when
+    ``first_run_id`` < R <= ``last_run_id`` and the page was judged in R (audited or
+    carried): between two visits of a page a finding has no other runs to belong to.
+    Findings of journeys and of service checks (statement, page titles) belong to their
+    one run (``first_run_id`` = ``last_run_id``).
+    """
 
     __table_args__ = (
-        Index("ix_finding_run_service", "run_id", "service_id"),
+        Index("ix_finding_service_last_run", "service_id", "last_run_id"),
+        Index("ix_finding_last_run", "last_run_id"),
+        Index("ix_finding_page_last_run", "page_id", "last_run_id"),
         Index("ix_finding_issue", "issue_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="run.id")
-    page_id: int = Field(foreign_key="page.id", index=True)
+    first_run_id: int = Field(foreign_key="run.id")
+    last_run_id: int = Field(foreign_key="run.id")
+    page_id: int = Field(foreign_key="page.id")
     service_id: str = Field(max_length=80)
     check: str = Field(max_length=40)
     rule: str = Field(max_length=100)
@@ -188,7 +225,53 @@ class Finding(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=64)
     journey_id: str | None = Field(default=None, max_length=80)
     journey_step: int | None = None
+
+
+#: What makes two findings of a page the same finding (everything a check reported).
+FINDING_CONTENT = (
+    "check",
+    "rule",
+    "outcome",
+    "wcag",
+    "impact",
+    "selector",
+    "snippet",
+    "message",
+    "help_url",
+    "fingerprint",
+    "region",
+    "journey_id",
+    "journey_step",
+)
+
+
+class RunFinding(SQLModel):
+    """A finding as one run saw it: what ``Repository.findings(run_id)`` returns.
+
+    ``carried`` says the run carried the page forward unchanged and the finding was seen
+    before; ``first_run_id`` and ``last_run_id`` are the stored stretch it belongs to."""
+
+    id: int
+    run_id: int
+    page_id: int
+    service_id: str
+    check: str
+    rule: str
+    outcome: str = Outcome.violation
+    wcag: str = ""
+    impact: str | None = None
+    selector: str = ""
+    snippet: str = ""
+    message: str = ""
+    help_url: str | None = None
+    fingerprint: str
+    issue_id: int | None = None
+    region: str | None = None
+    journey_id: str | None = None
+    journey_step: int | None = None
     carried: bool = False
+    first_run_id: int
+    last_run_id: int
 
 
 class Issue(SQLModel, table=True):
@@ -240,23 +323,48 @@ class IssuePage(SQLModel, table=True):
 
 
 class BrandResult(SQLModel, table=True):
-    """A page's brand score and its pass/fail for each brand rule in one run."""
+    """A page's brand score and its pass/fail for each brand rule in one run.
 
-    __table_args__ = (
-        UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),
-        Index("ix_brandresult_service_run", "service_id", "run_id", "passed"),
-        Index("ix_brandresult_run_passed", "run_id", "passed"),
-    )
+    A page carried forward unchanged keeps its score and rules in the new run, while its
+    long ``details`` and header screenshot stay with the result it was carried from
+    (``details`` holds only ``{"carried_from_run": id}``; the repository reads them there).
+    """
+
+    __table_args__ = (UniqueConstraint("run_id", "page_id", name="uq_brand_run_page"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="run.id", index=True)
+    run_id: int = Field(foreign_key="run.id")
     page_id: int = Field(foreign_key="page.id")
-    service_id: str = Field(max_length=80, index=True)
+    service_id: str = Field(max_length=80)
     score: float = 0.0
     passed: bool = False
     rules: dict[str, bool] = Field(default_factory=dict, sa_type=JSON)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     header_screenshot: str | None = Field(default=None, max_length=500)
+
+
+class RunSummary(SQLModel, table=True):
+    """One service's totals in one run, stored when the run ends.
+
+    Trends per run, week and quarter read these rows, never every page of every run, and
+    they stay when ``monitor db prune`` removes a run's page detail (``detail_pruned_at``).
+    """
+
+    __table_args__ = (Index("ix_runsummary_service_run", "service_id", "run_id"),)
+
+    run_id: int = Field(foreign_key="run.id", primary_key=True)
+    service_id: str = Field(max_length=80, primary_key=True)
+    pages_found: int = 0
+    pages_judged: int = 0  # audited or carried
+    pages_clean: int = 0  # judged, with no serious or critical violation
+    pages_audited: int = 0
+    pages_carried: int = 0
+    pages_revalidated: int = 0
+    pages_failed: int = 0
+    brand_checked: int = 0
+    brand_passed: int = 0
+    findings: int = 0
+    detail_pruned_at: datetime | None = None
 
 
 class JourneyRun(SQLModel, table=True):

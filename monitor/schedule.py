@@ -139,7 +139,23 @@ class Scheduler:
             self.settings, self.config, self.repository, AuditRequest(trigger="schedule")
         )
         self.send_alerts()
+        self.prune_detail()
         return run.id
+
+    def prune_detail(self) -> None:
+        """After the nightly audit, the only job that adds page detail, drop what is older
+        than ``MONITOR_KEEP_DETAIL_DAYS``: the store stays bounded with one small prune a
+        night instead of a large one now and then."""
+        days = self.settings.keep_detail_days
+        if days < 1:
+            return
+        try:
+            report = self.repository.prune_detail(days)
+            if report.runs:
+                self.repository.reclaim_space()
+                log.info("pruned the page detail of %s runs older than %s days", report.runs, days)
+        except Exception:  # pruning must never make a finished audit look failed
+            log.exception("pruning old page detail failed")
 
     def journeys(self) -> int | None:
         from monitor.journeys import run_journeys

@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = None
 
+    # Days of page detail kept (page and brand results, findings, journey steps): the
+    # nightly audit prunes older runs' detail after it finishes, and ``monitor db prune``
+    # uses it by default. Each run's totals, which trends read, are kept for ever. 0: keep
+    # everything.
+    keep_detail_days: int = Field(default=400, ge=0)
+
     # One audit of a service at a time.
     lease_seconds: int = Field(default=900, ge=30)
 

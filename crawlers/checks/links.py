@@ -65,6 +65,23 @@ class LinksCheck(PageCheck):
                     "connection",
                     f"the site stopped answering while its links were checked: {url} ({error})",
                 )
+        failing = [
+            url
+            for url, (status, _) in zip(targets, statuses, strict=True)
+            if status is not None and status >= 500 and host_of(url) == own_host
+        ]
+        if failing:
+            # A server error on the site's own links may be the site going down (a server
+            # stopping, a gateway losing it): if the page itself no longer answers either,
+            # the links are not to blame.
+            status, error = await context.run.link_statuses.status_now(page.url)
+            if (status is None and _no_answer(error)) or (status is not None and status >= 500):
+                reason = f"HTTP {status}" if status is not None else error
+                raise PageError(
+                    "connection",
+                    f"the site stopped answering while its links were checked: {failing[0]} "
+                    f"and the page itself ({reason})",
+                )
         findings = []
         for (url, href), (status, error) in zip(targets.items(), statuses, strict=True):
             if status is not None and status < 400:

@@ -51,6 +51,15 @@ class ServicePlan:
     guard: CrawlGuard | None = None
     #: A single-page app: ``#/route`` fragments are pages of it, kept in addresses.
     hash_routes: bool = False
+    #: Links already looked at, as written, by the depth of the page showing them: a council
+    #: page repeats the same hundred links of its header, menu and footer, and each was
+    #: judged the first time (an absolute or root-relative link means the same thing on
+    #: every page of a host).
+    looked_at: set[str] = field(default_factory=set)
+
+
+#: Addresses added to the run per transaction when a sitemap lists many.
+DISCOVERY_BATCH = 500
 
 
 class Frontier:
@@ -102,16 +111,29 @@ class Frontier:
             else:
                 self.progress.count(result.status)
         for plan in self.plans.values():
-            for url in plan.config.start_urls:
-                await self.discover(plan, url, 0)
-            for url in await urls_from_sitemaps(self.policy, list(plan.config.sitemaps)):
-                await self.discover(plan, url, 0)
+            await self.discover_many(plan, list(plan.config.start_urls), 0)
+            listed = await urls_from_sitemaps(self.policy, list(plan.config.sitemaps))
+            await self.discover_many(plan, listed, 0)
 
     async def found(self, task: PageTask, links: list[str]) -> None:
         """The links a visited page showed: the new ones in scope join the frontier."""
         plan = self.plans[task.service_id]
+        host = task.url.split("/", 3)[:3]
+        fresh = []
         for href in links:
-            await self.discover(plan, href, task.depth + 1, task.url)
+            # The same absolute or root-relative link on another page of the same host is
+            # the same address: judged once.
+            same_everywhere = href.startswith(("http://", "https://")) or (
+                href.startswith("/") and not href.startswith("//")
+            )
+            # Depth is part of it: a link too deep for the scope here may not be elsewhere.
+            key = f"{task.depth} {href if href.startswith('http') else '/'.join(host) + href}"
+            if same_everywhere and key in plan.looked_at:
+                continue
+            if same_everywhere:
+                plan.looked_at.add(key)
+            fresh.append(href)
+        await self.discover_many(plan, fresh, task.depth + 1, task.url)
 
     def refused(self) -> dict[str, list[str]]:
         """Service id → the start addresses robots.txt refused."""
@@ -131,34 +153,39 @@ class Frontier:
     ) -> None:
         """Add an address if it is new, in scope, under the page limit and robots allow it,
         and (behind a sign-in, or in an app) it is not one never to follow."""
-        url = normalise_url(href, base, hash_routes=plan.hash_routes)
-        if url is None or url in plan.seen or not plan.scope.allows(url, depth):
-            return
-        if plan.guard is not None and plan.guard.refuses_address(url):
-            log.debug("never followed (it could end the session or change the account): %s", url)
-            return
-        if len(plan.seen) >= plan.max_pages:
-            return
-        plan.seen.add(url)
-        if not await self.policy.allowed(url):
-            log.info("robots.txt disallows %s", url)
-            if depth == 0:
-                plan.refused.append(url)
-            return
-        kind = "document" if looks_like_document(url) else "html"
-        page = await asyncio.to_thread(
-            functools.partial(
-                self.repository.add_pending_page,
-                self.run_id,
-                plan.config.id,
-                url,
-                kind=kind,
-                depth=depth,
+        await self.discover_many(plan, [href], depth, base)
+
+    async def discover_many(
+        self, plan: ServicePlan, hrefs: list[str], depth: int, base: str | None = None
+    ) -> None:
+        """``discover`` for many addresses: the new ones in scope, under the page limit and
+        allowed by robots.txt are stored as pending in batches, one transaction each."""
+        wanted: list[tuple[str, str, int]] = []
+        for href in hrefs:
+            url = normalise_url(href, base, hash_routes=plan.hash_routes)
+            if url is None or url in plan.seen or not plan.scope.allows(url, depth):
+                continue
+            if plan.guard is not None and plan.guard.refuses_address(url):
+                log.debug("never followed (it could end the session or the account): %s", url)
+                continue
+            if len(plan.seen) >= plan.max_pages:
+                break
+            plan.seen.add(url)
+            if not await self.policy.allowed(url):
+                log.info("robots.txt disallows %s", url)
+                if depth == 0:
+                    plan.refused.append(url)
+                continue
+            wanted.append((url, "document" if looks_like_document(url) else "html", depth))
+        for start in range(0, len(wanted), DISCOVERY_BATCH):
+            batch = wanted[start : start + DISCOVERY_BATCH]
+            pages = await asyncio.to_thread(
+                self.repository.add_pending_pages, self.run_id, plan.config.id, batch
             )
-        )
-        assert page.id is not None
-        self.progress.found += 1
-        self._queue(PageTask(self.run_id, plan.config.id, page.id, url, depth))
+            for (url, _, _), page in zip(batch, pages, strict=True):
+                assert page.id is not None
+                self.progress.found += 1
+                self._queue(PageTask(self.run_id, plan.config.id, page.id, url, depth))
 
     def _queue(self, task: PageTask, *, document: bool = False) -> None:
         if document or looks_like_document(task.url):

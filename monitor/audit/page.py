@@ -26,7 +26,7 @@ from crawlers.pipeline import CARRIED, PageOutcome, PreviousVisit, audit_address
 from crawlers.revalidation import RememberedPage, ServedRecord
 from crawlers.urls import looks_like_document
 from monitor.audit.frontier import PageTask
-from monitor.audit.recording import record_failure, record_outcome
+from monitor.audit.recording import CarriedBatches, record_failure, record_outcome
 from monitor.config import CouncilConfig, ServiceConfig
 from monitor.db import DATABASE_FAULTS
 from monitor.models import Page, PageResult, utcnow
@@ -84,6 +84,7 @@ class PageAuditor:
         context: RunContext,
         *,
         full: bool = False,
+        carried: CarriedBatches | None = None,
     ) -> None:
         self.settings = settings
         self.config = config
@@ -91,6 +92,7 @@ class PageAuditor:
         self.engine = engine
         self.context = context
         self.full = full
+        self.carried = carried  # unchanged pages recorded in batches, if given
         self._versions: dict[str, str] = {}
 
     def versions(self, service: ServiceConfig) -> str:
@@ -188,6 +190,7 @@ class PageAuditor:
             versions=self.versions(service),
             carried_from=last if outcome.status == CARRIED else None,
             started_at=started_at,
+            batches=self.carried,
         )
         return PageDone(status, outcome.links)
 
@@ -235,5 +238,6 @@ class PageAuditor:
             versions=None,
             carried_from=last,
             revalidated=True,
+            batches=self.carried,
         )
         return PageDone(status, record.links)

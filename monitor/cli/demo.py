@@ -147,16 +147,28 @@ def demo_run(
 def seed_history_command(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Nights of history")] = 365,
     services: Annotated[int, typer.Option(min=1, max=1000, help="How many services")] = 50,
+    pages: Annotated[
+        int | None,
+        typer.Option(min=1, help="Pages in all, shared unevenly (default: 8 to 16 a service)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same history)")] = 2024,
 ) -> None:
     """Fill the database with believable nightly history, so the dashboard has a past."""
+    if pages is not None and pages < services:
+        raise typer.BadParameter("give at least one page per service", param_hint="--pages")
     try:
         config = council_config()
     except ConfigError:
         config = None  # the history does not need the council's config, only its names
     repository = open_repository()
     report = seed_history(
-        repository, days=days, services=services, config=config, seed=seed, progress=out.print
+        repository,
+        days=days,
+        services=services,
+        pages=pages,
+        config=config,
+        seed=seed,
+        progress=out.print,
     )
     for key, value in report.as_dict().items():
         out.print(f"  {key.replace('_', ' '):14} {value:,}")

@@ -1,5 +1,5 @@
-"""``monitor version``, ``monitor config check`` and ``monitor db upgrade``: the monitor
-itself, its configuration and its database."""
+"""``monitor version``, ``monitor config check``, ``monitor db upgrade`` and ``monitor db
+prune``: the monitor itself, its configuration and its database."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from monitor import __version__
-from monitor.cli.common import friendly_errors, out, settings
+from monitor.cli.common import friendly_errors, open_repository, out, settings
 from monitor.config import load_config
 from monitor.db import upgrade
 from monitor.repository import Repository
@@ -19,7 +19,9 @@ app = typer.Typer()
 config_group = typer.Typer(
     name="config", help="Check the council's configuration files.", no_args_is_help=True
 )
-db_group = typer.Typer(name="db", help="Create or upgrade the database.", no_args_is_help=True)
+db_group = typer.Typer(
+    name="db", help="Create or upgrade the database; prune old page detail.", no_args_is_help=True
+)
 app.add_typer(config_group)
 app.add_typer(db_group)
 
@@ -73,3 +75,42 @@ def db_upgrade() -> None:
     url = settings().database_url
     revision = upgrade(url)
     out.print(f"Database at revision {revision}: {Repository(url).engine.url!r}")
+
+
+@db_group.command("prune")
+@friendly_errors
+def db_prune(
+    keep_days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Days of page detail to keep (default: MONITOR_KEEP_DETAIL_DAYS)"),
+    ] = None,
+) -> None:
+    """Remove the page detail of older runs, keep every run's totals, give the space back.
+
+    Page and brand results, findings and journey steps of runs older than the kept days
+    go; the totals per run and service that trends read stay, as do runs, issues,
+    journeys' outcomes and feedback. The newest audit is always kept whole."""
+    days = keep_days or settings().keep_detail_days
+    if days < 1:
+        out.print(
+            "Nothing pruned: MONITOR_KEEP_DETAIL_DAYS is 0 (keep everything); "
+            "pass --keep-days N to prune once."
+        )
+        return
+    repository = open_repository()
+    report = repository.prune_detail(days)
+    if report.kept_from_run is None or report.runs == 0:
+        out.print(f"Nothing older than {days} days to prune.")
+    else:
+        out.print(
+            f"Pruned the page detail of {report.runs:,} runs (every run before run "
+            f"{report.kept_from_run}): {report.page_results:,} page results, "
+            f"{report.brand_results:,} brand results, {report.findings:,} findings, "
+            f"{report.journey_steps:,} journey steps. Their totals stay for the trends."
+        )
+    space = repository.reclaim_space()
+    if space.bytes_before is not None and space.bytes_after is not None:
+        out.print(
+            f"Database: {space.bytes_before / 1e6:,.1f} MB before, "
+            f"{space.bytes_after / 1e6:,.1f} MB after ({space.how})."
+        )

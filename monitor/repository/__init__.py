@@ -14,6 +14,7 @@ from monitor.repository.core import CoreRepository
 from monitor.repository.feedback import FeedbackRepository
 from monitor.repository.issues import IssueRepository
 from monitor.repository.journeys import JourneyRepository
+from monitor.repository.retention import RetentionRepository
 from monitor.repository.schedule import ScheduleRepository
 from monitor.repository.scorecard import ScorecardRepository
 
@@ -24,6 +25,7 @@ class Repository(
     FeedbackRepository,
     IssueRepository,
     JourneyRepository,
+    RetentionRepository,
     ScheduleRepository,
     ScorecardRepository,
     CoreRepository,

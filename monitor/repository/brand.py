@@ -3,7 +3,9 @@
 A service's *brand compliance* in a run is the share of its pages that pass every brand
 rule (Ambition 1's "consistent branding" measure); the *rules failed most* say what to
 fix first. A page carried forward unchanged keeps its previous result in the new run
-(``carry_brand_result``), so every run speaks for all of a service's pages.
+(``carry_brand_result``), so every run speaks for all of a service's pages; the carried
+result stores its score and rules, and leaves its long details and header screenshot to
+the result of the run that judged the page (``details["carried_from_run"]``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, tuple_
 from sqlmodel import Session, col, select
 
 from monitor.models import BrandResult, PageResult
@@ -57,7 +59,7 @@ class BrandRepository(RepositoryBase):
             "details": dict(result.get("details") or {}),
             "header_screenshot": result.get("header_screenshot"),
         }
-        with self.session() as session:
+        with self.writing() as session:
             row = _store_brand_row(session, run_id, page_id, values)
             session.commit()
             session.refresh(row)
@@ -71,28 +73,34 @@ class BrandRepository(RepositoryBase):
             return carried
 
     def brand_result(self, run_id: int, page_id: int) -> BrandResult | None:
+        """A page's brand result in a run, with its details (a carried one's included)."""
         with self.session() as session:
-            return session.exec(
+            found = session.exec(
                 select(BrandResult).where(
                     BrandResult.run_id == run_id, BrandResult.page_id == page_id
                 )
             ).first()
+            return None if found is None else with_brand_details(session, [found])[0]
 
     def brand_results(self, run_id: int, *, service_id: str | None = None) -> list[BrandResult]:
-        """Every page's brand result in a run (lowest score first)."""
+        """Every page's brand result in a run (lowest score first), with their details."""
         with self.session() as session:
             query = select(BrandResult).where(BrandResult.run_id == run_id)
             if service_id is not None:
                 query = query.where(BrandResult.service_id == service_id)
             query = query.order_by(col(BrandResult.score), col(BrandResult.page_id))
-            return list(session.exec(query).all())
+            return with_brand_details(session, list(session.exec(query).all()))
 
     def latest_brand_run_id(self, service_id: str) -> int | None:
-        """The newest run that judged this service's branding."""
+        """The newest run that judged this service's branding (read from the newest run
+        backwards, which finds it at once: a year of a large site's results has millions)."""
         with self.session() as session:
             found = session.exec(
-                select(func.max(BrandResult.run_id)).where(BrandResult.service_id == service_id)
-            ).one()
+                select(BrandResult.run_id)
+                .where(BrandResult.service_id == service_id)
+                .order_by(col(BrandResult.run_id).desc())
+                .limit(1)
+            ).first()
             return int(found) if found is not None else None
 
     def brand_summary(self, service_id: str, run_id: int | None = None) -> BrandSummary | None:
@@ -130,8 +138,12 @@ class BrandRepository(RepositoryBase):
 
 
 def copy_brand_result(session: Session, previous_run_id: int, run_id: int, page_id: int) -> bool:
-    """Within ``session``: copy a page's brand result of an earlier run into ``run_id``
-    (replacing any there), and its score onto the page's result; False if it had none."""
+    """Within ``session``: carry a page's brand result of an earlier run into ``run_id``
+    (replacing any there), and its score onto the page's result; False if it had none.
+
+    The carried row keeps the score and rules, which the measures read; its details and
+    header screenshot stay with the result of the run that judged the page, which
+    ``details["carried_from_run"]`` names (``with_brand_details`` reads them there)."""
     previous = session.exec(
         select(BrandResult).where(
             BrandResult.run_id == previous_run_id, BrandResult.page_id == page_id
@@ -139,16 +151,97 @@ def copy_brand_result(session: Session, previous_run_id: int, run_id: int, page_
     ).first()
     if previous is None:
         return False
+    judged_in = _carried_from(previous)
     values = {
         "service_id": previous.service_id,
         "score": previous.score,
         "passed": previous.passed,
         "rules": dict(previous.rules),
-        "details": {**previous.details, "carried_from_run": previous_run_id},
-        "header_screenshot": previous.header_screenshot,
+        "details": {CARRIED_FROM: previous_run_id if judged_in is None else judged_in},
+        "header_screenshot": None,
     }
     _store_brand_row(session, run_id, page_id, values)
     return True
+
+
+CARRIED_FROM = "carried_from_run"
+
+
+def copy_brand_results(
+    session: Session, run_id: int, pairs: list[tuple[int, int]]
+) -> dict[int, float]:
+    """``copy_brand_result`` for many pages carried into ``run_id`` (``(previous run,
+    page)`` pairs) with a few statements; returns each carried page's score (the caller
+    sets it on the page results it holds)."""
+    scores: dict[int, float] = {}
+    if not pairs:
+        return scores
+    previous: list[BrandResult] = []
+    for start in range(0, len(pairs), 400):
+        previous += session.exec(
+            select(BrandResult).where(
+                tuple_(BrandResult.run_id, BrandResult.page_id).in_(pairs[start : start + 400])
+            )
+        ).all()
+    pages = [row.page_id for row in previous]
+    for start in range(0, len(pages), 400):
+        session.execute(
+            delete(BrandResult).where(
+                col(BrandResult.run_id) == run_id,
+                col(BrandResult.page_id).in_(pages[start : start + 400]),
+            )
+        )
+    for row in previous:
+        judged_in = _carried_from(row)
+        session.add(
+            BrandResult(
+                run_id=run_id,
+                page_id=row.page_id,
+                service_id=row.service_id,
+                score=row.score,
+                passed=row.passed,
+                rules=dict(row.rules),
+                details={CARRIED_FROM: row.run_id if judged_in is None else judged_in},
+                header_screenshot=None,
+            )
+        )
+        scores[row.page_id] = row.score
+    return scores
+
+
+def _carried_from(row: BrandResult) -> int | None:
+    """The run whose result holds a compact carried row's details (None: not compact)."""
+    details = row.details or {}
+    origin = details.get(CARRIED_FROM)
+    return int(origin) if set(details) == {CARRIED_FROM} and origin is not None else None
+
+
+def with_brand_details(session: Session, rows: list[BrandResult]) -> list[BrandResult]:
+    """The rows, each carried one (as a copy) with the details and header screenshot of
+    the result it was carried from."""
+    wanted = sorted({(o, r.page_id) for r in rows if (o := _carried_from(r)) is not None})
+    if not wanted:
+        return rows
+    judged: dict[tuple[int, int], BrandResult] = {}
+    for start in range(0, len(wanted), 500):
+        for row in session.exec(
+            select(BrandResult).where(
+                tuple_(BrandResult.run_id, BrandResult.page_id).in_(wanted[start : start + 500])
+            )
+        ).all():
+            judged[(row.run_id, row.page_id)] = row
+    out = []
+    for row in rows:
+        origin = _carried_from(row)
+        source = judged.get((origin, row.page_id)) if origin is not None else None
+        if source is None:
+            out.append(row)
+            continue
+        copy = BrandResult.model_validate(row.model_dump())
+        copy.details = {**source.details, CARRIED_FROM: origin}
+        copy.header_screenshot = source.header_screenshot
+        out.append(copy)
+    return out
 
 
 def _store_brand_row(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -20,11 +20,21 @@ from monitor.models import (
     PageStatus,
     Run,
     RunStatus,
+    RunSummary,
     Service,
     utcnow,
 )
-from monitor.repository.base import RepositoryBase, merge_page_result, run_counts
+from monitor.repository.base import (
+    RepositoryBase,
+    merge_page_result,
+    run_counts,
+    store_summaries,
+    with_carried_detail,
+)
 from monitor.repository.liveness import Holder, holder_state
+
+#: A run in one of these states has ended: its counts and summaries are final.
+FINISHED = (RunStatus.completed, RunStatus.failed, RunStatus.interrupted, RunStatus.cancelled)
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ class CoreRepository(RepositoryBase):
             return run
 
     def heartbeat(self, run_id: int) -> None:
-        with self.session() as session:
+        with self.writing() as session:
             session.execute(update(Run).where(col(Run.id) == run_id).values(heartbeat_at=utcnow()))
             session.commit()
 
@@ -172,6 +182,7 @@ class CoreRepository(RepositoryBase):
             run = session.get_one(Run, run_id)
             for name, value in run_counts(session, run_id).items():
                 setattr(run, name, value)
+            store_summaries(session, run_id)
             run.status = status
             run.error = error
             if unreachable is not None:
@@ -181,6 +192,32 @@ class CoreRepository(RepositoryBase):
             session.commit()
             session.refresh(run)
             return run
+
+    def summarise_runs(self, run_ids: Iterable[int] | None = None) -> list[int]:
+        """Store the totals per service (``RunSummary``) of the given runs, or of every
+        finished run that has none: for histories written around the runner (imports,
+        seeded histories, tests). Returns the runs summarised."""
+        with self.session() as session:
+            if run_ids is None:
+                summarised = select(RunSummary.run_id).distinct()
+                query = select(Run.id).where(
+                    col(Run.status).in_(FINISHED), col(Run.id).not_in(summarised)
+                )
+                ids = [i for i in session.exec(query).all() if i is not None]
+            else:
+                ids = list(run_ids)
+            for run_id in ids:
+                store_summaries(session, run_id)
+            session.commit()
+        return ids
+
+    def set_run_counts(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk update of runs' counts (``id`` plus the columns to set), for histories
+        written around the runner."""
+        if rows:
+            with self.session() as session:
+                session.execute(update(Run), list(rows))
+                session.commit()
 
     def run(self, run_id: int) -> Run | None:
         self._settle_dead_runs()
@@ -216,6 +253,7 @@ class CoreRepository(RepositoryBase):
                 assert run.id is not None
                 for name, value in run_counts(session, run.id).items():
                     setattr(run, name, value)
+                store_summaries(session, run.id)
                 run.status = RunStatus.interrupted
                 run.finished_at = utcnow()
                 run.error = run.error or "no heartbeat from the process running it"
@@ -226,7 +264,7 @@ class CoreRepository(RepositoryBase):
     # --- pages --------------------------------------------------------------------------
 
     def upsert_page(self, service_id: str, url: str, *, kind: str = "html", depth: int = 0) -> Page:
-        with self.session() as session:
+        with self.writing() as session:
             page = _remember_page(session, service_id, url, kind, depth)
             session.commit()
             return page
@@ -236,13 +274,82 @@ class CoreRepository(RepositoryBase):
     ) -> Page:
         """A page found by a run: remembered (``upsert_page``) with a *pending* result in
         that run, in one transaction, so an interrupted run knows exactly what is left."""
-        with self.session() as session:
+        with self.writing() as session:
             page = _remember_page(session, service_id, url, kind, depth)
             assert page.id is not None
             pending = PageResult(run_id=run_id, page_id=page.id, service_id=service_id)
             session.add(merge_page_result(session, pending))
             session.commit()
             return page
+
+    def add_pending_pages(
+        self, run_id: int, service_id: str, found: Sequence[tuple[str, str, int]]
+    ) -> list[Page]:
+        """``add_pending_page`` for many addresses at once (``(url, kind, depth)``, one
+        service), in one transaction: a sitemap of thousands of pages costs a few
+        statements, not a transaction each. Returns the pages in the order given."""
+        if not found:
+            return []
+        now = utcnow()
+        with self.writing() as session:
+            pages: dict[str, Page] = {}
+            urls = [url for url, _, _ in found]
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                for page in session.exec(
+                    select(Page).where(Page.service_id == service_id, col(Page.url).in_(chunk))
+                ).all():
+                    pages[page.url] = page
+            seen = [p.id for p in pages.values() if p.id is not None]
+            for start in range(0, len(seen), 500):
+                session.execute(
+                    update(Page)
+                    .where(col(Page.id).in_(seen[start : start + 500]))
+                    .values(last_seen_at=now)
+                )
+            for url, kind, depth in found:
+                known_page = pages.get(url)
+                if known_page is None:
+                    pages[url] = Page(
+                        service_id=service_id,
+                        url=url,
+                        kind=kind,
+                        depth=depth,
+                        first_seen_at=now,
+                        last_seen_at=now,
+                    )
+                    session.add(pages[url])
+                elif known_page.kind != kind:
+                    known_page.kind = kind
+                    session.add(known_page)
+            session.flush()
+            ids = [pages[url].id for url, _, _ in found]
+            known: set[int] = set()
+            for start in range(0, len(ids), 500):
+                known.update(
+                    session.exec(
+                        select(PageResult.page_id).where(
+                            PageResult.run_id == run_id,
+                            col(PageResult.page_id).in_(ids[start : start + 500]),
+                        )
+                    ).all()
+                )
+            fresh = [
+                {
+                    "run_id": run_id,
+                    "page_id": page_id,
+                    "service_id": service_id,
+                    "status": PageStatus.pending.value,
+                    "revalidated": False,
+                    "serious_count": 0,
+                }
+                for page_id in dict.fromkeys(ids)
+                if page_id is not None and page_id not in known
+            ]
+            if fresh:
+                session.execute(insert(PageResult), fresh)
+            session.commit()
+            return [pages[url] for url, _, _ in found]
 
     def pages(self, service_id: str) -> list[Page]:
         with self.session() as session:
@@ -262,14 +369,16 @@ class CoreRepository(RepositoryBase):
             return result
 
     def page_results(self, run_id: int) -> list[PageResult]:
+        """Every page's result in the run, compact carried ones with their details."""
         with self.session() as session:
-            return list(
+            results = list(
                 session.exec(
                     select(PageResult)
                     .where(PageResult.run_id == run_id)
                     .order_by(col(PageResult.id))
                 ).all()
             )
+            return with_carried_detail(session, results)
 
     def page_visits(self, run_id: int) -> list[PageVisit]:
         """Every web page of the run with its status and, if it failed, why (documents
@@ -312,7 +421,7 @@ class CoreRepository(RepositoryBase):
         or carried: what the service phase judges the service by."""
         with self.session() as session:
             rows = session.exec(
-                select(Page.url, Page.kind, PageResult.title, PageResult.facts)
+                select(Page.url, Page.kind, PageResult)
                 .join(PageResult, col(PageResult.page_id) == col(Page.id))
                 .where(
                     PageResult.run_id == run_id,
@@ -321,9 +430,10 @@ class CoreRepository(RepositoryBase):
                 )
                 .order_by(col(Page.url))
             ).all()
+            results = with_carried_detail(session, [result for _, _, result in rows])
             return [
-                (url, kind, title, dict(facts) if facts else None)
-                for url, kind, title, facts in rows
+                (url, kind, result.title, dict(result.facts) if result.facts else None)
+                for (url, kind, _), result in zip(rows, results, strict=True)
             ]
 
     def access_notes(self, run_id: int) -> dict[str, AccessNote]:
@@ -389,7 +499,7 @@ class CoreRepository(RepositoryBase):
             return True
 
     def renew_lease(self, name: str, holder: str, seconds: int) -> bool:
-        with self.session() as session:
+        with self.writing() as session:
             count = session.execute(
                 update(Lease)
                 .where(col(Lease.name) == name, col(Lease.holder) == holder)

@@ -44,6 +44,7 @@ from monitor.models import (
     PageStatus,
     Run,
     RunStatus,
+    RunSummary,
     Service,
     utcnow,
 )
@@ -130,22 +131,18 @@ class ScorecardRepository(RepositoryBase):
     def recent_audit_runs(
         self, *, per_service: int = 2, service_ids: ServiceFilter = None
     ) -> dict[str, list[int]]:
-        """The ids of each service's latest audit runs that measured it, newest first: a
-        run that could not reach the service (nothing judged there) does not count, so its
+        """The ids of each service's latest audit runs that measured it, newest first, read
+        from the runs' summaries (a few rows per run, however many pages each run visited):
+        a run that could not reach the service (nothing judged there) does not count, so its
         measures keep their last values."""
         completed = select(Run.id).where(
             Run.kind == "audit", col(Run.status).in_(list(MEASURING_RUNS))
         )
-        pairs = (
-            select(PageResult.service_id, PageResult.run_id)
-            .distinct()
-            .where(
-                col(PageResult.run_id).in_(completed),
-                col(PageResult.status).in_(list(JUDGED_PAGES)),
-            )
+        pairs = select(RunSummary.service_id, RunSummary.run_id).where(
+            col(RunSummary.run_id).in_(completed), col(RunSummary.pages_judged) > 0
         )
         if service_ids is not None:
-            pairs = pairs.where(col(PageResult.service_id).in_(list(service_ids)))
+            pairs = pairs.where(col(RunSummary.service_id).in_(list(service_ids)))
         pairs_sq = pairs.subquery()
         ranked = select(
             pairs_sq.c.service_id,
@@ -226,51 +223,36 @@ class ScorecardRepository(RepositoryBase):
     # --- accessibility and brand per run -------------------------------------------------
 
     def page_counts_for_runs(self, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-        """Per (service, run): pages judged, pages with no serious failure, brand pass."""
+        """Per (service, run): pages judged, pages with no serious failure, brand pass
+        (from the runs' summaries, which outlive their page detail)."""
         wanted = list(pairs)
         if not wanted:
             return {}
-        a11y = (
-            select(
-                PageResult.service_id,
-                PageResult.run_id,
-                func.count().label("judged"),
-                func.sum(case((col(PageResult.serious_count) == 0, 1), else_=0)).label("clean"),
-                func.sum(case((PageResult.status == PageStatus.carried, 1), else_=0)).label(
-                    "carried"
-                ),
-            )
-            .where(
-                tuple_(PageResult.service_id, PageResult.run_id).in_(wanted),
-                col(PageResult.status).in_(list(JUDGED_PAGES)),
-            )
-            .group_by(PageResult.service_id, PageResult.run_id)
-        )
-        brand = (
-            select(
-                BrandResult.service_id,
-                BrandResult.run_id,
-                func.count().label("checked"),
-                func.sum(case((col(BrandResult.passed).is_(True), 1), else_=0)).label("passed"),
-            )
-            .where(tuple_(BrandResult.service_id, BrandResult.run_id).in_(wanted))
-            .group_by(BrandResult.service_id, BrandResult.run_id)
-        )
+        query = select(
+            RunSummary.service_id,
+            RunSummary.run_id,
+            RunSummary.pages_judged,
+            RunSummary.pages_clean,
+            RunSummary.pages_carried,
+            RunSummary.brand_checked,
+            RunSummary.brand_passed,
+        ).where(tuple_(RunSummary.service_id, RunSummary.run_id).in_(wanted))
         out: dict[tuple[str, int], dict] = {
             key: {"judged": 0, "clean": 0, "carried": 0, "checked": 0, "passed": 0}
             for key in wanted
         }
         with self.session() as session:
-            for service_id, run_id, judged, clean, carried in session.execute(a11y).all():
+            for service_id, run_id, judged, clean, carried, checked, passed in session.execute(
+                query
+            ).all():
                 out[(service_id, run_id)].update(
-                    judged=judged, clean=int(clean or 0), carried=int(carried or 0)
+                    judged=judged, clean=clean, carried=carried, checked=checked, passed=passed
                 )
-            for service_id, run_id, checked, passed in session.execute(brand).all():
-                out[(service_id, run_id)].update(checked=checked, passed=int(passed or 0))
         return out
 
     def audit_trend(self, *, runs: int = 14, service_id: str | None = None) -> list[dict]:
-        """Accessibility and brand per completed audit run, oldest first."""
+        """Accessibility and brand per completed audit run, oldest first (from the runs'
+        summaries)."""
         recent = (
             select(Run.id)
             .where(
@@ -289,19 +271,15 @@ class ScorecardRepository(RepositoryBase):
                 ids = list(session.execute(recent.limit(runs)).scalars().all())
         if not ids:
             return []
-        a11y = select(
-            PageResult.run_id,
-            func.count().label("judged"),
-            func.sum(case((col(PageResult.serious_count) == 0, 1), else_=0)),
-        ).where(col(PageResult.run_id).in_(ids), col(PageResult.status).in_(list(JUDGED_PAGES)))
-        brand = select(
-            BrandResult.run_id,
-            func.count(),
-            func.sum(case((col(BrandResult.passed).is_(True), 1), else_=0)),
-        ).where(col(BrandResult.run_id).in_(ids))
+        totals = select(
+            RunSummary.run_id,
+            func.sum(RunSummary.pages_judged),
+            func.sum(RunSummary.pages_clean),
+            func.sum(RunSummary.brand_checked),
+            func.sum(RunSummary.brand_passed),
+        ).where(col(RunSummary.run_id).in_(ids))
         if service_id is not None:
-            a11y = a11y.where(PageResult.service_id == service_id)
-            brand = brand.where(BrandResult.service_id == service_id)
+            totals = totals.where(RunSummary.service_id == service_id)
         with self.session() as session:
             started: dict[int, datetime] = dict(
                 session.execute(
@@ -310,14 +288,9 @@ class ScorecardRepository(RepositoryBase):
                     )
                 ).all()
             )
-            pages = {
-                r: (j, int(c or 0))
-                for r, j, c in session.execute(a11y.group_by(PageResult.run_id)).all()
-            }
-            brands = {
-                r: (n, int(p or 0))
-                for r, n, p in session.execute(brand.group_by(BrandResult.run_id)).all()
-            }
+            summed = session.execute(totals.group_by(RunSummary.run_id)).all()
+        pages = {r: (int(j or 0), int(c or 0)) for r, j, c, _, _ in summed}
+        brands = {r: (int(n or 0), int(p or 0)) for r, _, _, n, p in summed}
         rows = []
         for run_id in sorted(ids):
             judged, clean = pages.get(run_id, (0, 0))

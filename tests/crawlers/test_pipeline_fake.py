@@ -170,3 +170,65 @@ def test_an_unchanged_page_runs_only_the_checks_that_recheck() -> None:
 def test_findings_on_a_journey_step_are_tied_to_it(journey: JourneyStep) -> None:
     found = outcome(FakeDocument(PAGE, axe={"violations": [IMAGE_ALT]}), [AXE], journey=journey)
     assert [(f.journey_id, f.journey_step) for f in found.findings] == [("report-a-pothole", 3)]
+
+
+def _links_outcome(answers: dict[str, int]) -> PageOutcome:
+    """The links check on a fake page whose links point at a real local server answering
+    ``answers[path]`` (404 for the rest)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from crawlers.discovery import HostPolicy
+
+    class Answers(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.send_response(answers.get(self.path, 404))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    page = FakeDocument(
+        '<html lang="en"><title>Bins</title><main><h1>Bins</h1>'
+        '<a href="/collections">Collection days</a><a href="/fees">Fees</a></main></html>'
+    )
+
+    async def audit() -> PageOutcome:
+        settings = Settings()
+        async with httpx.AsyncClient() as client:
+            run = RunContext(settings=settings, http=HostPolicy(settings, client))
+            engine = FakeEngine(settings, {f"{base}/bins": page})
+            return await audit_address(
+                engine, f"{base}/bins", [LINKS], run.for_page(service_id="s")
+            )
+
+    try:
+        return asyncio.run(audit())
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_link_answering_a_server_error_is_broken_while_the_site_answers() -> None:
+    found = _links_outcome({"/bins": 200, "/robots.txt": 404, "/collections": 200, "/fees": 500})
+    assert found.status == "audited"
+    assert [(f.rule, f.key) for f in found.findings] == [("broken-link", found.url[:-5] + "/fees")]
+
+
+def test_server_errors_from_a_site_going_down_blame_no_link() -> None:
+    # The page was served, then every address of the site answers 503 (a gateway that
+    # lost the server): the links check could not judge (its issues stay as they were),
+    # and no link is called broken.
+    found = _links_outcome({"/robots.txt": 404, "/collections": 503, "/fees": 503, "/bins": 503})
+    assert found.findings == [] and "links" not in found.ran
+    [error] = found.check_errors
+    assert (error.check, error.kind) == ("links", "connection")
+    assert "stopped answering" in error.message and "HTTP 503" in error.message

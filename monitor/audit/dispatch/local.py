@@ -3,6 +3,7 @@
 A few page workers share the engine's pool of tabs; pages revalidated over HTTP need no
 tab, so more of them are in flight than there are tabs. The browser starts only when the
 first page needs it: a night whose pages are all revalidated never launches Chromium.
+Unchanged pages are recorded many to a transaction (``CarriedBatches``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from crawlers.base import BrowserEngine
 from crawlers.engines import StartedOnDemand, make_engine
 from monitor.audit.dispatch import Dispatcher, PagePhase
 from monitor.audit.page import DOCUMENT, PageAuditor
+from monitor.audit.recording import CarriedBatches
 from monitor.config import CouncilConfig
 from monitor.repository import Repository
 from monitor.settings import Settings
@@ -41,6 +43,8 @@ class LocalDispatcher(Dispatcher):
         # What stops the run: no browser, or storage that cannot record a page. The pages
         # not yet visited stay pending, so the run can be resumed.
         failures: list[Exception] = []
+        carried = CarriedBatches(self.repository)
+        carried.start()
         async with StartedOnDemand(self.engine_factory(self.settings, run.engine)) as engine:
             auditor = PageAuditor(
                 self.settings,
@@ -49,6 +53,7 @@ class LocalDispatcher(Dispatcher):
                 engine,
                 phase.context,
                 full=run.full_audit,
+                carried=carried,
             )
 
             async def worker() -> None:
@@ -80,5 +85,9 @@ class LocalDispatcher(Dispatcher):
                 for task in workers:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+                try:
+                    await carried.close()  # every page handed over is written
+                except Exception as exc:
+                    failures.append(exc)
         if failures:
             raise failures[0]
