@@ -20,6 +20,7 @@ from monitor.repository import Repository
 
 HTML_COMMENT = "<b>bold</b> **stars** [a link](http://evil.example) <script>alert(1)</script>"
 BETA_COMMENT = "Beta only: the map would not load"
+LOW_COMMENT = "Alpha: the form lost my answers twice"
 
 
 def seed_known(repository: Repository) -> None:
@@ -183,13 +184,17 @@ def seed_known(repository: Repository) -> None:
                 ack_until=now + 30 * day,
             ),
             issue(5, "beta", "link-name", "2.4.4", "serious", "open", 1),
+            # Issues of the other kinds: branding, links and the accessibility statement.
+            issue(6, "beta", "logo", "", "moderate", "open", 1, check="branding"),
+            issue(7, "alpha", "broken-link", "", "moderate", "open", 1, check="links"),
+            issue(8, "beta", "statement-stale", "", "moderate", "open", 1, check="statement"),
         ],
     )
     repository.bulk_insert(
         IssuePage,
         [
             {"issue_id": i, "page_id": p, "first_seen_at": now - 2 * day}
-            for i, p in ((1, 1), (1, 2), (2, 1), (3, 2), (4, 3), (5, 4))
+            for i, p in ((1, 1), (1, 2), (2, 1), (3, 2), (4, 3), (5, 4), (6, 3), (7, 2), (8, 3))
         ],
     )
     repository.bulk_insert(
@@ -242,7 +247,7 @@ def seed_known(repository: Repository) -> None:
             feedback("alpha", 1, rating=5, comment=HTML_COMMENT),
             feedback("alpha", 2, rating=5),
             feedback("alpha", 3, rating=4),
-            feedback("alpha", 4, rating=2),
+            feedback("alpha", 4, rating=2, comment=LOW_COMMENT),
             feedback("alpha", 5, kind="page_useful", useful=True),
             feedback("alpha", 6, kind="page_useful", useful=True),
             feedback("alpha", 7, kind="page_useful", useful=False),

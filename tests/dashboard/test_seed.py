@@ -32,7 +32,7 @@ def test_seed_history_is_consistent(sqlite_repository: Repository) -> None:
     assert findings == report.findings and issues == report.issues
     for run_id, page_id, serious in results:
         assert serious == counted.get(run_id * 100_000 + page_id, 0)
-    latest = sqlite_repository.recent_audit_runs(per_service=2)
+    latest = sqlite_repository.read.runs.latest_audits(per_service=2)
     assert len(latest) == 3 and all(len(ids) == 2 for ids in latest.values())
 
 

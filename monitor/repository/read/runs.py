@@ -1,0 +1,355 @@
+"""Runs as the dashboard reads them: each service's latest audits, their page counts, the
+history of runs, a running run's progress and the pages a run could not judge."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import col
+
+from monitor.models import BrandResult, Page, PageResult, PageStatus, Run, RunStatus
+from monitor.repository.base import RepositoryBase
+from monitor.repository.read._sql import JUDGED_PAGES, aware
+
+
+@dataclass(frozen=True)
+class AuditRunRef:
+    """One completed audit run of a service, and when it began."""
+
+    run_id: int
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class RunPageCounts:
+    """One service's pages in one run: judged, clean of serious failures, brand results."""
+
+    judged: int = 0  # audited or carried forward
+    clean: int = 0  # of those, no serious or critical violation
+    carried: int = 0
+    checked: int = 0  # pages with a brand result
+    passed: int = 0  # of those, every brand rule met
+
+
+@dataclass(frozen=True)
+class AuditTrendPoint:
+    """Accessibility and branding counts of one completed audit run."""
+
+    run_id: int
+    started_at: datetime | None
+    judged: int
+    clean: int
+    brand_checked: int
+    brand_passed: int
+
+
+@dataclass(frozen=True)
+class AuditRunRow:
+    """One audit run in the history."""
+
+    run_id: int
+    started_at: datetime
+    finished_at: datetime | None
+    trigger: str
+    status: RunStatus
+    service_ids: tuple[str, ...]
+    full_audit: bool
+    seconds: float | None
+    pages_found: int
+    pages_audited: int
+    pages_carried: int
+    pages_revalidated: int
+    pages_failed: int
+    error: str
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """Pages of a run so far, by status."""
+
+    pending: int = 0
+    audited: int = 0
+    carried: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    @property
+    def found(self) -> int:
+        return self.pending + self.audited + self.carried + self.failed + self.skipped
+
+    @property
+    def done(self) -> int:
+        return self.found - self.pending
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    """A page a run could not judge in full: it failed, or a check could not judge it."""
+
+    run_id: int
+    service_id: str
+    url: str
+    what: str  # "Page failed" or the name of the check that could not judge it
+    kind: str  # the error's kind slug: timeout, http-error, crash, ...
+    reason: str
+
+
+def _has_check_errors() -> ColumnElement[bool]:
+    """A page result listing checks that could not judge it (JSON ``null`` and ``[]`` do not)."""
+    listed = cast(col(PageResult.check_errors), String)
+    return col(PageResult.check_errors).is_not(None) & listed.not_in(["null", "[]"])
+
+
+class RunReads(RepositoryBase):
+    """Runs, read for the measures and the audits view."""
+
+    def latest_audits(
+        self,
+        *,
+        per_service: int = 2,
+        service_ids: Sequence[str] | None = None,
+        before: datetime | None = None,
+    ) -> dict[str, list[AuditRunRef]]:
+        """Each service's latest completed audit runs that began before ``before`` (all
+        of them without it), newest first.
+
+        Read from the runs themselves (a few hundred rows a year), which name the services
+        they audited: far cheaper than finding them among every page result."""
+        began = func.coalesce(col(Run.started_at), col(Run.created_at))
+        query = (
+            select(col(Run.id), began, col(Run.service_ids))
+            .where(col(Run.kind) == "audit", col(Run.status) == RunStatus.completed)
+            .order_by(col(Run.id).desc())
+        )
+        if before is not None:
+            query = query.where(began < before)
+        wanted = set(service_ids) if service_ids is not None else None
+        found: dict[str, list[AuditRunRef]] = defaultdict(list)
+        with self.session() as session:
+            for run_id, started, audited in session.execute(query).all():
+                for service_id in audited or ():
+                    refs = found[service_id]
+                    if (wanted is None or service_id in wanted) and len(refs) < per_service:
+                        refs.append(AuditRunRef(int(run_id or 0), aware(started)))
+        return {service_id: refs for service_id, refs in found.items() if refs}
+
+    def page_counts(self, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], RunPageCounts]:
+        """Per (service, run): pages judged, clean, carried; brand results and passes."""
+        wanted = list(pairs)
+        if not wanted:
+            return {}
+        # By run, then the pairs kept: the database finds a run's page results by its
+        # index on run_id, where a row-value IN would read every page result.
+        runs = sorted({run_id for _, run_id in wanted})
+        services = sorted({service_id for service_id, _ in wanted})
+        a11y = (
+            select(
+                col(PageResult.service_id),
+                col(PageResult.run_id),
+                func.count(),
+                func.sum(case((col(PageResult.serious_count) == 0, 1), else_=0)),
+                func.sum(case((col(PageResult.status) == PageStatus.carried, 1), else_=0)),
+            )
+            .where(
+                col(PageResult.run_id).in_(runs),
+                col(PageResult.service_id).in_(services),
+                col(PageResult.status).in_(list(JUDGED_PAGES)),
+            )
+            .group_by(col(PageResult.service_id), col(PageResult.run_id))
+        )
+        brand = (
+            select(
+                col(BrandResult.service_id),
+                col(BrandResult.run_id),
+                func.count(),
+                func.sum(case((col(BrandResult.passed).is_(True), 1), else_=0)),
+            )
+            .where(col(BrandResult.run_id).in_(runs), col(BrandResult.service_id).in_(services))
+            .group_by(col(BrandResult.service_id), col(BrandResult.run_id))
+        )
+        pages: dict[tuple[str, int], tuple[int, int, int]] = {}
+        brands: dict[tuple[str, int], tuple[int, int]] = {}
+        with self.session() as session:
+            for service_id, run_id, judged, clean, carried in session.execute(a11y).all():
+                pages[(service_id, run_id)] = (judged, int(clean or 0), int(carried or 0))
+            for service_id, run_id, checked, passed in session.execute(brand).all():
+                brands[(service_id, run_id)] = (checked, int(passed or 0))
+        out = {}
+        for key in wanted:
+            judged, clean, carried = pages.get(key, (0, 0, 0))
+            checked, passed = brands.get(key, (0, 0))
+            out[key] = RunPageCounts(judged, clean, carried, checked, passed)
+        return out
+
+    def audit_trend(
+        self, *, runs: int = 14, service_id: str | None = None
+    ) -> list[AuditTrendPoint]:
+        """Accessibility and brand counts of the last completed audit runs, oldest first."""
+        if service_id is not None:
+            refs = self.latest_audits(per_service=runs, service_ids=[service_id])
+            ids = [ref.run_id for ref in refs.get(service_id, [])]
+        else:
+            recent = (
+                select(col(Run.id))
+                .where(
+                    col(Run.kind) == "audit",
+                    col(Run.status) == RunStatus.completed,
+                    col(Run.pages_found) > 0,
+                )
+                .order_by(col(Run.id).desc())
+                .limit(runs)
+            )
+            with self.session() as session:
+                ids = [int(i) for i in session.execute(recent).scalars().all() if i is not None]
+        if not ids:
+            return []
+        a11y = select(
+            col(PageResult.run_id),
+            func.count(),
+            func.sum(case((col(PageResult.serious_count) == 0, 1), else_=0)),
+        ).where(col(PageResult.run_id).in_(ids), col(PageResult.status).in_(list(JUDGED_PAGES)))
+        brand = select(
+            col(BrandResult.run_id),
+            func.count(),
+            func.sum(case((col(BrandResult.passed).is_(True), 1), else_=0)),
+        ).where(col(BrandResult.run_id).in_(ids))
+        if service_id is not None:
+            a11y = a11y.where(col(PageResult.service_id) == service_id)
+            brand = brand.where(col(BrandResult.service_id) == service_id)
+        began = select(col(Run.id), func.coalesce(col(Run.started_at), col(Run.created_at))).where(
+            col(Run.id).in_(ids)
+        )
+        with self.session() as session:
+            started = {int(r): aware(s) for r, s in session.execute(began).all() if r is not None}
+            pages = {
+                r: (j, int(c or 0))
+                for r, j, c in session.execute(a11y.group_by(col(PageResult.run_id))).all()
+            }
+            brands = {
+                r: (n, int(p or 0))
+                for r, n, p in session.execute(brand.group_by(col(BrandResult.run_id))).all()
+            }
+        points = []
+        for run_id in sorted(ids):
+            judged, clean = pages.get(run_id, (0, 0))
+            checked, passed = brands.get(run_id, (0, 0))
+            points.append(
+                AuditTrendPoint(run_id, started.get(run_id), judged, clean, checked, passed)
+            )
+        return points
+
+    def history(self, *, limit: int = 50, service_id: str | None = None) -> list[AuditRunRow]:
+        """Audit runs, newest first (a run whose process died reads as interrupted)."""
+        self._settle_dead_runs()
+        query = (
+            select(Run)
+            .where(col(Run.kind) == "audit")
+            .order_by(col(Run.id).desc())
+            .limit(limit * 4 if service_id else limit)
+        )
+        with self.session() as session:
+            runs = list(session.execute(query).scalars().all())
+        rows = []
+        for run in runs:
+            if service_id and service_id not in run.service_ids:
+                continue
+            began = run.started_at or run.created_at
+            seconds = (
+                (aware(run.finished_at) - aware(run.started_at)).total_seconds()
+                if run.finished_at and run.started_at
+                else None
+            )
+            rows.append(
+                AuditRunRow(
+                    run_id=run.id or 0,
+                    started_at=aware(began),
+                    finished_at=aware(run.finished_at) if run.finished_at else None,
+                    trigger=run.trigger,
+                    status=RunStatus(run.status),
+                    service_ids=tuple(run.service_ids),
+                    full_audit=run.full_audit,
+                    seconds=seconds,
+                    pages_found=run.pages_found,
+                    pages_audited=run.pages_audited,
+                    pages_carried=run.pages_carried,
+                    pages_revalidated=run.pages_revalidated,
+                    pages_failed=run.pages_failed,
+                    error=run.error or "",
+                )
+            )
+        return rows[:limit]
+
+    def progress(self, run_id: int) -> RunProgress:
+        """Pages of a run so far, by status (polled while a run goes)."""
+        query = (
+            select(col(PageResult.status), func.count())
+            .where(col(PageResult.run_id) == run_id)
+            .group_by(col(PageResult.status))
+        )
+        with self.session() as session:
+            counts = {str(status): int(n) for status, n in session.execute(query).all()}
+        return RunProgress(**{s.value: counts.get(s.value, 0) for s in PageStatus})
+
+    def active(self) -> list[Run]:
+        """Runs queued or going now; a run whose process died is not going: it reads as
+        interrupted."""
+        self._settle_dead_runs()
+        with self.session() as session:
+            return list(
+                session.execute(
+                    select(Run).where(col(Run.status).in_([RunStatus.queued, RunStatus.running]))
+                )
+                .scalars()
+                .all()
+            )
+
+    def page_problems(self, run_ids: Sequence[int], *, limit: int = 500) -> list[PageProblem]:
+        """Pages of these runs that failed, with the reason, and pages some check could not
+        judge (``PageResult.check_errors``: the monitor's fault, never the page's)."""
+        if not run_ids:
+            return []
+        query = (
+            select(
+                col(PageResult.run_id),
+                col(PageResult.service_id),
+                col(Page.url),
+                col(PageResult.status),
+                col(PageResult.error_kind),
+                col(PageResult.error),
+                col(PageResult.check_errors),
+            )
+            .join(Page, col(Page.id) == col(PageResult.page_id))
+            .where(
+                col(PageResult.run_id).in_(list(run_ids)),
+                (col(PageResult.status) == PageStatus.failed) | _has_check_errors(),
+            )
+            .order_by(col(PageResult.run_id).desc(), col(Page.url))
+            .limit(limit)
+        )
+        problems: list[PageProblem] = []
+        with self.session() as session:
+            rows = session.execute(query).all()
+        for run_id, service_id, url, status, kind, error, check_errors in rows:
+            if status == PageStatus.failed:
+                problems.append(
+                    PageProblem(
+                        run_id, service_id, url, "Page failed", kind or "error", error or ""
+                    )
+                )
+            for item in check_errors or ():
+                problems.append(
+                    PageProblem(
+                        run_id,
+                        service_id,
+                        url,
+                        f"The {item.get('check', 'unknown')} check could not judge it",
+                        str(item.get("kind") or "error"),
+                        str(item.get("message") or ""),
+                    )
+                )
+        return problems
