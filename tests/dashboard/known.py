@@ -83,6 +83,13 @@ def seed_known(repository: Repository) -> None:
                 "first_seen_at": now,
                 "last_seen_at": now,
             },
+            {
+                "id": 5,
+                "service_id": "alpha",
+                "url": "https://a.example/slow",
+                "first_seen_at": now,
+                "last_seen_at": now,
+            },
         ],
     )
     serious = {1: {1: 1, 2: 0, 3: 0, 4: 0}, 2: {1: 0, 2: 0, 3: 1, 4: 0}}
@@ -95,9 +102,29 @@ def seed_known(repository: Repository) -> None:
                 "service_id": "alpha" if page_id <= 2 else "beta",
                 "status": "carried" if page_id == 2 else "audited",
                 "serious_count": count,
+                "error_kind": None,
+                "error": None,
+                # The keyboard check could not judge alpha's home page in run 2.
+                "check_errors": [
+                    {"check": "keyboard", "kind": "timeout", "message": "Tab walk timed out"}
+                ]
+                if (run_id, page_id) == (2, 1)
+                else None,
             }
             for run_id, pages in serious.items()
             for page_id, count in pages.items()
+        ]
+        + [
+            {
+                "run_id": 2,
+                "page_id": 5,
+                "service_id": "alpha",
+                "status": "failed",
+                "error_kind": "timeout",
+                "error": "The page did not load within 30 s",
+                "serious_count": 0,
+                "check_errors": None,
+            }
         ],
     )
     repository.bulk_insert(
