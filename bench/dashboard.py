@@ -30,11 +30,14 @@ DAYS = 365
 SERVICES = 50
 DEMO_TARGET_S = 1.0
 YEAR_COLD_TARGET_S = 2.0
+#: Each view as its bench names it; "issues-all" is the issues view of every service (the
+#: digital team's), "issues" that of the service with the most open issues.
 VIEWS = (
     "summary",
     "overview",
     "service",
     "issues",
+    "issues-all",
     "issue",
     "branding",
     "journeys",
@@ -120,9 +123,13 @@ def _use(url: str) -> tuple[str, int]:
 def _query(view: str, service: str, issue: int) -> dict[str, str]:
     if view == "issue":
         return {"id": str(issue)}
-    if view in ("overview", "audits"):
+    if view in ("overview", "audits", "issues-all"):
         return {}
     return {"service": service}
+
+
+def _page(view: str) -> str:
+    return view.removesuffix("-all")
 
 
 def _server_times(url: str, service: str, issue: int) -> dict[str, dict[str, Any]]:
@@ -144,7 +151,7 @@ def _server_times(url: str, service: str, issue: int) -> dict[str, dict[str, Any
             at.query_params[key] = value
         st.cache_data.clear()
         started = time.perf_counter()
-        at.switch_page(f"views/{view}.py").run()
+        at.switch_page(f"views/{_page(view)}.py").run()
         cold = time.perf_counter() - started
         started = time.perf_counter()
         at.run()
@@ -203,7 +210,7 @@ def _browser_times(url: str, service: str, issue: int) -> dict[str, Any]:
             times["floor_s"] = visit("issue?id=0")
             for view in VIEWS:
                 query = "&".join(f"{k}={v}" for k, v in _query(view, service, issue).items())
-                path = f"{view}?{query}" if query else view
+                path = f"{_page(view)}?{query}" if query else _page(view)
                 times[view] = {"first_s": visit(path), "second_s": visit(path)}
             browser.close()
     finally:

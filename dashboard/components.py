@@ -44,6 +44,9 @@ def status_text(status: Status) -> str:
 
 
 def status_plain(result: MeasureResult) -> str:
+    """A measure in a table cell: "84.6% · ● On target"."""
+    if result.status is Status.too_few:
+        return f"{result.status.symbol} {result.shown()}"
     return f"{result.shown()} · {result.status.symbol} {result.status.value}"
 
 
@@ -131,7 +134,10 @@ def table(
         column: st.column_config.LinkColumn(column, display_text=text)
         for column, text in (links or {}).items()
     }
-    options: dict[str, Any] = {"height": height} if height else {}
+    # A fixed height only when the rows need scrolling: empty rows below a short table
+    # look like missing data.
+    rows_height = 35 * (len(frame) + 1) + 3
+    options: dict[str, Any] = {"height": height} if height and rows_height > height else {}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **options)
     if download and not frame.empty:
         download_csv(frame, name, f"Download {title.lower()} (CSV)")

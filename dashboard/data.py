@@ -18,6 +18,7 @@ from monitor import acknowledgements
 from monitor.access import AccessFile, load_access
 from monitor.config import CouncilConfig, MeasuresFile, load_config
 from monitor.db import upgrade
+from monitor.exports import issue_csv_rows
 from monitor.measures.fix_first import RankedIssue, fix_first, rank
 from monitor.measures.morning import MorningSummary, morning_summary
 from monitor.measures.overview import Overview
@@ -36,7 +37,6 @@ from monitor.repository.read import (
     CriterionRow,
     IssueFilter,
     IssuePageRow,
-    IssueRow,
     JourneyAttemptRow,
     PageProblem,
     RunProgress,
@@ -207,9 +207,12 @@ def acknowledge(issue_id: int, by: str, reason: str, until: date) -> Issue:
     return issue
 
 
-def all_issue_rows(wanted: IssueFilter) -> list[IssueRow]:
-    """Not cached: exports read the issues as they are."""
-    return repository().read.issues.rows(wanted)
+def issue_csv(states: tuple[IssueState, ...]) -> list[dict[str, object]]:
+    """The rows of an issues CSV of these states (not cached: an export is read as things
+    are)."""
+    read = repository().read
+    rows = read.issues.rows(IssueFilter(states=states))
+    return issue_csv_rows(rows, read.issues.page_urls([r.id for r in rows]), timezone())
 
 
 # --- brand, journeys, feedback, audits ----------------------------------------------------

@@ -13,10 +13,9 @@ from dashboard.components import csv_bytes, pick_service
 from dashboard.report import accessibility_report_html
 from monitor import humanise
 from monitor.access import comment_services
-from monitor.exports import issue_csv_rows
 from monitor.measures import MEASURE_ORDER, RATING_LABELS
 from monitor.models import utcnow
-from monitor.repository.read import CommentFilter, IssueFilter
+from monitor.repository.read import CommentFilter
 from monitor.vocabulary import OPEN_STATES, IssueState
 
 st.title("Exports")
@@ -29,9 +28,7 @@ zone = data.timezone()
 
 
 def issue_frame(states: tuple[IssueState, ...]) -> pd.DataFrame:
-    rows = data.all_issue_rows(IssueFilter(states=states))
-    pages = data.repository().read.issues.page_urls([r.id for r in rows])
-    return pd.DataFrame(issue_csv_rows(rows, pages, zone))
+    return pd.DataFrame(data.issue_csv(states))
 
 
 def measures_frame() -> pd.DataFrame:

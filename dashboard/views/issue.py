@@ -73,7 +73,8 @@ table(
 )
 if pages and pages[0].snippet:
     st.markdown("The element as the check last saw it:")
-    st.code(pages[0].snippet, language="html")
+    # Plain, not highlighted: the highlighter's token colours fall under 4.5:1 on its grey.
+    st.code(pages[0].snippet, language=None)
 
 evidence = [
     row

@@ -23,7 +23,7 @@ from monitor.measures.overview import LAST_WEEK
 from monitor.vocabulary import Impact
 
 st.title("Ambition 1: improve residents' digital experience")
-period = st.selectbox(
+period = st.columns([1, 3])[0].selectbox(
     "Period for residents' and journey measures",
     [7, 30, 90],
     index=1,

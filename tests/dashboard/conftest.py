@@ -20,6 +20,7 @@ ACCESS_YAML = """\
 digital_team: [team@example.gov.uk]
 owners:
   alpha.owner@example.gov.uk: [alpha]
+  beta.owner@example.gov.uk: [beta]
 """
 
 

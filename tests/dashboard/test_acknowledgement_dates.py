@@ -21,6 +21,7 @@ from monitor.models import Issue, utcnow
 from monitor.repository import Repository
 from monitor.repository.read import IssueFilter
 from monitor.settings import get_settings
+from monitor.vocabulary import OPEN_STATES, IssueState
 from tests.dashboard.conftest import APP
 
 NEXT_YEAR = utcnow().year + 1
@@ -117,6 +118,16 @@ def test_one_state_vocabulary_in_the_cli(repository: Repository) -> None:
     assert refused.exit_code == 2
     for state in ("new", "open", "reopened", "acknowledged", "fixed"):
         assert f"'{state}'" in refused.output
+
+
+def test_the_open_issues_csv_holds_open_issues_only(repository: Repository) -> None:
+    def ids(*states: IssueState) -> list[int]:
+        rows = repository.read.issues.rows(IssueFilter(states=states))
+        return sorted(int(row["Issue"]) for row in issue_csv_rows(rows, {}, "Europe/London"))
+
+    assert ids(*OPEN_STATES) == [1, 2, 5, 6, 7, 8]  # not issue 4: it is acknowledged
+    assert ids(IssueState.acknowledged) == [4]
+    assert ids(IssueState.fixed) == [3]
 
 
 def test_a_date_not_after_today_is_refused_in_the_dashboard_too(repository: Repository) -> None:

@@ -156,6 +156,14 @@ def test_the_owner_sees_their_services_first_on_the_overview() -> None:
     assert yours.Summary.tolist() == ["summary?service=alpha"]
 
 
+@pytest.mark.parametrize("view", ["views/service.py", "views/journeys.py", "views/branding.py"])
+def test_a_view_of_one_service_opens_on_the_owners_own_service(view: str) -> None:
+    at = open_view(signed_in("beta.owner@example.gov.uk"), view)
+    assert chosen_service(at) == "beta"  # though alpha is first by name
+    at = open_view(signed_in(TEAM), view)
+    assert chosen_service(at) == "alpha"  # the team owns none: the first service by name
+
+
 def test_signed_out_users_are_asked_to_sign_in() -> None:
     at = signed_in(UNLISTED)
     at.user = {"is_logged_in": False}
@@ -276,6 +284,12 @@ def test_the_morning_summary_shows_changes_fix_first_and_comments() -> None:
     assert "**1 broke**: [image\\-alt](issue?id=2)" in words  # first seen in run 2
     assert "**1 fixed**: [heading\\-order](issue?id=3)" in words  # fixed in run 2
     assert "| Resident satisfaction | 75.0% |" in words
+    # Since the previous run: run 1 had one of alpha's two pages with a serious failure;
+    # a week ago there was no run to compare with.
+    assert (
+        "| Pages with no serious accessibility failure | 100.0% | :green[● On target] (95.0%) "
+        "| :green[▲ +50.0 pts, better] | none earlier |"
+    ) in words
     links = [(link.label, link.proto.query_string) for link in at.get("page_link")]
     assert links[:3] == [
         ("1. Text is hard to read against its background", "id=1"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Date, Engine, and_, cast, func, or_
 from sqlalchemy.sql import ColumnElement
@@ -64,7 +64,7 @@ def as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def week_of(engine: Engine, column: Any) -> ColumnElement[Any]:
+def week_of(engine: Engine, column: ColumnElement[datetime]) -> ColumnElement[date]:
     """The Monday of the week (UTC) a stored time falls in, on either database."""
     if engine.dialect.name == "sqlite":
         return func.date(column, "-6 days", "weekday 1")

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Subquery, and_, case, func, select
@@ -111,7 +110,7 @@ class JourneyReads(RepositoryBase):
         return ranked.subquery()
 
     @staticmethod
-    def _counts(latest: Subquery) -> tuple[ColumnElement[Any], ...]:
+    def _counts(latest: Subquery) -> tuple[ColumnElement[int], ...]:
         """Runs that judged the service, completed, errored, flaky (as in ``JourneyTally``)."""
         succeeded = latest.c.outcome.in_(SUCCESSFUL_OUTCOMES)
         errored = latest.c.outcome == ERRORED
