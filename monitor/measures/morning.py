@@ -81,11 +81,18 @@ def morning_summary(
     measured = results(rules, readings([facts], rules), earlier, service_id=service_id)
     changes = read.issues.run_changes(service_id, latest.run_id, now=now) if latest else None
     since = latest.started_at if latest else now - timedelta(days=1)
-    failed = [
-        attempt
-        for attempt in read.journeys.history(service_ids=[service_id], since=since, limit=50)
-        if attempt.outcome == "failed"
-    ]
+    # Each journey of each run by its latest attempt: a failure passed on a retry is a
+    # flaky run, not a failed one.
+    verdicts: dict[tuple[int, str], JourneyAttemptRow] = {}
+    for attempt in read.journeys.history(service_ids=[service_id], since=since, limit=200):
+        key = (attempt.run_id, attempt.journey_id)
+        if key not in verdicts or attempt.attempt > verdicts[key].attempt:
+            verdicts[key] = attempt
+    failed = sorted(
+        (a for a in verdicts.values() if a.outcome == "failed"),
+        key=lambda a: a.started_at,
+        reverse=True,
+    )
     return MorningSummary(
         service_id=service_id,
         name=name,
