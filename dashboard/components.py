@@ -284,16 +284,6 @@ def pick_service(
     return chosen or None
 
 
-def service_link(page: str, service_id: str, **more: str) -> str:
-    """A deep link to a view of one service: ``summary?service=report-a-pothole``."""
-    query = "&".join(f"{k}={v}" for k, v in {"service": service_id, **more}.items())
-    return f"{page}?{query}"
-
-
-def issue_link(issue_id: int) -> str:
-    return f"issue?id={issue_id}"
-
-
 def when(value: Any) -> str:
     return humanise.when(value, data.timezone()) if value is not None else ""
 

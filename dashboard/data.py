@@ -19,7 +19,7 @@ from monitor.access import AccessFile, load_access
 from monitor.config import CouncilConfig, MeasuresFile, load_config
 from monitor.db import upgrade
 from monitor.exports import issue_csv_rows
-from monitor.measures.fix_first import RankedIssue, fix_first, rank
+from monitor.measures.fix_first import RankedIssue, rank
 from monitor.measures.morning import MorningSummary, morning_summary
 from monitor.measures.overview import Overview
 from monitor.measures.overview import overview as compute_overview
@@ -157,16 +157,6 @@ def ranked_issues(wanted: IssueFilter) -> list[RankedIssue]:
     now = utcnow()
     read = repository().read
     return rank(read, read.issues.rows(wanted, now=now), now)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def fix_first_issues(service_ids: tuple[str, ...] | None, limit: int = 3) -> list[RankedIssue]:
-    return fix_first(repository().read, utcnow(), service_ids=service_ids, limit=limit)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def issue_count(wanted: IssueFilter) -> int:
-    return repository().read.issues.count(wanted)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -48,8 +48,8 @@ wanted = IssueFilter(
     impacts=tuple(impacts),
     states=tuple(states),
 )
-total = data.issue_count(wanted)
 ranked = data.ranked_issues(wanted)
+total = len(ranked)  # the count is of the very issues listed
 st.markdown(
     f"**{total} issue{'s' if total != 1 else ''}** match"
     f"{'es' if total == 1 else ''}, most harm to residents first "
