@@ -85,7 +85,7 @@ _TEMPLATE = re.compile(r"\{\{\s*(secret\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _FORM_ERROR_STATUSES = {400, 422}
 
 
-class Outcome(StrEnum):
+class AttemptOutcome(StrEnum):
     """How a journey attempt ended (stored in ``JourneyRun.outcome``)."""
 
     completed = "completed"
@@ -95,11 +95,11 @@ class Outcome(StrEnum):
 
     @property
     def succeeded(self) -> bool:
-        return self in (Outcome.completed, Outcome.completed_up_to_stop)
+        return self in (AttemptOutcome.completed, AttemptOutcome.completed_up_to_stop)
 
 
 #: Outcomes that count as a resident getting through (see the completion measures).
-SUCCESSFUL_OUTCOMES = (Outcome.completed.value, Outcome.completed_up_to_stop.value)
+SUCCESSFUL_OUTCOMES = (AttemptOutcome.completed.value, AttemptOutcome.completed_up_to_stop.value)
 
 
 class FailureKind(StrEnum):
@@ -216,7 +216,7 @@ class JourneyOutcome:
     journey_id: str
     journey_name: str
     attempt: int
-    outcome: Outcome
+    outcome: AttemptOutcome
     steps: list[StepOutcome] = field(default_factory=list)
     failed_step: int | None = None
     failure: FailureKind | None = None
@@ -460,7 +460,7 @@ class JourneyRunner:
                 environ=environ,
             )
             attempts.append(outcome)
-            if outcome.outcome != Outcome.failed:
+            if outcome.outcome != AttemptOutcome.failed:
                 break
         if len(attempts) > 1 and attempts[-1].outcome.succeeded:
             attempts[-1].flaky = True  # passed only on retry: worth a look, not a pass
@@ -482,7 +482,7 @@ class JourneyRunner:
             journey_id=journey.id,
             journey_name=journey.name,
             attempt=attempt,
-            outcome=Outcome.completed,
+            outcome=AttemptOutcome.completed,
             started_at=utcnow(),
         )
         began = time.monotonic()
@@ -530,7 +530,7 @@ class JourneyRunner:
 
     @staticmethod
     def _errored(result: JourneyOutcome, reason: str) -> None:
-        result.outcome = Outcome.errored
+        result.outcome = AttemptOutcome.errored
         result.reason = reason
         result.failure = None
 
@@ -559,7 +559,7 @@ class JourneyRunner:
                     outcome.url = mask(tab.url)
                     outcome.error = "stopped before submitting (the journey is not safe_to_submit)"
                     result.steps.append(outcome)
-                    result.outcome = Outcome.completed_up_to_stop
+                    result.outcome = AttemptOutcome.completed_up_to_stop
                     emit("step", outcome)
                     break
                 if tracing and step_uses_secret(step):
@@ -576,7 +576,7 @@ class JourneyRunner:
                 if outcome.status == StepStatus.errored:
                     raise MonitorBroke(outcome.error or "monitor error")
                 if outcome.status == StepStatus.failed:
-                    result.outcome = Outcome.failed
+                    result.outcome = AttemptOutcome.failed
                     result.failed_step = index
                     result.failure = outcome.failure
                     result.reason = f"{outcome.failure}: {outcome.error}"
@@ -589,7 +589,7 @@ class JourneyRunner:
                     )
                 )
             result.final_url = mask(tab.url) or None
-            if result.outcome == Outcome.failed:
+            if result.outcome == AttemptOutcome.failed:
                 await self._keep_evidence(
                     tab, result, tracing, trace_part, secrets, secret_typed, evidence_dir
                 )
@@ -803,13 +803,13 @@ class JourneyRunner:
 __all__ = [
     "MASK",
     "SUCCESSFUL_OUTCOMES",
+    "AttemptOutcome",
     "FailureKind",
     "JourneyEvent",
     "JourneyOutcome",
     "JourneyRunner",
     "Masker",
     "MonitorBroke",
-    "Outcome",
     "StepOutcome",
     "StepStatus",
     "clean_old_journey_evidence",

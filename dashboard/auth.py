@@ -42,10 +42,10 @@ def show_who() -> None:
         return
     if not person.protected:
         st.warning(
-            "Running unprotected for local use: sign-in is not configured, so everyone who "
-            "can reach this address sees every service and every resident comment. Add an "
-            "[auth] section to .streamlit/secrets.toml to require sign-in.",
-            icon="⚠️",
+            "Running unprotected for local use: anyone who can reach this address sees every "
+            "service and resident comment (add [auth] to .streamlit/secrets.toml to require "
+            "sign-in).",
+            icon=":material/warning:",
         )
         return
     with st.sidebar:

@@ -23,6 +23,7 @@ class AuditJob:
     """One dashboard-started audit of one service."""
 
     service_id: str
+    full: bool = False
     started: float = field(default_factory=time.monotonic)
     run_id: int | None = None
     progress: AuditProgress | None = None
@@ -33,6 +34,18 @@ class AuditJob:
 
 _lock = threading.Lock()
 _jobs: dict[str, AuditJob] = {}
+
+
+def running() -> list[AuditJob]:
+    """Jobs still going (or starting)."""
+    with _lock:
+        return [j for j in _jobs.values() if not j.finished]
+
+
+def finished() -> list[AuditJob]:
+    """Jobs that have ended, the latest first."""
+    with _lock:
+        return sorted((j for j in _jobs.values() if j.finished), key=lambda j: -j.started)
 
 
 def job(service_id: str) -> AuditJob | None:
@@ -46,21 +59,27 @@ def jobs() -> list[AuditJob]:
 
 
 def start(
-    service_id: str, settings: Settings, config: CouncilConfig, repository: Repository
+    service_id: str,
+    settings: Settings,
+    config: CouncilConfig,
+    repository: Repository,
+    *,
+    full: bool = False,
 ) -> AuditJob:
-    """Start an audit of one service; raise ``AuditRefused`` if one is already going."""
+    """Start an audit of one service (``full``: audit every page again, unchanged ones
+    too); raise ``AuditRefused`` if one is already going."""
     with _lock:
         current = _jobs.get(service_id)
         if current is not None and not current.finished:
             raise AuditRefused(f"{service_id} is already being audited from the dashboard")
         busy = [
             r
-            for r in repository.active_runs()
+            for r in repository.read.runs.active()
             if r.kind == "audit" and r.status == RunStatus.running and service_id in r.service_ids
         ]
         if busy:
             raise AuditRefused(f"{service_id} is already being audited (run {busy[0].id})")
-        audit = AuditJob(service_id=service_id)
+        audit = AuditJob(service_id=service_id, full=full)
         _jobs[service_id] = audit
 
     def progress(update: AuditProgress) -> None:
@@ -74,7 +93,7 @@ def start(
                 settings,
                 config,
                 repository,
-                AuditRequest(service_ids=[service_id], trigger="dashboard"),
+                AuditRequest(service_ids=[service_id], trigger="dashboard", full=full),
                 on_progress=progress,
             )
             audit.run_id = run.id

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.vocabulary import SERIOUS_OR_MORE, Impact
 from monitor.yamlsource import ConfigError, ConfigProblem, YamlDocument, dotted, read_yaml
 
 SERVICES_FILE = "services.yaml"
@@ -462,11 +463,10 @@ class AlertChannelConfig(Strict):
 
 
 AlertMeasure = Literal["satisfaction", "page_useful", "brand_compliance", "journey_completion"]
-Impact = Literal["minor", "moderate", "serious", "critical"]
 
 
 def _serious_impacts() -> list[Impact]:
-    return ["serious", "critical"]
+    return sorted(SERIOUS_OR_MORE, key=lambda impact: impact.rank)
 
 
 def _alert_measures() -> list[AlertMeasure]:
@@ -480,7 +480,9 @@ class AlertRules(Strict):
     new_issue_impacts: list[Impact] = Field(default_factory=_serious_impacts)
     measures: list[AlertMeasure] = Field(default_factory=_alert_measures)
     feedback_days: int = Field(default=30, ge=1)  # satisfaction over this many days
-    min_responses: int = Field(default=10, ge=1)  # fewer answers say too little to alert
+    # Fewer answers say too little to alert; by default measures.yaml's min_responses,
+    # the same as the dashboard's.
+    min_responses: int | None = Field(default=None, ge=1)
 
 
 class AlertsConfig(Strict):
@@ -614,6 +616,9 @@ class Measure(Strict):
 class MeasuresFile(Strict):
     measures: dict[MeasureId, Measure]
     overrides: dict[str, dict[MeasureId, Thresholds]] = Field(default_factory=dict)
+    # A share of residents' answers (satisfaction, page useful) is drawn from at least
+    # this many answers; fewer say more about chance than about the service.
+    min_responses: int = Field(default=10, ge=1)
 
 
 # --- loading ----------------------------------------------------------------------------

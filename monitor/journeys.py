@@ -14,11 +14,11 @@ from crawlers.base import FindingData
 from crawlers.context import RunContext
 from crawlers.journeys import (
     KEEP_JOURNEY_RUNS,
+    AttemptOutcome,
     JourneyOutcome,
     JourneyRunner,
     MonitorBroke,
     OnStep,
-    Outcome,
     clean_old_journey_evidence,
     journey_evidence_dir,
 )
@@ -122,7 +122,7 @@ async def run_journeys(
             status, error = RunStatus.failed, str(exc)
             for service, journey in chosen:
                 broken = JourneyOutcome(
-                    service.id, journey.id, journey.name, 1, Outcome.errored, reason=str(exc)
+                    service.id, journey.id, journey.name, 1, AttemptOutcome.errored, reason=str(exc)
                 )
                 broken.started_at = broken.finished_at = utcnow()
                 repository.record_journey_attempt(*broken.as_rows(run_id))

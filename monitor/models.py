@@ -36,6 +36,14 @@ class RunStatus(StrEnum):
     interrupted = "interrupted"  # the process died; ``monitor audit --resume`` finishes it
     cancelled = "cancelled"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def finished(self) -> bool:
+        return self not in (RunStatus.queued, RunStatus.running)
+
 
 class PageStatus(StrEnum):
     pending = "pending"
@@ -46,6 +54,10 @@ class PageStatus(StrEnum):
     # service has no recipe for, or signing in failed (``error`` says which).
     skipped = "skipped"
 
+    @property
+    def label(self) -> str:
+        return {"carried": "Unchanged (carried forward)"}.get(self.value, self.value.capitalize())
+
 
 class IssueStatus(StrEnum):
     new = "new"
@@ -54,9 +66,15 @@ class IssueStatus(StrEnum):
     reopened = "reopened"
 
 
-class Outcome(StrEnum):
+class FindingOutcome(StrEnum):
+    """What a check concluded about a finding (stored on findings and issues)."""
+
     violation = "violation"
     needs_review = "needs_review"  # axe's "incomplete": a person must look
+
+    @property
+    def label(self) -> str:
+        return "Fails" if self is FindingOutcome.violation else "Needs a person to check"
 
 
 class Service(SQLModel, table=True):
@@ -213,7 +231,7 @@ class Finding(SQLModel, table=True):
     service_id: str = Field(max_length=80)
     check: str = Field(max_length=40)
     rule: str = Field(max_length=100)
-    outcome: str = Field(default=Outcome.violation, max_length=20)
+    outcome: str = Field(default=FindingOutcome.violation, max_length=20)
     wcag: str = Field(default="", max_length=200)  # comma-separated criteria, e.g. "1.4.3"
     impact: str | None = Field(default=None, max_length=20)
     selector: str = Field(default="", sa_type=Text)
@@ -257,7 +275,7 @@ class RunFinding(SQLModel):
     service_id: str
     check: str
     rule: str
-    outcome: str = Outcome.violation
+    outcome: str = FindingOutcome.violation
     wcag: str = ""
     impact: str | None = None
     selector: str = ""
@@ -290,7 +308,7 @@ class Issue(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     check: str = Field(max_length=40)
     rule: str = Field(max_length=100)
-    outcome: str = Field(default=Outcome.violation, max_length=20)
+    outcome: str = Field(default=FindingOutcome.violation, max_length=20)
     wcag: str = Field(default="", max_length=200)
     impact: str | None = Field(default=None, max_length=20)
     message: str = Field(default="", sa_type=Text)

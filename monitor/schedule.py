@@ -45,7 +45,7 @@ _MAX_STEPS = 100_000
 JobFunction = Callable[[], int | None]
 
 
-class Outcome(StrEnum):
+class JobOutcome(StrEnum):
     ran = "ran"
     failed = "failed"
     busy = "busy"  # another scheduler holds the job's lease
@@ -84,7 +84,7 @@ def _walk(trigger: CronTrigger, start: datetime, now: datetime) -> tuple[datetim
 @dataclass
 class JobResult:
     name: str
-    outcome: Outcome
+    outcome: JobOutcome
     slot: datetime | None = None
     run_id: int | None = None
     error: str | None = None
@@ -204,16 +204,16 @@ class Scheduler:
         slot = slot or self.slot_now(name) or utcnow()
         lock = self._locks.setdefault(name, threading.Lock())
         if not lock.acquire(blocking=False):
-            return JobResult(name, Outcome.busy, slot)
+            return JobResult(name, JobOutcome.busy, slot)
         lease = f"schedule:{name}"
         try:
             if not self.repository.acquire_lease(lease, self.holder, self.settings.lease_seconds):
                 log.info("%s: another scheduler is running it", name)
-                return JobResult(name, Outcome.busy, slot)
+                return JobResult(name, JobOutcome.busy, slot)
             try:
                 record = self.repository.scheduled_job(name)
                 if record and record.last_slot_at and _aware(record.last_slot_at) >= slot:
-                    return JobResult(name, Outcome.done_already, slot)
+                    return JobResult(name, JobOutcome.done_already, slot)
                 return self._run_holding_lease(name, slot, lease)
             finally:
                 self.repository.release_lease(lease, self.holder)
@@ -236,12 +236,12 @@ class Scheduler:
             self.repository.job_finished(name, "failed", error=error)
             if not isinstance(exc, Exception):
                 raise
-            return JobResult(name, Outcome.failed, slot, error=error, exception=exc)
+            return JobResult(name, JobOutcome.failed, slot, error=error, exception=exc)
         finally:
             stop.set()
             renewer.join(timeout=5)
         self.repository.job_finished(name, "completed", run_id=run_id)
-        return JobResult(name, Outcome.ran, slot, run_id=run_id)
+        return JobResult(name, JobOutcome.ran, slot, run_id=run_id)
 
     def _renew(self, lease: str, stop: threading.Event) -> None:
         every = max(self.settings.lease_seconds / 3, 1)
@@ -325,4 +325,4 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-__all__ = ["JOB_NAMES", "JobResult", "Outcome", "Scheduler", "latest_slot"]
+__all__ = ["JOB_NAMES", "JobOutcome", "JobResult", "Scheduler", "latest_slot"]

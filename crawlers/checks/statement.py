@@ -34,6 +34,7 @@ from crawlers.base import FindingData
 from crawlers.check import CouldNotJudge, ServiceCheck
 from crawlers.context import Needs, RunContext, ServiceEvidence
 from crawlers.urls import normalise_url
+from monitor.vocabulary import is_serious_or_more
 
 if TYPE_CHECKING:
     from crawlers.discovery import HostPolicy
@@ -371,9 +372,7 @@ class StatementCheck(ServiceCheck):
         serious = [
             i
             for i in evidence.open_issues
-            if i.impact in ("serious", "critical")
-            and i.check != self.name
-            and i.outcome == "violation"
+            if is_serious_or_more(i.impact) and i.check != self.name and i.outcome == "violation"
         ]
         if not serious:
             return None

@@ -1,84 +1,184 @@
-"""Exports: CSV of the dashboard's tables (formula-safe) and the printable report."""
+"""Exports: the dashboard's tables as CSV (formula-safe, named after what they hold) and
+the printable accessibility report of a service."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import csv_bytes, pick_service, service_name
+from dashboard.components import csv_bytes, pick_service
 from dashboard.report import accessibility_report_html
+from monitor import humanise
 from monitor.access import comment_services
+from monitor.measures import MEASURE_ORDER, RATING_LABELS
 from monitor.models import utcnow
+from monitor.repository.read import CommentFilter
+from monitor.vocabulary import OPEN_STATES, IssueState
 
 st.title("Exports")
 st.markdown(
-    "CSV files open safely in a spreadsheet: text that would run as a formula is "
-    "prefixed with an apostrophe."
+    "CSV files open safely in a spreadsheet: text that would run as a formula is prefixed "
+    "with an apostrophe. Times are UK time."
 )
-
 viewer = auth.viewer()
-overview = data.overview(30)
-measures = pd.DataFrame(
-    [
-        {
-            "service_id": s.service_id,
-            "service": s.name,
-            "need": s.need,
-            **{f"{r.measure}": r.value for r in s.results.values()},
-            **{f"{r.measure}_status": r.status.value for r in s.results.values()},
-            "statement": s.statement,
-        }
-        for s in overview.services
-    ]
-)
-tables = {
-    "Measures by service": ("measures-by-service", lambda: measures),
-    "Open accessibility issues": (
-        "open-issues",
-        lambda: data.issues(None, (), ("new", "open", "reopened", "acknowledged"), limit=100_000),
-    ),
-    "Audit runs": ("audit-runs", lambda: data.audit_runs(1000)),
-    "Journey runs": ("journey-runs", lambda: data.journey_history(None, 5000)),
-    "Weekly trend": ("weekly-trend", lambda: data.weekly_trend(52)),
-}
-readable = comment_services(viewer, [s for s, _ in data.services()])
-if readable:
-    tables["Resident comments"] = (
-        "resident-comments",
-        lambda: data.comments(tuple(readable), limit=10_000),
+zone = data.timezone()
+
+
+def issue_frame(states: tuple[IssueState, ...]) -> pd.DataFrame:
+    return pd.DataFrame(data.issue_csv(states))
+
+
+def measures_frame() -> pd.DataFrame:
+    overview = data.overview(30)
+    rows = []
+    for s in overview.services:
+        row: dict[str, object] = {"Service id": s.service_id, "Service": s.name}
+        for measure in MEASURE_ORDER:
+            if measure in s.results:
+                result = s.results[measure]
+                row[f"{result.label} ({result.unit})"] = (
+                    None if result.value is None else round(result.value, 1)
+                )
+                row[f"{result.label}: status"] = result.status.value
+        row["Accessibility statement"] = s.statement.value
+        row["Needs attention"] = s.attention
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def runs_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Run": r.run_id,
+                "Began": humanise.csv_time(r.started_at, zone),
+                "Started by": r.trigger,
+                "Status": r.status.label,
+                "Full audit": r.full_audit,
+                "Services": " ".join(r.service_ids),
+                "Seconds": None if r.seconds is None else round(r.seconds),
+                "Pages found": r.pages_found,
+                "Pages audited": r.pages_audited,
+                "Pages unchanged": r.pages_carried,
+                "Pages failed": r.pages_failed,
+                "Problem": r.error,
+            }
+            for r in data.audit_runs(1000)
+        ]
     )
 
-st.header("Tables as CSV")
+
+def journeys_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Began": humanise.csv_time(h.started_at, zone),
+                "Service": h.service_id,
+                "Journey": h.journey_id,
+                "Run": h.run_id,
+                "Attempt": h.attempt,
+                "Outcome": h.outcome,
+                "Flaky": h.flaky,
+                "Failed at step": h.failed_step,
+                "Seconds": h.seconds,
+                "Why": h.reason,
+            }
+            for h in data.journey_history(None, 5000)
+        ]
+    )
+
+
+def weeks_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Week of": w.week.isoformat(),
+                "Week in progress": w.partial,
+                **{RATING_LABELS[r]: w.ratings.get(r, 0) for r in RATING_LABELS},
+                "Satisfaction (%)": None if w.satisfaction is None else round(w.satisfaction, 1),
+                "Page useful answers": w.useful_answers,
+                "Pages found useful (%)": None
+                if w.page_useful is None
+                else round(w.page_useful, 1),
+                "Journey runs": w.journey_runs,
+                "Journey completion (%)": None
+                if w.journey_completion is None
+                else round(w.journey_completion, 1),
+            }
+            for w in data.weekly_trend(52)
+        ]
+    )
+
+
+readable = comment_services(viewer, [s for s, _ in data.services()])
+
+
+def comments_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Received": humanise.csv_time(c.received_at, zone),
+                "Service": c.service_id,
+                "Page": c.page,
+                "Kind": c.kind,
+                "Rating": RATING_LABELS.get(c.rating or 0, ""),
+                "Page useful": "" if c.useful is None else ("Yes" if c.useful else "No"),
+                "Comment": c.comment,
+                "What were you doing": c.what_doing,
+                "What went wrong": c.what_wrong,
+            }
+            for c in data.comments(CommentFilter(service_ids=tuple(readable)), limit=10_000)
+        ]
+    )
+
+
+tables: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
+    "Measures by service": ("measures-by-service", measures_frame),
+    "Open issues (new, open or reopened; not acknowledged)": (
+        "open-issues",
+        lambda: issue_frame(OPEN_STATES),
+    ),
+    "Acknowledged issues": ("acknowledged-issues", lambda: issue_frame((IssueState.acknowledged,))),
+    "Fixed issues": ("fixed-issues", lambda: issue_frame((IssueState.fixed,))),
+    "Audit runs": ("audit-runs", runs_frame),
+    "Journey attempts": ("journey-attempts", journeys_frame),
+    "Residents' answers by week": ("answers-by-week", weeks_frame),
+}
+if readable:
+    tables["Residents' comments"] = ("resident-comments", comments_frame)
+
+st.header("Tables as CSV", anchor=False)
 choice = st.selectbox("Table", list(tables))
 name, load = tables[choice]
-frame = load()
-st.text(f"{len(frame)} rows")
 st.download_button(
-    f"Download {choice.lower()} (CSV)", csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv"
+    f"Download {choice[0].lower() + choice[1:]} (CSV)",
+    lambda: csv_bytes(load()),
+    file_name=f"{name}.csv",
+    mime="text/csv",
 )
 
-st.header("Accessibility report for a service")
+st.header("Accessibility report for a service", anchor=False)
 st.markdown(
-    "A printable page listing the service's open issues by WCAG success criterion: the "
-    "evidence a service owner needs to update the accessibility statement."
+    "A printable page listing every issue of the service not yet fixed, by WCAG success "
+    "criterion, with the pages and elements, what each means for residents, and every "
+    "acknowledgement (who, why, until when): the evidence for the accessibility statement."
 )
 service_id = pick_service(key="report-service")
 if service_id:
-    issues = data.issues(
-        (service_id,), (), ("new", "open", "reopened", "acknowledged"), limit=100_000
-    )
-    statement = next((s.statement for s in overview.services if s.service_id == service_id), "")
-    html = accessibility_report_html(
-        service_name(service_id),
-        issues.to_dict("records"),
-        generated_at=utcnow(),
-        statement=statement,
-    )
-    st.text(f"{len(issues)} open issues")
+    chosen: str = service_id
+    statement = data.overview(30).service(chosen)
     st.download_button(
-        "Download the report (HTML, print it from your browser)",
-        html.encode("utf-8"),
+        "Download the report (HTML; print it from your browser)",
+        lambda: accessibility_report_html(
+            data.service_name(chosen),
+            data.report_issues(chosen),
+            generated_at=utcnow(),
+            statement=statement.statement.value if statement else "",
+            timezone=zone,
+        ).encode("utf-8"),
         file_name=f"accessibility-report-{service_id}.html",
         mime="text/html",
     )

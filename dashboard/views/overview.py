@@ -1,115 +1,165 @@
-"""Overview: every Ambition 1 measure against its target, trends, and services by need."""
+"""Overview: every Ambition 1 measure against its target, the services that need most
+attention (yours first), open issues by severity, and the trends."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from dashboard.components import chart_with_table, data_table, measure_card, status_plain
+from dashboard import auth, data
+from dashboard.components import (
+    SEVERITY_COLOURS,
+    chart_and_table,
+    day,
+    lines,
+    measures_table,
+    ordered_bars,
+    status_plain,
+    table,
+)
 from monitor.config import MeasureId
+from monitor.measures import MEASURE_ORDER
+from monitor.measures.overview import LAST_WEEK
+from monitor.vocabulary import Impact
 
 st.title("Ambition 1: improve residents' digital experience")
-
-period = st.selectbox(
-    "Period for resident and journey measures",
+period = st.columns([1, 3])[0].selectbox(
+    "Period for residents' and journey measures",
     [7, 30, 90],
     index=1,
     format_func=lambda d: f"Last {d} days",
 )
 overview = data.overview(period)
 st.markdown(
-    f"Satisfaction, page usefulness and journeys: last {period} days, compared with the "
-    f"{period} days before. Accessibility and branding: each service's latest audit run, "
-    "compared with the run before."
+    f"Residents' answers and journeys: the last {period} days. Accessibility and "
+    "branding: each service's latest audit. Each is compared with the same figure a week "
+    f"ago. A share of residents' answers needs at least {data.rules().min_responses} answers."
 )
 
-st.header("Measures against their targets")
-shown = [m for m in data.MEASURE_ORDER if m in overview.overall]
-for start in range(0, len(shown), 4):
-    columns = st.columns(4)
-    for column, measure in zip(columns, shown[start : start + 4], strict=False):
-        with column, st.container(border=True):
-            measure_card(overview.overall[measure])
+own = [s for s in overview.services if s.service_id in auth.viewer().services]
+SHOWN_MEASURES = (
+    MeasureId.satisfaction,
+    MeasureId.journey_completion,
+    MeasureId.accessibility,
+    MeasureId.open_serious_issues,
+    MeasureId.brand_compliance,
+)
 
-table = pd.DataFrame(
-    [
-        {
-            "Measure": r.label,
-            "Value": r.shown(),
-            "Target": r.shown(r.target),
-            "Status": r.status.value,
-            "Change": r.change_words(),
+
+def service_rows(rows: list) -> list[dict[str, object]]:
+    out = []
+    for rank, service in enumerate(rows, start=1):
+        row: dict[str, object] = {
+            "Summary": f"summary?service={service.service_id}",
+            "Rank": rank,
+            "Service": service.name,
+            "Needs attention": service.attention,
         }
-        for r in (overview.overall[m] for m in shown)
-    ]
-)
-with st.expander("The measures as a table"):
-    data_table(table, "measures")
+        for measure in SHOWN_MEASURES:
+            if measure in service.results:
+                row[service.results[measure].label] = status_plain(service.results[measure])
+        row["Accessibility statement"] = service.statement.value
+        out.append(row)
+    return out
 
-st.header("Open accessibility issues by severity")
-impacts = ["critical", "serious", "moderate", "minor", "unknown"]
-by_impact = pd.DataFrame(
-    [
-        {"Severity": i, "Open issues": overview.open_by_impact.get(i, 0)}
-        for i in impacts
-        if i != "unknown" or overview.open_by_impact.get(i)
-    ]
-)
-st.markdown("Acknowledged issues whose acknowledgement has not expired are not counted.")
-chart_with_table(
-    by_impact, x="Severity", y=["Open issues"], title="Open issues by severity", kind="bar"
-)
 
-st.header("Trends")
-left, right = st.columns(2)
+if own:
+    st.header("Your services", anchor=False)
+    table(service_rows(own), "your-services", title="Your services", links={"Summary": "Open"})
+
+left, right = st.columns([1, 1.3], gap="large")
 with left:
-    runs = data.audit_trend(14)
-    chart_with_table(
-        runs,
-        x="run",
-        y=["accessibility_%", "brand_%"],
-        title="Accessibility and branding over the last 14 audit runs",
-        y_label="% of pages",
+    st.header("Measures, all services", anchor=False)
+    measures_table(
+        [overview.overall[m] for m in MEASURE_ORDER if m in overview.overall], [LAST_WEEK]
     )
 with right:
-    weeks = data.weekly_trend(12)
-    chart_with_table(
-        weeks,
-        x="week",
-        y=["satisfaction_%", "page_useful_%", "journey_completion_%"],
-        title="Residents and journeys over the last 12 weeks",
-        y_label="%",
+    st.header("Services by need, most first", anchor=False)
+    st.markdown(
+        "Each measure below target counts most, then near target, then how far from its "
+        "target. Open a service's summary to see what to fix first."
+    )
+    table(
+        service_rows(overview.services),
+        "services-by-need",
+        title="Services by need",
+        links={"Summary": "Open"},
+        height=320,
     )
 
-st.header("Services by need, worst first")
-st.markdown(
-    "Need counts each measure below target most, then near target, then how far each "
-    "measure is from its target. Open a service to see what to fix first."
+st.header("Open accessibility issues by severity", anchor=False)
+st.markdown("Issues acknowledged until a date still to come are not counted.")
+severity = pd.DataFrame(
+    [
+        {"Severity": impact.label, "Open issues": overview.open_by_impact.get(impact, 0)}
+        for impact in Impact.most_severe_first()
+    ]
 )
-ranked = []
-for rank, service in enumerate(overview.services, start=1):
-    row: dict[str, object] = {
-        "Rank": rank,
-        "Service": service.name,
-        "Need": service.need,
-    }
-    for measure in (
-        MeasureId.satisfaction,
-        MeasureId.journey_completion,
-        MeasureId.accessibility,
-        MeasureId.open_serious_issues,
-        MeasureId.brand_compliance,
-    ):
-        if measure in service.results:
-            row[service.results[measure].label] = status_plain(service.results[measure])
-    row["Accessibility statement"] = service.statement
-    row["Scorecard"] = f"service?service={service.service_id}"
-    ranked.append(row)
-data_table(
-    pd.DataFrame(ranked),
-    "services-by-need",
-    column_config={
-        "Scorecard": st.column_config.LinkColumn("Scorecard", display_text="Open scorecard")
-    },
+chart_and_table(
+    "Open issues by severity",
+    ordered_bars(
+        severity,
+        category="Severity",
+        value="Open issues",
+        order=[i.label for i in Impact.most_severe_first()],
+        colours=SEVERITY_COLOURS,
+    ),
+    severity,
+    "open-issues-by-severity",
 )
+
+st.header("Trends", anchor=False)
+trend_left, trend_right = st.columns(2, gap="large")
+with trend_left:
+    runs = pd.DataFrame(
+        [
+            {
+                "Audit run": f"{p.run_id} ({day(p.started_at)})",
+                "Pages with no serious failure (%)": p.accessibility,
+                "Brand compliance (%)": p.brand_compliance,
+            }
+            for p in data.audit_trend(14)
+        ],
+        columns=["Audit run", "Pages with no serious failure (%)", "Brand compliance (%)"],
+    )
+    chart_and_table(
+        "Accessibility and branding, last 14 audit runs",
+        lines(
+            runs,
+            x="Audit run",
+            series=["Pages with no serious failure (%)", "Brand compliance (%)"],
+            y_title="% of pages",
+        ),
+        runs.round(1),
+        "audit-run-trend",
+    )
+with trend_right:
+    weeks = data.weekly_trend(12)
+    complete = pd.DataFrame(
+        [
+            {
+                "Week of": day(w.week),
+                "Satisfaction (%)": w.satisfaction,
+                "Pages found useful (%)": w.page_useful,
+                "Journey completion (%)": w.journey_completion,
+            }
+            for w in weeks
+            if not w.partial
+        ],
+        columns=["Week of", "Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
+    )
+    chart_and_table(
+        "Residents and journeys, last 11 complete weeks",
+        lines(
+            complete,
+            x="Week of",
+            series=["Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
+            y_title="%",
+        ),
+        complete.round(1),
+        "weekly-trend",
+    )
+    st.markdown(
+        "The week in progress is left out until it is over. A week with fewer than "
+        f"{data.rules().min_responses} answers has no percentage (a gap in the line)."
+    )

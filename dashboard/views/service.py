@@ -1,4 +1,4 @@
-"""Service scorecard: one service's four pillars, what changed, what to fix first."""
+"""Service scorecard: one service's four pillars with their changes, and its trends."""
 
 from __future__ import annotations
 
@@ -6,126 +6,135 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import chart_with_table, data_table, measure_card, pick_service
+from dashboard.components import (
+    RATING_COLOURS,
+    chart_and_table,
+    day,
+    lines,
+    measure_card,
+    pick_service,
+    reach_notes,
+    stacked_ratings,
+    when,
+)
 from monitor.config import MeasureId
 from monitor.measures import RATING_LABELS
+from monitor.measures.morning import LAST_WEEK, PREVIOUS_RUN
+from monitor.repository.read import CommentFilter
 
-st.title("Service scorecard")
-service_id = pick_service()
+top, picker = st.columns([3, 1], vertical_alignment="bottom")
+with picker:
+    service_id = pick_service(key="scorecard-service")
 if service_id is None:
     st.stop()
+summary = data.morning(service_id)
+with top:
+    st.title(f"{summary.name}: scorecard")
+st.markdown(
+    f"[This morning's summary](summary?service={service_id}) · "
+    f"[Issues](issues?service={service_id}) · [Journeys](journeys?service={service_id}) · "
+    f"[Feedback](feedback?service={service_id})"
+)
+since = st.radio(
+    "Compare with", [PREVIOUS_RUN, LAST_WEEK], horizontal=True, format_func=str.capitalize
+)
 
-overview = data.overview(30, (service_id,))
-found = [s for s in overview.services if s.service_id == service_id]
-if not found:
-    st.info("Nothing has been recorded for this service yet.")
-    st.stop()
-card = found[0]
-st.header(card.name)
-access = data.access_note(service_id)
-if access is not None and (access.sign_in_failed or access.needs_sign_in):
-    # Pages not reached are not barriers: their issues stay as they were.
-    st.warning(" ".join(access.lines()))
-elif access is not None and access.signed_in:
-    st.caption(f"Audited signed in: {access.signed_in} page(s) seen as a resident with an account.")
+reach_notes(service_id, summary.latest_run.started_at if summary.latest_run else None)
 
-pillars = st.columns(4)
 groups = [
     ("Accessibility", [MeasureId.accessibility, MeasureId.open_serious_issues]),
     ("Branding", [MeasureId.brand_compliance]),
     ("Journeys", [MeasureId.journey_completion]),
     ("Residents", [MeasureId.satisfaction, MeasureId.page_useful]),
 ]
-for column, (title, measures) in zip(pillars, groups, strict=True):
+for column, (title, measures) in zip(st.columns(4), groups, strict=True):
     with column, st.container(border=True):
-        st.subheader(title)
+        st.subheader(title, anchor=False)
         for measure in measures:
-            if measure in card.results:
-                measure_card(card.results[measure])
+            if measure in summary.measures:
+                measure_card(summary.measures[measure], since)
         if title == "Accessibility":
-            st.text(f"Accessibility statement: {card.statement}")
+            st.markdown(f"Accessibility statement: {summary.statement.value}")
 
-st.header("What changed since the last run")
-changes = data.service_changes(service_id, card.latest_run)
-journeys = data.journey_history((service_id,), 50)
-latest_journeys = journeys[journeys.run == journeys.run.max()] if not journeys.empty else journeys
-failures = (
-    latest_journeys[latest_journeys.outcome != "completed"]
-    if not latest_journeys.empty
-    else latest_journeys
-)
-shift = data.rating_shift(service_id)
-a, b, c, d = st.columns(4)
-a.metric("New issues", len(changes["new"]))
-b.metric("Fixed issues", len(changes["fixed"]))
-c.metric("Journey failures", len(failures))
-if shift["now"] is not None and shift["before"] is not None:
-    d.metric(
-        "Average rating, last 7 days",
-        f"{shift['now']:.2f} of 5",
-        delta=f"{shift['now'] - shift['before']:+.2f} on the week before",
-    )
-else:
-    d.metric(
-        "Average rating, last 7 days",
-        "No data" if shift["now"] is None else f"{shift['now']:.2f} of 5",
-    )
-if changes["new"]:
-    st.markdown("**New issues**")
-    data_table(
-        pd.DataFrame(changes["new"])[["rule", "wcag", "impact", "pages_affected", "message"]],
-        "new-issues",
-    )
-if changes["fixed"]:
-    st.markdown("**Fixed issues**")
-    data_table(
-        pd.DataFrame(changes["fixed"])[["rule", "wcag", "impact", "pages_affected"]], "fixed-issues"
-    )
-if not failures.empty:
-    st.markdown("**Journey failures**")
-    data_table(
-        failures[["journey", "attempt", "outcome", "failed_step", "reason"]], "journey-failures"
-    )
-
-st.header("Issues to fix first")
-st.markdown("Ranked by severity × pages affected × whether the issue sits on a resident journey.")
-first = data.issues((service_id,), statuses=("new", "open", "reopened"), limit=20)
-if first.empty:
-    st.success("No open accessibility issues.")
-else:
-    data_table(
-        first[["priority", "rule", "wcag", "impact", "pages_affected", "on_journey", "message"]],
-        "issues-to-fix-first",
-    )
-
-st.header("Trends")
-left, right = st.columns(2)
+st.header("Trends", anchor=False)
+left, right = st.columns(2, gap="large")
 with left:
-    chart_with_table(
-        data.audit_trend(14, service_id),
-        x="run",
-        y=["accessibility_%", "brand_%"],
-        title="Accessibility and branding, last 14 runs",
+    runs = pd.DataFrame(
+        [
+            {
+                "Audit run": f"{p.run_id} ({day(p.started_at)})",
+                "Pages with no serious failure (%)": p.accessibility,
+                "Brand compliance (%)": p.brand_compliance,
+            }
+            for p in data.audit_trend(14, service_id)
+        ],
+        columns=["Audit run", "Pages with no serious failure (%)", "Brand compliance (%)"],
     )
+    chart_and_table(
+        "Accessibility and branding, last 14 runs",
+        lines(
+            runs,
+            x="Audit run",
+            series=["Pages with no serious failure (%)", "Brand compliance (%)"],
+            y_title="% of pages",
+        ),
+        runs.round(1),
+        "service-audit-trend",
+    )
+weeks = data.weekly_trend(12, (service_id,))
 with right:
-    chart_with_table(
-        data.weekly_trend(12, (service_id,)),
-        x="week",
-        y=["satisfaction_%", "page_useful_%", "journey_completion_%"],
-        title="Residents and journeys, last 12 weeks",
+    complete = pd.DataFrame(
+        [
+            {
+                "Week of": day(w.week),
+                "Satisfaction (%)": w.satisfaction,
+                "Pages found useful (%)": w.page_useful,
+                "Journey completion (%)": w.journey_completion,
+            }
+            for w in weeks
+            if not w.partial
+        ],
+        columns=["Week of", "Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
     )
+    chart_and_table(
+        "Residents and journeys, last 11 complete weeks",
+        lines(
+            complete,
+            x="Week of",
+            series=["Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
+            y_title="%",
+        ),
+        complete.round(1),
+        "service-weekly-trend",
+    )
+ratings = pd.DataFrame(
+    [
+        {
+            "Week of": day(w.week) + (" (so far)" if w.partial else ""),
+            **{RATING_LABELS[r]: w.ratings.get(r, 0) for r in RATING_LABELS},
+        }
+        for w in weeks
+    ],
+    columns=["Week of", *RATING_COLOURS],
+)
+chart_and_table(
+    "Residents' answers each week, worst to best",
+    stacked_ratings(ratings, x="Week of"),
+    ratings,
+    "service-ratings-by-week",
+)
 
-st.header("What residents said recently")
+st.header("What residents said recently", anchor=False)
 if not auth.viewer().may_read_comments(service_id):
     st.info("Residents' comments are shown to the service's owner and the digital team.")
 else:
-    recent = data.comments((service_id,), limit=20)
-    if recent.empty:
+    recent = data.comments(CommentFilter(service_ids=(service_id,)), limit=10)
+    if not recent:
         st.write("No comments yet.")
-    for row in recent.itertuples():
+    for comment in recent:
         with st.container(border=True):
-            rating = RATING_LABELS.get(int(row.rating)) if pd.notna(row.rating) else None
+            answer = RATING_LABELS.get(comment.rating or 0) or comment.kind.replace("_", " ")
             # Residents' words are shown as plain text: never as Markdown or HTML.
-            answer = rating or row.kind.replace("_", " ")
-            st.text(f"{row.received:%d %b %Y %H:%M} · {row.page} · {answer}")
-            st.text(row.comment or row.what_wrong or row.what_doing)
+            st.text(f"{answer} · {comment.page} · {when(comment.received_at)}")
+            st.text(comment.comment or comment.what_wrong or comment.what_doing)
+    st.markdown(f"[Every comment, by rating](feedback?service={service_id})")

@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from monitor import measures
 from monitor.alerts.channel import AlertItem
 from monitor.config import MeasureId
+from monitor.measures import MeasureResult, Status
+from monitor.measures.snapshot import MeasureRules, service_results
 from monitor.models import RunStatus
+from monitor.vocabulary import Impact
 
 if TYPE_CHECKING:
     from monitor.config import CouncilConfig
@@ -142,32 +145,23 @@ def issue_alerts(
     return items
 
 
-def measure_values(
+def alert_rules(config: CouncilConfig) -> MeasureRules:
+    """The measures as the alerts read them: the dashboard's rules, over the alert rules'
+    period, and their minimum of answers when they set one."""
+    rules = MeasureRules.of(config, period_days=config.alerts.rules.feedback_days)
+    minimum = config.alerts.rules.min_responses
+    return replace(rules, min_responses=minimum) if minimum is not None else rules
+
+
+def measure_results(
     config: CouncilConfig, repository: Repository, *, now: datetime
-) -> dict[str, dict[str, float | None]]:
-    """Per service, the value of each measure the alert rules watch (None: no data)."""
-    rules = config.alerts.rules
-    since = now - timedelta(days=rules.feedback_days)
-    feedback = repository.feedback_counts(since=since, until=now)
-    completion = {c.service_id: c.rate for c in repository.service_journey_completion(since=since)}
-    values: dict[str, dict[str, float | None]] = {}
-    for service in config.services:
-        counts = feedback.get(service.id, {"ratings": {}, "yes": 0, "no": 0})
-        ratings: dict[int, int] = counts["ratings"]
-        answered = sum(ratings.values())
-        values[service.id] = {
-            "satisfaction": (
-                measures.satisfaction(ratings) if answered >= rules.min_responses else None
-            ),
-            "page_useful": (
-                measures.page_useful(counts["yes"], counts["no"])
-                if counts["yes"] + counts["no"] >= rules.min_responses
-                else None
-            ),
-            "brand_compliance": repository.brand_compliance(service.id),
-            "journey_completion": completion.get(service.id),
-        }
-    return values
+) -> dict[str, dict[MeasureId, MeasureResult]]:
+    """Per service, every measure judged against its target: the same computation as the
+    dashboard's (``monitor.measures.snapshot``), so an alert and the dashboard never
+    disagree about a figure."""
+    return service_results(
+        repository.read, alert_rules(config), now, [s.id for s in config.services]
+    )
 
 
 def _spell(repository: Repository, prefix: str) -> tuple[int, bool]:
@@ -188,17 +182,14 @@ def measure_alerts(
 ) -> list[AlertItem]:
     items: list[AlertItem] = []
     watched = config.alerts.rules.measures
-    for service_id, values in measure_values(config, repository, now=now).items():
+    for service_id, measured in measure_results(config, repository, now=now).items():
         for name in watched:
-            measure = MeasureId(name)
-            if measure not in config.measures.measures:
+            result = measured.get(MeasureId(name))
+            if result is None:
                 continue
-            result = measures.evaluate(
-                config.measures, measure, values.get(name), service_id=service_id
-            )
             prefix = f"measure:{service_id}:{name}:"
             latest, still_below = _spell(repository, prefix)
-            if result.status is measures.Status.below_target:
+            if result.status is Status.below_target:
                 number = latest if still_below else latest + 1
                 items.append(
                     AlertItem(
@@ -206,10 +197,10 @@ def measure_alerts(
                         kind="measure-below-target",
                         service_id=service_id,
                         title=f"{result.label} is below target: {result.shown()} "
-                        f"(target {measures.format_value(result.target, result.unit)})",
+                        f"(target {result.shown(result.target)})",
                     )
                 )
-            elif result.status is measures.Status.on_target and still_below:
+            elif result.status is Status.on_target and still_below:
                 repository.record_alert_marker(
                     f"{prefix}recovered:{latest}", "measure-recovered", service_id
                 )
@@ -221,38 +212,32 @@ def digest_items(
 ) -> list[AlertItem]:
     """One summary per service a day: open serious issues, failing journeys, measures."""
     day = now.date().isoformat()
-    values = measure_values(config, repository, now=now)
+    measured = measure_results(config, repository, now=now)
     failing = {i.service_id for i in journey_alerts(config, repository)}
+    service_ids = [s.id for s in config.services]
+    open_counts = repository.read.issues.open_accessibility_counts(now, service_ids=service_ids)
+    latest = repository.read.runs.latest_audits(per_service=1, service_ids=service_ids)
+    watched = {MeasureId(name) for name in config.alerts.rules.measures}
     items: list[AlertItem] = []
     for service in config.services:
-        open_issues = repository.issues(
-            service_id=service.id, statuses=["new", "open", "reopened"], limit=10_000
-        )
-        by_impact = {
-            impact: sum(1 for i in open_issues if i.impact == impact and i.outcome == "violation")
-            for impact in ("critical", "serious", "moderate", "minor")
-        }
+        by_impact = open_counts.get(service.id, {})
         lines = [
             "Open accessibility issues: "
-            + ", ".join(f"{count} {impact}" for impact, count in by_impact.items())
+            + ", ".join(
+                f"{by_impact.get(impact, 0)} {impact.value}"
+                for impact in Impact.most_severe_first()
+            )
         ]
         if service.id in failing:
             lines.append("A journey has been failing: see the dashboard's journeys page.")
-        for name, value in values[service.id].items():
-            if name in config.measures.measures:
-                result = measures.evaluate(
-                    config.measures, MeasureId(name), value, service_id=service.id
-                )
+        for measure, result in measured[service.id].items():
+            if measure in watched:
                 lines.append(f"{result.label}: {result.shown()} ({result.status.value})")
-        runs = [
-            r
-            for r in repository.runs(limit=20, kind="audit")
-            if service.id in r.service_ids
-            and r.status in (RunStatus.completed, RunStatus.partial)
-            and service.id not in (r.unreachable or {})
-        ]
+        runs = latest.get(service.id)
         if runs:
-            lines.append(f"Last audit: run {runs[0].id}, {runs[0].finished_at:%Y-%m-%d %H:%M} UTC")
+            lines.append(
+                f"Last audit: run {runs[0].run_id}, {runs[0].started_at:%Y-%m-%d %H:%M} UTC"
+            )
         items.append(
             AlertItem(
                 key=f"digest:{service.id}:{day}",

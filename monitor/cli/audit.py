@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -40,25 +39,15 @@ from monitor.config import CouncilConfig
 from monitor.eventloop import run_to_end
 from monitor.models import IssueStatus, PageResult, PageStatus, Run
 from monitor.repository import Repository
-
-
-class Impact(StrEnum):
-    """axe's impacts, least first."""
-
-    minor = "minor"
-    moderate = "moderate"
-    serious = "serious"
-    critical = "critical"
-
+from monitor.vocabulary import Impact, is_serious_or_more
 
 IMPACT_ORDER = [level.value for level in Impact]
 app = typer.Typer()
 
 
 def _at_or_over(impact: str | None, level: str | None) -> bool:
-    if level is None or impact not in IMPACT_ORDER:
-        return False
-    return IMPACT_ORDER.index(impact) >= IMPACT_ORDER.index(level)
+    found, bar = Impact.of(impact), Impact.of(level)
+    return found is not None and bar is not None and found.rank >= bar.rank
 
 
 def _check_level(level: str | None) -> None:
@@ -157,7 +146,7 @@ def audit(
         violations = [
             f for f in findings if f.service_id == service_id and f.outcome == "violation"
         ]
-        serious = [f for f in violations if f.impact in ("serious", "critical")]
+        serious = [f for f in violations if is_serious_or_more(f.impact)]
         worst = worst or any(_at_or_over(f.impact, fail_on) for f in violations)
         open_issues = repository.issues(
             service_id=service_id,

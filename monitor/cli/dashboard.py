@@ -44,6 +44,9 @@ def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # Viewers have no use for Streamlit's developer menu and "Deploy" button.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

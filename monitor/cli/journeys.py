@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from crawlers.journeys import JourneyEvent, Outcome, StepStatus
+from crawlers.journeys import AttemptOutcome, JourneyEvent, StepStatus
 from monitor.cli.common import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
@@ -38,10 +38,10 @@ _STEP_STYLE = {
     StepStatus.skipped: ("[dim]·[/dim]", "skipped"),
 }
 _OUTCOME_STYLE = {
-    Outcome.completed: "[green]completed[/green]",
-    Outcome.completed_up_to_stop: "[green]completed up to the stop marker[/green]",
-    Outcome.failed: "[red]failed[/red]",
-    Outcome.errored: "[magenta]errored (the monitor broke, not the service)[/magenta]",
+    AttemptOutcome.completed: "[green]completed[/green]",
+    AttemptOutcome.completed_up_to_stop: "[green]completed up to the stop marker[/green]",
+    AttemptOutcome.failed: "[red]failed[/red]",
+    AttemptOutcome.errored: "[magenta]errored (the monitor broke, not the service)[/magenta]",
 }
 
 
@@ -72,12 +72,12 @@ def _print_event(event: JourneyEvent) -> None:
     if event.kind == "journey-end" and event.outcome is not None:
         outcome = event.outcome
         words = _OUTCOME_STYLE[outcome.outcome]
-        if outcome.outcome == Outcome.failed:
+        if outcome.outcome == AttemptOutcome.failed:
             words += f" at step {outcome.failed_step}"
         if outcome.flaky:
             words += " [yellow](flaky: passed on retry)[/yellow]"
         out.print(f"  → {words} in {outcome.duration_ms / 1000:.1f}s", highlight=False)
-        if outcome.outcome == Outcome.errored and outcome.reason:
+        if outcome.outcome == AttemptOutcome.errored and outcome.reason:
             out.print(f"    {outcome.reason}", markup=False, highlight=False)
         for label, path in (("screenshot", outcome.screenshot_path), ("trace", outcome.trace_path)):
             if path is not None:
@@ -175,7 +175,10 @@ def journeys_run(
     latest: dict[tuple[str, str], str] = {}
     for row in sorted(attempts, key=lambda r: r.attempt):
         latest[(row.service_id, row.journey_id)] = row.outcome
-    good = sum(o in (Outcome.completed, Outcome.completed_up_to_stop) for o in latest.values())
+    good = sum(
+        o in (AttemptOutcome.completed, AttemptOutcome.completed_up_to_stop)
+        for o in latest.values()
+    )
     out.print(f"\nRun {run_id}: {good} of {len(latest)} journey(s) completed.")
     if good < len(latest):
         raise typer.Exit(EXIT_JOURNEY_FAILED)

@@ -23,7 +23,7 @@ from monitor.cli.common import (
     settings,
 )
 from monitor.db import describe_fault
-from monitor.schedule import JOB_NAMES, Outcome, Scheduler
+from monitor.schedule import JOB_NAMES, JobOutcome, Scheduler
 
 app = typer.Typer(
     name="schedule",
@@ -97,7 +97,7 @@ def schedule_run(
     from monitor.models import utcnow
 
     result = scheduler.run_job(job, utcnow() if force else None)
-    if result.outcome == Outcome.failed:
+    if result.outcome == JobOutcome.failed:
         # The traceback is in the error log (the scheduler logged it); here one sentence.
         reason = (result.error or "").splitlines()[0] if result.error else "unknown error"
         if isinstance(result.exception, OperationalError | InterfaceError):

@@ -222,7 +222,7 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SubmissionResult:
     status: str  # stored | duplicate | honeypot | rate_limited
     feedback_id: int | None = None
 
@@ -284,18 +284,18 @@ class Collector:
 
     # Accepting one submission.
 
-    async def accept(self, submission: FeedbackIn, address: str, source: str) -> Outcome:
+    async def accept(self, submission: FeedbackIn, address: str, source: str) -> SubmissionResult:
         assert self.store is not None, "the collector has not started"
         client = self.hasher(address)
         if not await self.store.allow(client, self.settings.feedback_rate_limit_per_minute):
             self.counts.rate_limited += 1
-            return Outcome("rate_limited")
+            return SubmissionResult("rate_limited")
         if submission.website:
             # A robot filled the field people cannot see: say thank you, keep nothing.
             self.counts.honeypot += 1
             self.counts.accepted += 1
             log.info("honeypot field filled: submission for %s discarded", submission.service)
-            return Outcome("honeypot")
+            return SubmissionResult("honeypot")
         page, (comment, what_doing, what_wrong), flags = self.redactor.redact_submission(
             submission.page, (submission.comment, submission.what_doing, submission.what_wrong)
         )
@@ -325,7 +325,7 @@ class Collector:
             if held is not None:
                 self.counts.duplicates += 1
                 self.counts.accepted += 1
-                return Outcome("duplicate", None if held == PENDING else int(held))
+                return SubmissionResult("duplicate", None if held == PENDING else int(held))
         try:
             feedback_id = await self.writer.write(row)
         except Exception:
@@ -336,7 +336,7 @@ class Collector:
             await self.store.remember(fingerprint, str(feedback_id), window)
         self.counts.stored += 1
         self.counts.accepted += 1
-        return Outcome("stored", feedback_id)
+        return SubmissionResult("stored", feedback_id)
 
 
 def _is_ip(host: str) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from monitor.models import Alert, Issue, IssueStatus, Outcome, utcnow
+from monitor.models import Alert, FindingOutcome, Issue, IssueStatus, utcnow
 from monitor.repository.base import RepositoryBase
 
 #: A claim older than this was left by a process that died while sending: try again.
@@ -106,7 +106,7 @@ class AlertRepository(RepositoryBase):
                 .where(
                     col(Issue.status).in_([IssueStatus.new, IssueStatus.reopened]),
                     col(Issue.impact).in_(list(impacts)),
-                    Issue.outcome == Outcome.violation,
+                    Issue.outcome == FindingOutcome.violation,
                     or_(
                         col(Issue.ack_by).is_(None),
                         col(Issue.ack_until).is_not(None) & (col(Issue.ack_until) < now),

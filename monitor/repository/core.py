@@ -461,6 +461,24 @@ class CoreRepository(RepositoryBase):
                 note.needs_sign_in += 1
         return notes
 
+    def not_reached(self, service_id: str) -> tuple[Run, str] | None:
+        """The newest finished audit run that included the service, and why it could not
+        reach it, if it could not (its measures are then those of an earlier run)."""
+        finished = (RunStatus.completed, RunStatus.partial, RunStatus.failed)
+        query = (
+            select(Run)
+            .where(Run.kind == "audit", col(Run.status).in_(list(finished)))
+            .order_by(col(Run.id).desc())
+            .limit(200)
+        )
+        with self.session() as session:
+            for run in session.exec(query).all():
+                if service_id not in (run.service_ids or []):
+                    continue
+                reason = (run.unreachable or {}).get(service_id)
+                return (run, reason) if reason else None
+        return None
+
     def latest_access_note(self, service_id: str) -> AccessNote | None:
         """How the newest audit run that visited the service reached it, even one that
         measured nothing there (a failed sign-in keeps the measures of the run before)."""

@@ -519,3 +519,34 @@ def test_a_run_that_cannot_go_on_fails_instead_of_waiting_for_ever(
     assert run is not None and run.status == RunStatus.failed
     assert run.error and "disk is full" in run.error
     assert {r.status for r in repository.page_results(1)} == {"pending"}
+
+
+def test_audit_urls_fail_on_counts_violations_never_what_needs_review() -> None:
+    # A list written as numbered lines is a question for a person (needs_review), not a
+    # failure: --fail-on at its own impact must still exit 0 (only the check that asks it
+    # and the one for images run, so nothing else on the small page counts).
+    from tests.crawlers.checks.barriers import BARRIERS
+    from tests.crawlers.checks.pages import page
+
+    body = next(b for case, b, _ in BARRIERS if case == "list-not-marked-up-review")
+    pages = {"/steps": page(body), "/accessibility-statement": page("<main><h1>A</h1></main>")}
+    with html_site(pages.get) as base:
+        only = ["--checks", "info-and-relationships,text-alternatives", "--format", "json"]
+        found = CliRunner().invoke(app, ["audit-urls", f"{base}/steps", *only])
+        assert found.exit_code == 0, found.output
+        (result,) = json.loads(found.stdout)["pages"]
+        review = [f for f in result["findings"] if f["outcome"] == "needs_review"]
+        assert review and not [f for f in result["findings"] if f["outcome"] == "violation"]
+        level = min((f["impact"] or "minor" for f in review), key=IMPACTS.index)
+        judged = CliRunner().invoke(app, ["audit-urls", f"{base}/steps", *only, "--fail-on", level])
+        # The same level trips on a violation of that impact.
+        broken = page(body + '<img src="/p.png" alt="IMG_0912.jpg" width="40" height="40">')
+        pages["/broken"] = broken
+        tripped = CliRunner().invoke(
+            app, ["audit-urls", f"{base}/broken", *only, "--fail-on", level]
+        )
+    assert judged.exit_code == 0, judged.output
+    assert tripped.exit_code == 1, tripped.output
+
+
+IMPACTS = ["minor", "moderate", "serious", "critical"]

@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 from crawlers.journeys import (
     MASK,
+    AttemptOutcome,
     JourneyEvent,
     JourneyRunner,
     Masker,
-    Outcome,
     StepStatus,
     clean_old_journey_evidence,
 )
@@ -303,7 +303,7 @@ def test_an_audited_step_reports_axe_findings_for_that_step(
     (outcome,) = loop.run_until_complete(
         runner.run_journey(service, journey, evidence_dir=settings.evidence_dir)
     )
-    assert outcome.outcome == Outcome.completed
+    assert outcome.outcome == AttemptOutcome.completed
     assert not outcome.steps[0].findings  # step 1 is not audited
     image = [f for f in outcome.findings if f.rule == "image-alt"]
     assert image, [f.rule for f in outcome.findings]
@@ -498,7 +498,7 @@ def test_a_step_waiting_for_what_never_appears_fails_after_its_limit(
             runner.run_journey(service, journey, evidence_dir=settings.evidence_dir)
         )
         took = time.monotonic() - began
-        assert outcome.outcome == Outcome.failed and outcome.failed_step == 2
+        assert outcome.outcome == AttemptOutcome.failed and outcome.failed_step == 2
         assert outcome.reason and outcome.reason.startswith("timeout: ") and limit in outcome.reason
         assert took < 10, took  # bounded: nowhere near the 30s step limit
 
@@ -532,14 +532,14 @@ def test_a_missing_button_fails_the_service_and_a_crashed_tab_errors_the_monitor
     (missing,) = loop.run_until_complete(
         runner.run_journey(service, service.journeys[0], evidence_dir=settings.evidence_dir)
     )
-    assert missing.outcome == Outcome.failed and missing.failed_step == 2
+    assert missing.outcome == AttemptOutcome.failed and missing.failed_step == 2
     assert missing.reason == 'element-not-found: no button "Continue" on the page after 1s'
     assert missing.screenshot_path is not None and missing.screenshot_path.is_file()
 
     crashed = loop.run_until_complete(
         runner.run_journey(service, service.journeys[1], evidence_dir=settings.evidence_dir)
     )
-    assert [a.outcome for a in crashed] == [Outcome.errored]  # not retried, not "failed"
+    assert [a.outcome for a in crashed] == [AttemptOutcome.errored]  # not retried, not "failed"
     assert crashed[0].failed_step is None and crashed[0].screenshot_path is None
     assert crashed[0].reason and "crashed" in crashed[0].reason
     assert crashed[0].steps[1].status == StepStatus.errored
@@ -607,9 +607,9 @@ def test_a_journey_stops_before_submitting_unless_it_is_safe_to(
     )
     assert [m for m, _ in local_site.requests].count("POST") == posts
     if safe:
-        assert outcome.outcome == Outcome.completed
+        assert outcome.outcome == AttemptOutcome.completed
     else:
-        assert outcome.outcome == Outcome.completed_up_to_stop
+        assert outcome.outcome == AttemptOutcome.completed_up_to_stop
         assert outcome.steps[1].status == StepStatus.stopped
         assert {s.status for s in outcome.steps[2:]} == {StepStatus.skipped}
 
@@ -736,7 +736,7 @@ def test_an_invalid_submission_must_say_what_is_wrong(
     (good,) = loop.run_until_complete(
         runner.run_journey(service, journey, evidence_dir=settings.evidence_dir)
     )
-    assert good.outcome == Outcome.completed
+    assert good.outcome == AttemptOutcome.completed
     assert not [f for f in good.findings if "3.3.1" in f.wcag]
     # A form that silently rejects what it is sent is flagged at that step.
     local_config = with_service(

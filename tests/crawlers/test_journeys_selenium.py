@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crawlers.engines import make_engine
-from crawlers.journeys import JourneyRunner, Outcome
+from crawlers.journeys import AttemptOutcome, JourneyRunner
 from demo import DemoSite
 from monitor.cli import app
 from monitor.config import CouncilConfig
@@ -92,7 +92,7 @@ def test_an_audited_step_goes_through_the_page_pipeline_in_selenium(
             return list(await runner.run_journey(service, journey, evidence_dir=tmp_path))
 
     (outcome,) = asyncio.run(attempt())
-    assert outcome.outcome == Outcome.completed  # type: ignore[attr-defined]
+    assert outcome.outcome == AttemptOutcome.completed  # type: ignore[attr-defined]
     found = outcome.findings  # type: ignore[attr-defined]
     image = [f for f in found if f.rule == "image-alt"]
     assert image and image[0].journey_id == "report-a-pothole" and image[0].journey_step == 1

@@ -20,6 +20,7 @@ ACCESS_YAML = """\
 digital_team: [team@example.gov.uk]
 owners:
   alpha.owner@example.gov.uk: [alpha]
+  beta.owner@example.gov.uk: [beta]
 """
 
 
@@ -30,6 +31,9 @@ def dashboard_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     config = folder / "config"
     shutil.copytree(CONFIG_DIR, config)
     (config / "access.yaml").write_text(ACCESS_YAML)
+    # The known history is small: a share of three answers is drawn, of two is not.
+    measures = config / "measures.yaml"
+    measures.write_text(measures.read_text().replace("min_responses: 10", "min_responses: 3"))
     url = f"sqlite:///{folder / 'monitor.db'}"
     upgrade(url)
     seed_known(Repository(url))

@@ -20,6 +20,7 @@ from monitor.repository import Repository
 
 HTML_COMMENT = "<b>bold</b> **stars** [a link](http://evil.example) <script>alert(1)</script>"
 BETA_COMMENT = "Beta only: the map would not load"
+LOW_COMMENT = "Alpha: the form lost my answers twice"
 
 
 def seed_known(repository: Repository) -> None:
@@ -82,6 +83,13 @@ def seed_known(repository: Repository) -> None:
                 "first_seen_at": now,
                 "last_seen_at": now,
             },
+            {
+                "id": 5,
+                "service_id": "alpha",
+                "url": "https://a.example/slow",
+                "first_seen_at": now,
+                "last_seen_at": now,
+            },
         ],
     )
     serious = {1: {1: 1, 2: 0, 3: 0, 4: 0}, 2: {1: 0, 2: 0, 3: 1, 4: 0}}
@@ -94,9 +102,29 @@ def seed_known(repository: Repository) -> None:
                 "service_id": "alpha" if page_id <= 2 else "beta",
                 "status": "carried" if page_id == 2 else "audited",
                 "serious_count": count,
+                "error_kind": None,
+                "error": None,
+                # The keyboard check could not judge alpha's home page in run 2.
+                "check_errors": [
+                    {"check": "keyboard", "kind": "timeout", "message": "Tab walk timed out"}
+                ]
+                if (run_id, page_id) == (2, 1)
+                else None,
             }
             for run_id, pages in serious.items()
             for page_id, count in pages.items()
+        ]
+        + [
+            {
+                "run_id": 2,
+                "page_id": 5,
+                "service_id": "alpha",
+                "status": "failed",
+                "error_kind": "timeout",
+                "error": "The page did not load within 30 s",
+                "serious_count": 0,
+                "check_errors": None,
+            }
         ],
     )
     repository.bulk_insert(
@@ -183,13 +211,17 @@ def seed_known(repository: Repository) -> None:
                 ack_until=now + 30 * day,
             ),
             issue(5, "beta", "link-name", "2.4.4", "serious", "open", 1),
+            # Issues of the other kinds: branding, links and the accessibility statement.
+            issue(6, "beta", "logo", "", "moderate", "open", 1, check="branding"),
+            issue(7, "alpha", "broken-link", "", "moderate", "open", 1, check="links"),
+            issue(8, "beta", "statement-stale", "", "moderate", "open", 1, check="statement"),
         ],
     )
     repository.bulk_insert(
         IssuePage,
         [
             {"issue_id": i, "page_id": p, "first_seen_at": now - 2 * day}
-            for i, p in ((1, 1), (1, 2), (2, 1), (3, 2), (4, 3), (5, 4))
+            for i, p in ((1, 1), (1, 2), (2, 1), (3, 2), (4, 3), (5, 4), (6, 3), (7, 2), (8, 3))
         ],
     )
     repository.bulk_insert(
@@ -242,7 +274,7 @@ def seed_known(repository: Repository) -> None:
             feedback("alpha", 1, rating=5, comment=HTML_COMMENT),
             feedback("alpha", 2, rating=5),
             feedback("alpha", 3, rating=4),
-            feedback("alpha", 4, rating=2),
+            feedback("alpha", 4, rating=2, comment=LOW_COMMENT),
             feedback("alpha", 5, kind="page_useful", useful=True),
             feedback("alpha", 6, kind="page_useful", useful=True),
             feedback("alpha", 7, kind="page_useful", useful=False),

@@ -52,26 +52,37 @@ def wait_for(service_id: str, seconds: float = 120) -> runner.AuditJob:
     raise AssertionError(f"the dashboard's audit of {service_id} did not finish")
 
 
-def test_run_audit_now_starts_a_run_and_refuses_a_second_while_it_goes(
+def test_run_audit_now_starts_a_full_audit_whose_progress_ends_in_the_history(
     live_dashboard: Repository,
 ) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["service"] = "join-the-library"
     at.run()
+    at.query_params["service"] = "join-the-library"
     at.switch_page("views/audits.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    (full,) = [c for c in at.checkbox if c.label.startswith("Full audit")]
+    full.check()
     (button,) = [b for b in at.button if b.label == "Run audit now"]
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Audit started" in s.value for s in at.success)
+    assert "No audit is running." not in "\n".join(m.value for m in at.markdown)
     # A second press while the first audit is going is refused.
     with pytest.raises(AuditRefused, match="already being audited"):
         runner.start("join-the-library", get_settings(), load_config(CONFIG_DIR), live_dashboard)
     job = wait_for("join-the-library")
     assert job.status == "completed", job.error
     run = live_dashboard.run(job.run_id or 0)
-    assert run is not None and run.trigger == "dashboard"
+    assert run is not None and run.trigger == "dashboard" and run.full_audit
     assert run.service_ids == ["join-the-library"] and run.pages_audited >= 2
+    # The page drawn again: nothing running any more, the run finished and in the history.
+    at.run()
+    words = "\n".join(m.value for m in at.markdown)
+    assert "No audit is running." in words
+    assert f"Join the library: Completed (run {run.id})" in words
+    history = next(d.value for d in at.dataframe if "Began (UK time)" in d.value.columns)
+    latest = history.iloc[0]
+    assert (latest.Run, latest.Status, latest["Full audit"]) == (run.id, "Completed", "Yes")
 
 
 def test_a_refused_start_is_shown_not_raised(live_dashboard: Repository) -> None:

@@ -40,7 +40,7 @@ def test_seed_history_is_consistent(sqlite_repository: Repository) -> None:
         run = sqlite_repository.run(run_id)
         assert run is not None and run.findings_count == len(held[run_id])
         assert run.pages_found == sum(1 for r in results if r[0] == run_id)
-    latest = sqlite_repository.recent_audit_runs(per_service=2)
+    latest = sqlite_repository.read.runs.latest_audits(per_service=2)
     assert len(latest) == 3 and all(len(ids) == 2 for ids in latest.values())
 
 

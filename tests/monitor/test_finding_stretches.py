@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -276,7 +277,9 @@ def test_the_issue_lifecycle_and_what_changed_on_stretches(repository: Repositor
     site.finish(first)
     (issue,) = repository.issues(service_id=SERVICE)
     assert (issue.status, issue.pages_affected) == ("new", 2)
-    assert [i["rule"] for i in repository.changes_in_run(SERVICE, first)["new"]] == ["image-alt"]
+    assert [i.rule for i in repository.read.issues.run_changes(SERVICE, first).broke] == [
+        "image-alt"
+    ]
 
     second = site.start()
     site.carried(second, HOME, first)
@@ -284,7 +287,8 @@ def test_the_issue_lifecycle_and_what_changed_on_stretches(repository: Repositor
     site.finish(second)
     issue = repository.issue(issue.id or 0)
     assert issue is not None and (issue.status, issue.pages_affected) == ("open", 2)
-    assert repository.changes_in_run(SERVICE, second) == {"new": [], "fixed": []}
+    changes = repository.read.issues.run_changes(SERVICE, second)
+    assert changes.broke == [] and changes.fixed == []
     assert site.rows() == 2
     with repository.session() as session:
         tied = session.execute(select(Finding.issue_id).distinct()).scalars().all()
@@ -303,7 +307,9 @@ def test_the_issue_lifecycle_and_what_changed_on_stretches(repository: Repositor
     site.finish(fourth)
     issue = repository.issue(issue.id or 0)
     assert issue is not None and (issue.status, issue.fixed_run_id) == ("fixed", fourth)
-    assert [i["rule"] for i in repository.changes_in_run(SERVICE, fourth)["fixed"]] == ["image-alt"]
+    assert [i.rule for i in repository.read.issues.run_changes(SERVICE, fourth).fixed] == [
+        "image-alt"
+    ]
 
     fifth = site.start()
     site.audited(fifth, FORM, [ALT])
@@ -339,7 +345,12 @@ def test_trends_per_run_come_from_the_runs_summaries(repository: Repository) -> 
     site.failed(second, FORM)
     repository.carry_brand_result(first, second, site.pages[HOME])
     site.finish(second)
-    counts = repository.page_counts_for_runs([(SERVICE, first), (SERVICE, second)])
+    counts = {
+        pair: asdict(c)
+        for pair, c in repository.read.runs.page_counts(
+            [(SERVICE, first), (SERVICE, second)]
+        ).items()
+    }
     assert counts[(SERVICE, first)] == {
         "judged": 2,
         "clean": 1,
@@ -355,11 +366,14 @@ def test_trends_per_run_come_from_the_runs_summaries(repository: Repository) -> 
         "passed": 1,
     }
     trend = [
-        (r["run"], r["pages_judged"], r["pages_clean"], r["brand_checked"])
-        for r in repository.audit_trend(runs=5, service_id=SERVICE)
+        (p.run_id, p.judged, p.clean, p.brand_checked)
+        for p in repository.read.runs.audit_trend(runs=5, service_id=SERVICE)
     ]
     assert trend == [(first, 2, 1, 1), (second, 1, 0, 1)]
-    assert repository.recent_audit_runs(per_service=2) == {SERVICE: [second, first]}
+    recent = repository.read.runs.latest_audits(per_service=2)
+    assert {s: [ref.run_id for ref in refs] for s, refs in recent.items()} == {
+        SERVICE: [second, first]
+    }
 
 
 def test_a_carried_result_is_stored_compactly_and_read_whole(repository: Repository) -> None:

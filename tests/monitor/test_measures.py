@@ -6,18 +6,19 @@ import pytest
 
 from monitor.config import MeasureId, MeasuresFile, Thresholds
 from monitor.measures import (
+    Comparison,
     Status,
     accessibility,
     brand_compliance,
     completion_rate,
     evaluate,
-    issue_priority,
     median,
     need_score,
     page_useful,
     rag,
     satisfaction,
 )
+from monitor.measures.values import enough
 
 MEASURES = MeasuresFile.model_validate(
     {
@@ -76,29 +77,49 @@ def test_rag_when_lower_is_better() -> None:
 
 
 def test_status_is_in_words_and_shape_not_colour_alone() -> None:
-    assert [s.value for s in Status] == ["On target", "Near target", "Below target", "No data"]
-    assert len({s.symbol for s in Status}) == 4
+    assert [s.value for s in Status] == [
+        "On target",
+        "Near target",
+        "Below target",
+        "Too few answers",
+        "No data",
+    ]
+    assert len({s.symbol for s in Status}) == 5
 
 
-def test_evaluate_uses_per_service_override_and_reports_change() -> None:
-    overall = evaluate(MEASURES, MeasureId.brand_compliance, 92.0, previous=90.0)
+def test_evaluate_uses_per_service_override_and_reports_each_change() -> None:
+    overall = evaluate(
+        MEASURES,
+        MeasureId.brand_compliance,
+        92.0,
+        comparisons=[Comparison("the previous run", 90.0), Comparison("last week", 95.0)],
+    )
     assert overall.status is Status.near_target
-    assert overall.change == pytest.approx(2.0)
-    assert overall.change_words() == "+2.0 points (better)"
+    assert overall.change("the previous run") == pytest.approx(2.0)
+    assert overall.change_words("the previous run") == "+2.0 points (better)"
+    assert overall.change_words("last week") == "-3.0 points (worse)"
+    assert overall.change_words("last quarter") == "No earlier value"
     parking = evaluate(MEASURES, MeasureId.brand_compliance, 92.0, service_id="parking")
     assert parking.status is Status.on_target
     assert parking.target == 90
-    issues = evaluate(MEASURES, MeasureId.open_serious_issues, 3, previous=1)
+    assert parking.change_words() == "No earlier value"
+    issues = evaluate(
+        MEASURES, MeasureId.open_serious_issues, 3, comparisons=[Comparison("last week", 1)]
+    )
     assert issues.status is Status.near_target
-    assert issues.improved is False
+    assert issues.improved() is False
     assert issues.shown() == "3"
+    assert issues.change_words() == "+2 (worse)"
 
 
-def test_issue_priority_is_severity_times_pages_times_journey() -> None:
-    assert issue_priority("critical", 5, True) == 4 * 5 * 2
-    assert issue_priority("serious", 5, False) == 15
-    assert issue_priority("minor", 0, False) == 1
-    assert issue_priority(None, 2, False) == 2
+def test_a_share_of_too_few_answers_is_not_drawn() -> None:
+    assert enough(100.0, 9, 10) is None
+    assert enough(100.0, 10, 10) == 100.0
+    few = evaluate(MEASURES, MeasureId.satisfaction, None, sample=6, min_sample=10)
+    assert few.status is Status.too_few
+    assert few.shown() == "Too few answers (6 of the 10 needed)"
+    none = evaluate(MEASURES, MeasureId.satisfaction, None, sample=0, min_sample=10)
+    assert none.status is Status.no_data and none.shown() == "No data"
 
 
 def test_median_and_need() -> None:

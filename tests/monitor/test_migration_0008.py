@@ -12,6 +12,7 @@ also have shrunk. Downgrading gives the old store's answers back. SQLite and Pos
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from monitor.db import upgrade
 from monitor.models import FINDING_CONTENT, Finding, RunStatus, RunSummary
 from monitor.repository import Repository
 from monitor.repository.base import run_counts
+from monitor.repository.read import IssueFilter
 from tests.monitor.old_store import (
     BRAND_DETAIL,
     NOW,
@@ -38,12 +40,13 @@ NIGHTS = 365
 def issue_measures(repository: Repository) -> dict[str, Any]:
     """The measures read from issues alone (the migration leaves that table as it is)."""
     runs = [r.id for r in repository.runs(limit=10_000) if r.id is not None]
+    read = repository.read
     return {
-        "open": repository.open_issue_counts(now=NOW),
-        "criteria": repository.issues_by_criterion(now=NOW),
-        "fixes": repository.fix_durations_days(since=NOW - timedelta(days=400)),
+        "open": read.issues.open_accessibility_counts(NOW),
+        "criteria": read.issues.by_criterion(IssueFilter(), now=NOW),
+        "fixes": read.issues.fix_days(NOW - timedelta(days=400), NOW),
         "changes": {
-            (s, r): repository.changes_in_run(s, r)
+            (s, r): read.issues.run_changes(s, r, now=NOW)
             for r in runs[:20]
             for s in ("alpha", "beta", "gamma")
         },
@@ -148,21 +151,22 @@ def test_the_upgrade_keeps_every_answer_and_shrinks_the_store(
 
     # The per-run measures and trends, now read from the runs' summaries.
     pairs = sorted(before["page_counts"])
-    assert repository.page_counts_for_runs(pairs) == before["page_counts"]
+    counts = repository.read.runs.page_counts(pairs)
+    assert {pair: asdict(c) for pair, c in counts.items()} == before["page_counts"]
     by_run: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for (_, run_id), c in before["page_counts"].items():
         for i, name in enumerate(("judged", "clean", "checked", "passed")):
             by_run[run_id][i] += c[name]
-    trend = repository.audit_trend(runs=10_000)
-    assert {
-        r["run"]: [r["pages_judged"], r["pages_clean"], r["brand_checked"], r["brand_passed"]]
-        for r in trend
-    } == dict(by_run)
+    trend = repository.read.runs.audit_trend(runs=10_000)
+    assert {p.run_id: [p.judged, p.clean, p.brand_checked, p.brand_passed] for p in trend} == dict(
+        by_run
+    )
     latest: dict[str, list[int]] = defaultdict(list)
     for service, run_id in sorted(pairs, key=lambda p: -p[1]):
         if len(latest[service]) < 3:
             latest[service].append(run_id)
-    assert repository.recent_audit_runs(per_service=3) == dict(latest)
+    recent = repository.read.runs.latest_audits(per_service=3)
+    assert {s: [ref.run_id for ref in refs] for s, refs in recent.items()} == dict(latest)
 
     # Where each issue was last seen on each page, and the measures read from issues.
     assert latest_elements(repository, issue_ids) == elements_before

@@ -24,35 +24,38 @@ from monitor.cli import app
 from monitor.db import upgrade
 from monitor.models import PageResult, Run, RunSummary, utcnow
 from monitor.repository import Repository
+from monitor.repository.read import IssueFilter
 from monitor.schedule import Scheduler
 from monitor.settings import Settings, get_settings
 from tests.conftest import CONFIG_DIR
 from tests.monitor.test_finding_stretches import ALT, HOME, SERVICE, Site
 
 DAYS, KEEP = 60, 20
+#: One moment for every reading, so readings before and after a prune compare.
+NOW = utcnow()
 
 
 def everything_trends_read(repository: Repository) -> dict[str, Any]:
     runs = repository.runs(limit=10_000)
     pairs = [(s, r.id or 0) for r in runs for s in r.service_ids]
+    read = repository.read
+    now = NOW
     return {
         "runs": [
             (r.id, r.status, r.pages_found, r.pages_audited, r.pages_carried, r.findings_count)
             for r in runs
         ],
-        "page_counts": repository.page_counts_for_runs(pairs),
-        "trend": repository.audit_trend(runs=10_000),
+        "page_counts": read.runs.page_counts(pairs),
+        "trend": read.runs.audit_trend(runs=10_000),
         "trend_of_one": {
-            s: repository.audit_trend(runs=10_000, service_id=s) for s in {p[0] for p in pairs}
+            s: read.runs.audit_trend(runs=10_000, service_id=s) for s in {p[0] for p in pairs}
         },
-        "recent": repository.recent_audit_runs(per_service=5),
-        "open": repository.open_issue_counts(),
-        "criteria": repository.issues_by_criterion(),
-        "journeys": repository.journey_counts(
-            since=utcnow() - timedelta(days=DAYS + 5), until=utcnow()
-        ),
-        "weekly_journeys": repository.weekly_journeys(since=utcnow() - timedelta(days=DAYS + 5)),
-        "weekly_feedback": repository.weekly_feedback(since=utcnow() - timedelta(days=DAYS + 5)),
+        "recent": read.runs.latest_audits(per_service=5),
+        "open": read.issues.open_accessibility_counts(now),
+        "criteria": read.issues.by_criterion(IssueFilter(), now=now),
+        "journeys": read.journeys.tallies(now - timedelta(days=DAYS + 5), now),
+        "weekly_journeys": read.journeys.weekly(now - timedelta(days=DAYS + 5)),
+        "weekly_feedback": read.feedback.weekly(now - timedelta(days=DAYS + 5)),
     }
 
 

@@ -132,10 +132,10 @@ def test_every_reader_is_the_first_to_see_the_dead_run_interrupted(
         cells = [cell.strip() for cell in _runs_list(monkeypatch, sqlite_url, run_id).split("│")]
         assert cells[4] == "interrupted"  # Id, Kind, Trigger, Status
     elif reader == "dashboard":  # the audits page's "running now" panel
-        assert run_id not in [r.id for r in repository.active_runs()]
+        assert run_id not in [r.id for r in repository.read.runs.active()]
     elif reader == "history":  # the audits page's history table
-        (row,) = [r for r in repository.audit_run_history() if r["run"] == run_id]
-        assert row["status"] == RunStatus.interrupted
+        (row,) = [r for r in repository.read.runs.history() if r.run_id == run_id]
+        assert row.status == RunStatus.interrupted
     else:
         assert _next_audit(repository) == run_id
     _assert_interrupted_with_counts(repository, run_id)

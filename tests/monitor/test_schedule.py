@@ -20,7 +20,7 @@ from monitor.config import CouncilConfig, ScheduleConfig, load_config
 from monitor.db import upgrade
 from monitor.models import Feedback, PageStatus, RunStatus, utcnow
 from monitor.repository import Repository
-from monitor.schedule import Outcome, Scheduler, cron_trigger, latest_slot
+from monitor.schedule import JobOutcome, Scheduler, cron_trigger, latest_slot
 from monitor.settings import Settings
 from tests.conftest import CONFIG_DIR
 
@@ -89,7 +89,7 @@ def test_a_missed_purge_is_caught_up_once_not_once_per_missed_slot(
 
     results = scheduler.catch_up(now)
 
-    assert [(r.name, r.outcome) for r in results] == [("feedback_purge", Outcome.ran)]
+    assert [(r.name, r.outcome) for r in results] == [("feedback_purge", JobOutcome.ran)]
     job = repository.scheduled_job("feedback_purge")
     assert job is not None and job.runs == 1 and job.last_status == "completed"
     purged = next(f for f in repository.feedback(limit=10) if f.id == old.id)
@@ -130,7 +130,7 @@ def test_two_schedulers_starting_together_run_a_missed_job_once(
         for h in ("host-a:1", "host-b:2")
     ]
     repository.ensure_scheduled_job("feedback_purge", utcnow() - timedelta(days=3))
-    outcomes: list[Outcome] = []
+    outcomes: list[JobOutcome] = []
     threads = [
         threading.Thread(target=lambda s=s: outcomes.extend(r.outcome for r in s.catch_up()))
         for s in schedulers
@@ -141,8 +141,8 @@ def test_two_schedulers_starting_together_run_a_missed_job_once(
         thread.join(timeout=30)
     assert len(calls) == 1
     # The other one found the job running (busy), or already run for this slot.
-    assert outcomes.count(Outcome.ran) == 1
-    assert set(outcomes) <= {Outcome.ran, Outcome.busy, Outcome.done_already}
+    assert outcomes.count(JobOutcome.ran) == 1
+    assert set(outcomes) <= {JobOutcome.ran, JobOutcome.busy, JobOutcome.done_already}
 
 
 def test_the_job_lease_stops_a_second_scheduler(
@@ -157,10 +157,10 @@ def test_the_job_lease_stops_a_second_scheduler(
         holder="here:1",
     )
     assert sqlite_repository.acquire_lease("schedule:feedback_purge", "there:2", 600)
-    assert scheduler.run_job("feedback_purge").outcome == Outcome.busy
+    assert scheduler.run_job("feedback_purge").outcome == JobOutcome.busy
     sqlite_repository.release_lease("schedule:feedback_purge", "there:2")
-    assert scheduler.run_job("feedback_purge").outcome == Outcome.ran
-    assert scheduler.run_job("feedback_purge").outcome == Outcome.done_already
+    assert scheduler.run_job("feedback_purge").outcome == JobOutcome.ran
+    assert scheduler.run_job("feedback_purge").outcome == JobOutcome.done_already
     assert calls == [1]
 
 

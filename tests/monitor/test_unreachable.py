@@ -60,7 +60,7 @@ def test_a_site_down_for_the_night_concludes_nothing_and_says_so(
         assert first.status == RunStatus.completed
         before = open_issues(repository)
         assert before
-        measured = repository.recent_audit_runs(per_service=1, service_ids=SERVICES)
+        measured = repository.read.runs.latest_audits(per_service=1, service_ids=SERVICES)
     finally:
         site.stop()
     second = start_audit(settings, config, repository, request)
@@ -73,7 +73,7 @@ def test_a_site_down_for_the_night_concludes_nothing_and_says_so(
     assert {i.status for i in repository.issues()} <= {"new", "open", "reopened"}
     assert not [f for f in repository.findings(second.id) if f.check == "statement"]
     # The measures keep their last values: the last run that measured them is the first.
-    assert repository.recent_audit_runs(per_service=1, service_ids=SERVICES) == measured
+    assert repository.read.runs.latest_audits(per_service=1, service_ids=SERVICES) == measured
     # Nothing is left pending: what was not tried is skipped, saying why.
     statuses = {r.status for r in repository.page_results(second.id)}
     assert statuses <= {"failed", "skipped"}
@@ -176,3 +176,57 @@ def test_a_site_stopping_mid_run_opens_no_false_issue_and_closes_none(
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>Up - Example County Council</title>
 </head><body><main><h1>Up</h1><p>A page that answers.</p>
 <a href="/accessibility">Accessibility statement</a></main></body></html>"""
+
+
+def _one_service(tmp_path: Path, start_url: str) -> CouncilConfig:
+    return load_config(
+        config_folder(
+            tmp_path,
+            "services:\n  - id: down\n    name: Down\n"
+            "    owner: {name: A, email: a@example.gov.uk}\n"
+            f"    start_urls: ['{start_url}']\n",
+        )
+    )
+
+
+def test_a_host_that_does_not_resolve_is_unreachable(tmp_path: Path) -> None:
+    # ".invalid" never resolves (RFC 2606): the name lookup fails, as when DNS is down.
+    config = _one_service(tmp_path, "http://council-services.invalid/")
+    settings, repository = world(tmp_path)
+    run = start_audit(settings, config, repository, AuditRequest())
+    assert run.status == RunStatus.failed and run.error == "no service could be reached"
+    assert "could be loaded" in (run.unreachable or {})["down"]
+    assert repository.issues() == []
+
+
+def test_a_site_answering_503_everywhere_is_unreachable(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Unavailable(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = b"<h1>Service unavailable</h1>"
+            self.send_response(503)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_HEAD = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        settings, repository = world(tmp_path)
+        run = start_audit(settings, _one_service(tmp_path, f"{base}/"), repository, AuditRequest())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.status == RunStatus.failed
+    assert "503" in (run.unreachable or {})["down"]
+    assert repository.issues() == []  # a page of "Service unavailable" is not audited

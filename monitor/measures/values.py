@@ -1,9 +1,8 @@
-"""The Ambition 1 success measures, computed from plain counts.
+"""The arithmetic of the Ambition 1 success measures, over plain counts.
 
-Everything here is a pure function over numbers the repository has already aggregated in
-SQL, so the same arithmetic serves the dashboard, the exports and the alerts, and is easy
-to test with exact values. A status is always given in words as well as a colour, so that
-colour is never the only signal.
+Everything here is a pure function of numbers the read side has already aggregated in
+SQL, so it is easy to test with exact values. A status is always given in words and a
+shape as well as a colour, so that colour is never the only signal.
 """
 
 from __future__ import annotations
@@ -22,9 +21,19 @@ RATING_LABELS = {
     4: "Satisfied",
     5: "Very satisfied",
 }
-# How much each axe impact weighs when ranking what to fix first.
-SEVERITY_WEIGHT = {"critical": 4, "serious": 3, "moderate": 2, "minor": 1}
-SERIOUS_IMPACTS = ("serious", "critical")
+#: The measures in the order every view and report lists them.
+MEASURE_ORDER = (
+    MeasureId.satisfaction,
+    MeasureId.page_useful,
+    MeasureId.journey_completion,
+    MeasureId.accessibility,
+    MeasureId.open_serious_issues,
+    MeasureId.time_to_fix_days,
+    MeasureId.statement,
+    MeasureId.brand_compliance,
+)
+#: Measures that are a share of residents' answers: drawn only from enough answers.
+RESIDENT_MEASURES = (MeasureId.satisfaction, MeasureId.page_useful)
 
 
 class Status(StrEnum):
@@ -33,6 +42,7 @@ class Status(StrEnum):
     on_target = "On target"
     near_target = "Near target"
     below_target = "Below target"
+    too_few = "Too few answers"
     no_data = "No data"
 
     @property
@@ -41,6 +51,7 @@ class Status(StrEnum):
             Status.on_target: "green",
             Status.near_target: "orange",
             Status.below_target: "red",
+            Status.too_few: "gray",
             Status.no_data: "gray",
         }[self]
 
@@ -51,6 +62,7 @@ class Status(StrEnum):
             Status.on_target: "●",
             Status.near_target: "▲",
             Status.below_target: "■",
+            Status.too_few: "◌",
             Status.no_data: "○",
         }[self]
 
@@ -90,6 +102,12 @@ def brand_compliance(passed_pages: int, checked_pages: int) -> float | None:
     return percentage(min(passed_pages, checked_pages), checked_pages)
 
 
+def enough(value: float | None, sample: int, min_sample: int) -> float | None:
+    """A share of residents' answers, or None when fewer than ``min_sample`` gave one: a
+    percentage of three answers says more about chance than about the service."""
+    return value if sample >= min_sample else None
+
+
 def median(values: Iterable[float]) -> float | None:
     ordered = sorted(values)
     if not ordered:
@@ -113,15 +131,17 @@ def rag(value: float | None, thresholds: Thresholds, *, higher_is_better: bool) 
     return Status.near_target if value <= thresholds.amber else Status.below_target
 
 
-def issue_priority(impact: str | None, pages_affected: int, on_journey: bool) -> int:
-    """Fix first what is severe, widespread and in the way of a resident's journey."""
-    weight = SEVERITY_WEIGHT.get(impact or "", 1)
-    return weight * max(pages_affected, 1) * (2 if on_journey else 1)
+@dataclass(frozen=True)
+class Comparison:
+    """A measure's value at an earlier moment ("the previous run", "last week")."""
+
+    since: str
+    value: float | None
 
 
 @dataclass(frozen=True)
 class MeasureResult:
-    """One measure's value against its target, with its status and its change."""
+    """One measure's value against its target, with its status and its changes."""
 
     measure: MeasureId
     label: str
@@ -131,35 +151,49 @@ class MeasureResult:
     amber: float
     higher_is_better: bool
     status: Status
-    previous: float | None = None
+    comparisons: tuple[Comparison, ...] = ()
+    sample: int | None = None  # residents' answers behind a resident measure
+    min_sample: int | None = None  # fewer answers than this draw no percentage
 
-    @property
-    def change(self) -> float | None:
-        if self.value is None or self.previous is None:
+    def compared(self, since: str | None = None) -> Comparison | None:
+        """The comparison with ``since`` (the first one when not named)."""
+        for comparison in self.comparisons:
+            if since is None or comparison.since == since:
+                return comparison
+        return None
+
+    def change(self, since: str | None = None) -> float | None:
+        comparison = self.compared(since)
+        if self.value is None or comparison is None or comparison.value is None:
             return None
-        return self.value - self.previous
+        return self.value - comparison.value
 
-    @property
-    def improved(self) -> bool | None:
-        change = self.change
-        if change is None or change == 0:
+    def improved(self, since: str | None = None) -> bool | None:
+        change = self.change(since)
+        if change is None or round(change, 1) == 0:
             return None
         return (change > 0) == self.higher_is_better
 
     def shown(self, value: float | None = None) -> str:
-        """The value as a person reads it: "82.5%", "3 days", "No data"."""
-        value = self.value if value is None else value
-        return format_value(value, self.unit)
+        """The value as a person reads it: "82.5%", "3", "12.5 days", "No data"."""
+        if value is None and self.status is Status.too_few:
+            return f"Too few answers ({self.sample} of the {self.min_sample} needed)"
+        return format_value(self.value if value is None else value, self.unit)
 
-    def change_words(self) -> str:
-        change = self.change
-        if change is None:
+    def change_words(self, since: str | None = None) -> str:
+        """ "+2.0 points (better)", "No change", or why there is nothing to compare."""
+        comparison = self.compared(since)
+        if comparison is None or comparison.value is None:
             return "No earlier value"
-        if change == 0:
+        change = self.change(since)
+        if change is None:
+            return "No value now"
+        if round(change, 1) == 0:
             return "No change"
         points = " points" if self.unit == "%" else ""
-        verdict = "better" if self.improved else "worse"
-        return f"{change:+.1f}{points} ({verdict})"
+        digits = 0 if self.unit == "count" else 1
+        verdict = "better" if self.improved(since) else "worse"
+        return f"{change:+.{digits}f}{points} ({verdict})"
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -168,7 +202,7 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "%":
         return f"{value:.1f}%"
     if unit == "count":
-        return f"{value:.0f}"
+        return f"{value:,.0f}"
     if unit == "days":
         return f"{value:.1f} days"
     return f"{value:.1f} {unit}"
@@ -180,12 +214,20 @@ def evaluate(
     value: float | None,
     *,
     service_id: str | None = None,
-    previous: float | None = None,
+    comparisons: Iterable[Comparison] = (),
+    sample: int | None = None,
+    min_sample: int | None = None,
 ) -> MeasureResult:
-    """A measure's value judged against measures.yaml (with any per-service override)."""
+    """A measure's value judged against measures.yaml (with any per-service override).
+
+    With a ``sample`` under ``min_sample`` (residents' answers) there is no percentage:
+    the status is "Too few answers", unless there were none at all ("No data")."""
     definition = measures.measures[measure]
     override = measures.overrides.get(service_id or "", {}).get(measure)
     thresholds = override or Thresholds(target=definition.target, amber=definition.amber)
+    status = rag(value, thresholds, higher_is_better=definition.higher_is_better)
+    if value is None and sample and min_sample and sample < min_sample:
+        status = Status.too_few
     return MeasureResult(
         measure=measure,
         label=definition.label,
@@ -194,8 +236,10 @@ def evaluate(
         target=thresholds.target,
         amber=thresholds.amber,
         higher_is_better=definition.higher_is_better,
-        status=rag(value, thresholds, higher_is_better=definition.higher_is_better),
-        previous=previous,
+        status=status,
+        comparisons=tuple(comparisons),
+        sample=sample,
+        min_sample=min_sample,
     )
 
 

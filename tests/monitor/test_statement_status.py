@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-import streamlit as st
-
 from crawlers.base import FindingData
-from dashboard import data
 from monitor.config import load_config
-from monitor.db import upgrade
-from monitor.models import PageResult, PageStatus, RunStatus
+from monitor.measures.snapshot import MeasureRules, snapshot
+from monitor.models import PageResult, PageStatus, RunStatus, utcnow
 from monitor.repository import Repository
-from monitor.settings import get_settings
 from tests.conftest import CONFIG_DIR
-
-
-@pytest.fixture
-def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repository]:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    upgrade(url)
-    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
-    monkeypatch.setenv("MONITOR_CONFIG_DIR", str(CONFIG_DIR))
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield Repository(url)
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def statement_finding(rule: str) -> FindingData:
     return FindingData(check="statement", rule=rule, message=rule, impact="moderate")
 
 
-def test_statuses_follow_the_statement_checks_findings(repository: Repository) -> None:
+def test_statuses_follow_the_statement_checks_findings(sqlite_repository: Repository) -> None:
+    repository = sqlite_repository
     repository.sync_services(load_config(CONFIG_DIR).services)
     audited = {
         "join-the-library": [],
@@ -56,7 +34,13 @@ def test_statuses_follow_the_statement_checks_findings(repository: Repository) -
         )
         repository.update_issues(run.id, service_id, ["statement"])
         repository.finish_run(run.id, RunStatus.completed)
-    statuses = data._statements([*audited, "report-a-pothole", "somewhere-else"])
+    taken = snapshot(
+        repository.read,
+        MeasureRules.of(load_config(CONFIG_DIR)),
+        utcnow(),
+        [*audited, "report-a-pothole", "somewhere-else"],
+    )
+    statuses = {service_id: facts.statement.value for service_id, facts in taken.services.items()}
     assert statuses == {
         "join-the-library": "Found and complete",
         "school-admissions": "Found, incomplete",

@@ -1,0 +1,56 @@
+"""The owner's morning summary: what changed since the previous run, with exact values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.config import MeasureId, load_config
+from monitor.measures.morning import LAST_WEEK, PREVIOUS_RUN, morning_summary
+from monitor.measures.snapshot import MeasureRules
+from monitor.models import JourneyRun, utcnow
+from monitor.repository import Repository
+from tests.conftest import CONFIG_DIR
+from tests.dashboard.known import seed_known
+
+
+def test_the_summary_compares_with_the_previous_run_and_counts_journey_verdicts(
+    sqlite_repository: Repository,
+) -> None:
+    repository = sqlite_repository
+    seed_known(repository)
+    now = utcnow()
+    # Since the latest audit began (a day ago): one journey run failed and failed again on
+    # its retry; another failed once and passed on its retry (flaky, not failed).
+    for journey, outcomes in (
+        ("alpha-form", ("failed", "failed")),
+        ("alpha-pay", ("failed", "completed")),
+    ):
+        for attempt, outcome in enumerate(outcomes, start=1):
+            repository.record_journey_attempt(
+                JourneyRun(
+                    run_id=3,
+                    service_id="alpha",
+                    journey_id=journey,
+                    attempt=attempt,
+                    outcome=outcome,
+                    failed_step=2 if outcome == "failed" else None,
+                    flaky=attempt == 2 and outcome == "completed",
+                    started_at=now - timedelta(hours=3),
+                ),
+                [],
+            )
+    rules = MeasureRules.of(load_config(CONFIG_DIR))
+    summary = morning_summary(repository.read, rules, "alpha", "Alpha service", now)
+    assert [a.journey_id for a in summary.journey_failures] == ["alpha-form"]
+    assert [i.id for i in summary.broke] == [2] and [i.id for i in summary.fixed] == [3]
+    accessibility = summary.measures[MeasureId.accessibility]
+    # Run 2: both of alpha's pages clean; run 1 (the previous run): one of two.
+    assert accessibility.value == 100.0
+    assert accessibility.change(PREVIOUS_RUN) == 50.0
+    assert accessibility.change_words(LAST_WEEK) == "No earlier value"  # no run a week ago
+    assert [r.issue.rule for r in summary.fix_first] == [
+        "color-contrast",
+        "image-alt",
+        "broken-link",
+    ]
+    assert summary.open_issues == 3
