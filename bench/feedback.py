@@ -381,7 +381,7 @@ def run(
         "MONITOR_DATA_DIR": str(folder),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "feedback", "serve", "--port", str(port)],
+        [sys.executable, "-m", "monitor", "feedback", "serve", "--port", str(port)],
         env=env,
         cwd=folder,
         stdout=subprocess.DEVNULL,
