@@ -230,3 +230,44 @@ def test_a_site_answering_503_everywhere_is_unreachable(tmp_path: Path) -> None:
     assert run.status == RunStatus.failed
     assert "503" in (run.unreachable or {})["down"]
     assert repository.issues() == []  # a page of "Service unavailable" is not audited
+
+
+def test_monitor_audit_names_each_check_that_could_not_judge_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every check given a millisecond: each overruns, and each is named with its page and
+    # why (the page itself is no failure, and no issue opens from what was not judged).
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+    from monitor.settings import get_settings
+
+    with html_site({"/": PAGE, "/accessibility": PAGE}.get) as base:
+        config_dir = config_folder(
+            tmp_path,
+            "services:\n  - id: slow\n    name: Slow\n"
+            "    owner: {name: A, email: a@example.gov.uk}\n"
+            f"    start_urls: ['{base}/']\n    max_pages: 1\n",
+        )
+        for name, value in {
+            "MONITOR_CONFIG_DIR": str(config_dir),
+            "MONITOR_DATA_DIR": str(tmp_path),
+            "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}",
+            "MONITOR_CHECK_TIME_LIMIT_SECONDS": "0.001",
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, ["audit"])
+        finally:
+            get_settings.cache_clear()
+    said = result.output
+    assert result.exit_code == 0, said  # reached and audited; the checks' limits are ours
+    lines = [line for line in said.splitlines() if line.startswith("Check error:")]
+    assert any(
+        f"Check error: {base}/: axe could not judge the page (timeout)" in line for line in lines
+    ), said
+    assert len(lines) >= 3, said
+    assert "Failed:" not in said
+    repository = Repository(f"sqlite:///{tmp_path / 'm.db'}")
+    assert [i for i in repository.issues() if i.check == "axe"] == []
