@@ -18,6 +18,7 @@ from dashboard import auth, data
 from monitor import humanise
 from monitor.exports import safe_cell
 from monitor.measures import RATING_LABELS, MeasureResult, Status
+from monitor.measures.trends import RunPoint, WeekPoint
 from monitor.vocabulary import Impact
 
 #: Severity, most severe first, from dark to light red: the order residents are harmed in.
@@ -331,3 +332,52 @@ def reach_notes(service_id: str, measured_at: Any) -> None:
         st.caption(
             f"Audited signed in: {access.signed_in} page(s) seen as a resident with an account."
         )
+
+
+AUDIT_SERIES = ["Pages with no serious failure (%)", "Brand compliance (%)"]
+WEEKLY_SERIES = ["Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"]
+
+
+def audit_trend_chart(points: Sequence[RunPoint], title: str, key: str) -> None:
+    """Accessibility and branding per audit run, as a line chart with its table."""
+    runs = pd.DataFrame(
+        [
+            {
+                "Audit run": f"{p.run_id} ({day(p.started_at)})",
+                AUDIT_SERIES[0]: p.accessibility,
+                AUDIT_SERIES[1]: p.brand_compliance,
+            }
+            for p in points
+        ],
+        columns=["Audit run", *AUDIT_SERIES],
+    )
+    chart_and_table(
+        title,
+        lines(runs, x="Audit run", series=AUDIT_SERIES, y_title="% of pages"),
+        runs.round(1),
+        key,
+    )
+
+
+def weekly_trend_chart(weeks: Sequence[WeekPoint], key: str) -> None:
+    """Residents' answers and journey completion per complete week, with its table (the
+    week in progress is left out: a few days would read as a swing)."""
+    complete = pd.DataFrame(
+        [
+            {
+                "Week of": day(w.week),
+                WEEKLY_SERIES[0]: w.satisfaction,
+                WEEKLY_SERIES[1]: w.page_useful,
+                WEEKLY_SERIES[2]: w.journey_completion,
+            }
+            for w in weeks
+            if not w.partial
+        ],
+        columns=["Week of", *WEEKLY_SERIES],
+    )
+    chart_and_table(
+        "Residents and journeys, last 11 complete weeks",
+        lines(complete, x="Week of", series=WEEKLY_SERIES, y_title="%"),
+        complete.round(1),
+        key,
+    )

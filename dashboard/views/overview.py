@@ -9,13 +9,13 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.components import (
     SEVERITY_COLOURS,
+    audit_trend_chart,
     chart_and_table,
-    day,
-    lines,
     measures_table,
     ordered_bars,
     status_plain,
     table,
+    weekly_trend_chart,
 )
 from monitor.config import MeasureId
 from monitor.measures import MEASURE_ORDER
@@ -111,54 +111,11 @@ chart_and_table(
 st.header("Trends", anchor=False)
 trend_left, trend_right = st.columns(2, gap="large")
 with trend_left:
-    runs = pd.DataFrame(
-        [
-            {
-                "Audit run": f"{p.run_id} ({day(p.started_at)})",
-                "Pages with no serious failure (%)": p.accessibility,
-                "Brand compliance (%)": p.brand_compliance,
-            }
-            for p in data.audit_trend(14)
-        ],
-        columns=["Audit run", "Pages with no serious failure (%)", "Brand compliance (%)"],
-    )
-    chart_and_table(
-        "Accessibility and branding, last 14 audit runs",
-        lines(
-            runs,
-            x="Audit run",
-            series=["Pages with no serious failure (%)", "Brand compliance (%)"],
-            y_title="% of pages",
-        ),
-        runs.round(1),
-        "audit-run-trend",
+    audit_trend_chart(
+        data.audit_trend(14), "Accessibility and branding, last 14 audit runs", "audit-run-trend"
     )
 with trend_right:
-    weeks = data.weekly_trend(12)
-    complete = pd.DataFrame(
-        [
-            {
-                "Week of": day(w.week),
-                "Satisfaction (%)": w.satisfaction,
-                "Pages found useful (%)": w.page_useful,
-                "Journey completion (%)": w.journey_completion,
-            }
-            for w in weeks
-            if not w.partial
-        ],
-        columns=["Week of", "Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
-    )
-    chart_and_table(
-        "Residents and journeys, last 11 complete weeks",
-        lines(
-            complete,
-            x="Week of",
-            series=["Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
-            y_title="%",
-        ),
-        complete.round(1),
-        "weekly-trend",
-    )
+    weekly_trend_chart(data.weekly_trend(12), "weekly-trend")
     st.markdown(
         "The week in progress is left out until it is over. A week with fewer than "
         f"{data.rules().min_responses} answers has no percentage (a gap in the line)."

@@ -8,13 +8,14 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.components import (
     RATING_COLOURS,
+    audit_trend_chart,
     chart_and_table,
     day,
-    lines,
     measure_card,
     pick_service,
     reach_notes,
     stacked_ratings,
+    weekly_trend_chart,
     when,
 )
 from monitor.config import MeasureId
@@ -59,54 +60,14 @@ for column, (title, measures) in zip(st.columns(4), groups, strict=True):
 st.header("Trends", anchor=False)
 left, right = st.columns(2, gap="large")
 with left:
-    runs = pd.DataFrame(
-        [
-            {
-                "Audit run": f"{p.run_id} ({day(p.started_at)})",
-                "Pages with no serious failure (%)": p.accessibility,
-                "Brand compliance (%)": p.brand_compliance,
-            }
-            for p in data.audit_trend(14, service_id)
-        ],
-        columns=["Audit run", "Pages with no serious failure (%)", "Brand compliance (%)"],
-    )
-    chart_and_table(
+    audit_trend_chart(
+        data.audit_trend(14, service_id),
         "Accessibility and branding, last 14 runs",
-        lines(
-            runs,
-            x="Audit run",
-            series=["Pages with no serious failure (%)", "Brand compliance (%)"],
-            y_title="% of pages",
-        ),
-        runs.round(1),
         "service-audit-trend",
     )
 weeks = data.weekly_trend(12, (service_id,))
 with right:
-    complete = pd.DataFrame(
-        [
-            {
-                "Week of": day(w.week),
-                "Satisfaction (%)": w.satisfaction,
-                "Pages found useful (%)": w.page_useful,
-                "Journey completion (%)": w.journey_completion,
-            }
-            for w in weeks
-            if not w.partial
-        ],
-        columns=["Week of", "Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
-    )
-    chart_and_table(
-        "Residents and journeys, last 11 complete weeks",
-        lines(
-            complete,
-            x="Week of",
-            series=["Satisfaction (%)", "Pages found useful (%)", "Journey completion (%)"],
-            y_title="%",
-        ),
-        complete.round(1),
-        "service-weekly-trend",
-    )
+    weekly_trend_chart(weeks, "service-weekly-trend")
 ratings = pd.DataFrame(
     [
         {
