@@ -161,7 +161,7 @@ class ServicePhase:
             result.error = (
                 f"a file to download, not a document residents read "
                 f"({fetched.content_type or 'no content type'}"
-                + (f", {fetched.size / 1e6:.1f} MB" if fetched.size else "")
+                + (f", {_size(fetched.size)}" if fetched.size else "")
                 + "): not audited"
             )
         elif readers and (fetched.truncated or (fetched.size or 0) > MAX_DOCUMENT_BYTES):
@@ -221,3 +221,7 @@ class ServicePhase:
                 self.repository.replace_check_findings, run_id, service.id, check.name, by_page
             )
         return judged
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"

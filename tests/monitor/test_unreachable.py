@@ -271,3 +271,66 @@ def test_monitor_audit_names_each_check_that_could_not_judge_a_page(
     assert "Failed:" not in said
     repository = Repository(f"sqlite:///{tmp_path / 'm.db'}")
     assert [i for i in repository.issues() if i.check == "axe"] == []
+
+
+def test_a_large_download_is_judged_from_its_headers_without_reading_it(tmp_path: Path) -> None:
+    # A gigabyte "installer" sent slowly: judged from its headers (skipped, with its type
+    # and size), so the monitor hangs up long before the body could have been read.
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sent = {"bytes": 0}
+    size = 1024**3
+    start = (
+        b'<!DOCTYPE html><html lang="en"><head><title>Downloads - Example County Council'
+        b'</title></head><body><main><h1>Downloads</h1><a href="/setup.bin">Installer</a>'
+        b'<a href="/accessibility">Accessibility statement</a></main></body></html>'
+    )
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != "/setup.bin":
+                body = start if self.path in ("/", "/accessibility") else b"not here"
+                self.send_response(200 if body is start else 404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(size))
+            self.send_header("Content-Disposition", 'attachment; filename="setup.bin"')
+            self.end_headers()
+            chunk = bytes(65536)
+            try:
+                while sent["bytes"] < size:
+                    self.wfile.write(chunk)
+                    sent["bytes"] += len(chunk)
+                    time.sleep(0.01)
+            except OSError:
+                pass  # the monitor hung up
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        settings, repository = world(tmp_path)
+        run = start_audit(settings, _one_service(tmp_path, f"{base}/"), repository, AuditRequest())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.id is not None
+    pages = {p.id: p.url for p in repository.pages("down")}
+    results = {pages[r.page_id]: r for r in repository.page_results(run.id)}
+    download = results[f"{base}/setup.bin"]
+    assert download.status == "skipped"
+    assert "application/octet-stream, 1.1 GB" in (download.error or ""), download.error
+    assert sent["bytes"] < 100 * 1024**2  # at most a sliver of the gigabyte was sent
