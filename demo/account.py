@@ -52,7 +52,23 @@ def _signed_in(ctx: Ctx) -> bool:
 
 
 def _to_sign_in(ctx: Ctx) -> Response:
-    return redirect(f"/sign-in?next={quote(ctx.path, safe='/')}")
+    target = f"/sign-in?next={quote(ctx.path, safe='/')}"
+    accounts = ctx.accounts
+    status = accounts.expired_status if accounts is not None else None
+    if accounts is not None and status is not None and _token(ctx):
+        # A session that has ended, answered with a status rather than a redirect.
+        accounts.ended_answers += 1
+        return layout(
+            ctx,
+            page="Your session has ended",
+            content=(
+                f'<h1>Your session has ended</h1><p><a href="{esc(target)}">Sign in again</a></p>'
+            ),
+            service=ACCOUNT,
+            crumbs=[HOME_CRUMB],
+            status=status,
+        )
+    return redirect(target)
 
 
 # ----- the sign-in page --------------------------------------------------------------------

@@ -17,6 +17,10 @@ class Accounts:
     mode: SignInMode = "normal"
     #: A session ends after serving this many account pages (None: it lasts).
     pages_per_session: int | None = None
+    #: How an account page answers a session that has ended: a redirect to the sign-in
+    #: page (None), or this status (401 or 403), as some councils' platforms do.
+    expired_status: int | None = None
+    ended_answers: int = 0  # account pages answered with ``expired_status``
     sign_ins: int = 0  # successful sign-ins
     refused: int = 0  # sign-ins refused (wrong credentials, CAPTCHA, code)
     _sessions: dict[str, int] = field(default_factory=dict)  # token → account pages served
@@ -58,6 +62,8 @@ class Accounts:
         with self._lock:
             self.mode = "normal"
             self.pages_per_session = None
+            self.expired_status = None
+            self.ended_answers = 0
             self.sign_ins = self.refused = 0
             self._sessions.clear()
 

@@ -182,6 +182,24 @@ def test_an_expired_session_is_signed_in_again(site: DemoSite, engine: str, tmp_
     assert never_followed(site) == []
 
 
+@pytest.mark.parametrize(("engine", "status"), [("playwright", 401), ("selenium", 403)])
+def test_a_session_ended_with_a_401_or_403_is_signed_in_again(
+    site: DemoSite, engine: str, status: int, tmp_path: Path
+) -> None:
+    # The platform answers an ended session with a status, not a redirect to sign-in: the
+    # page is no barrier and no failure, the session is renewed and the page audited.
+    site.accounts.pages_per_session = 3
+    site.accounts.expired_status = status
+    repository, run = audit(tmp_path, engine, [ACCOUNT], concurrency=1)
+    assert run.id is not None
+    assert site.accounts.ended_answers >= 1  # the session did end with that status
+    assert site.accounts.sign_ins == 2
+    seen = results(repository, run.id, site)
+    for path in SIGNED_IN_PAGES:
+        assert (seen[path].status, seen[path].signed_in) == ("audited", True), path
+    assert violations(repository, run.id, site) == EXPECTED
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_wrong_password_fails_that_service_only_with_the_reason(
     site: DemoSite, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
