@@ -1,0 +1,220 @@
+"""The dashboard over a history that reaches back past last week, with issues of every
+kind: the change since last week, the documents and journeys kinds, readable charts and a
+brand issue's header screenshot.
+
+A database of its own (the known history with its first audit run eight days ago, older
+ratings and more issues), so the exact numbers of ``test_views`` stay as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from PIL import Image
+from sqlmodel import col, update
+
+from monitor.db import upgrade
+from monitor.models import BrandResult, Issue, IssuePage, utcnow
+from monitor.repository import Repository
+from monitor.settings import get_settings
+from monitor.vocabulary import IssueKind
+from tests.dashboard.known import issue_row, seed_known, seed_older_ratings
+from tests.dashboard.test_views import app, frame, issue_ids, markdown, open_view
+
+SCREENSHOT = "brand/run-2-page-3-header.png"
+
+
+def seed_more(repository: Repository, data_dir: Path) -> None:
+    """Issues of the documents kind and more met on journeys, and a kept header screenshot
+    of beta's home page (where its branding issue 6 is)."""
+    now = utcnow()
+    day = timedelta(days=1)
+    repository.bulk_insert(
+        Issue,
+        [
+            issue_row(
+                9,
+                "alpha",
+                "pdf-untagged",
+                "1.3.1",
+                "serious",
+                "open",
+                1,
+                now=now,
+                check="documents",
+            ),
+            # Fixed: not listed while the view shows open issues.
+            issue_row(
+                10,
+                "beta",
+                "pdf-no-title",
+                "2.4.2",
+                "moderate",
+                "fixed",
+                1,
+                now=now,
+                check="documents",
+                fixed_at=now - day,
+                fixed_run_id=2,
+            ),
+            # A broken link met on a resident journey: of both kinds.
+            issue_row(
+                11,
+                "beta",
+                "broken-link",
+                "",
+                "moderate",
+                "open",
+                1,
+                now=now,
+                check="links",
+                on_journey=True,
+            ),
+            # On a journey but acknowledged: not listed with the open issues.
+            issue_row(
+                12,
+                "beta",
+                "region",
+                "1.3.1",
+                "moderate",
+                "open",
+                1,
+                now=now,
+                on_journey=True,
+                ack_by="team@example.gov.uk",
+                ack_reason="Replaced next month",
+                ack_until=now + 30 * day,
+            ),
+        ],
+    )
+    repository.bulk_insert(
+        IssuePage,
+        [
+            {"issue_id": i, "page_id": p, "first_seen_at": now - 2 * day}
+            for i, p in ((9, 2), (10, 4), (11, 4), (12, 4))
+        ],
+    )
+    with repository.session() as session:
+        session.exec(
+            update(BrandResult)
+            .where(col(BrandResult.run_id) == 2, col(BrandResult.page_id) == 3)
+            .values(header_screenshot=SCREENSHOT)
+        )
+        session.commit()
+    (data_dir / SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 10), "#1d70b8").save(data_dir / SCREENSHOT)
+
+
+@pytest.fixture(scope="module")
+def longer_history(
+    dashboard_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """The dashboard's environment pointed at a database of its own; yields its data dir."""
+    folder = tmp_path_factory.mktemp("longer")
+    url = f"sqlite:///{folder / 'monitor.db'}"
+    upgrade(url)
+    repository = Repository(url)
+    seed_known(repository, first_run_days_ago=8)
+    seed_older_ratings(repository)
+    data_dir = folder / "data"
+    seed_more(repository, data_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MONITOR_DATABASE_URL", url)
+        patch.setenv("MONITOR_DATA_DIR", str(data_dir))
+        get_settings.cache_clear()
+        st.cache_resource.clear()
+        yield data_dir
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(longer_history: Path) -> Iterator[None]:
+    st.cache_data.clear()
+    yield
+
+
+def test_the_morning_summary_shows_the_change_since_last_week() -> None:
+    at = open_view(app(service="alpha"), "views/summary.py")
+    words = markdown(at)
+    # Accessibility: run 1 (eight days ago) had one of alpha's two pages failing, 50 %;
+    # the latest run none. Satisfaction: 2 of 3 a week ago, 5 of 7 now (71.4 - 66.7).
+    assert (
+        "| Pages with no serious accessibility failure | 100.0% | :green[● On target] (95.0%) "
+        "| :green[▲ +50.0 pts, better] | :green[▲ +50.0 pts, better] |"
+    ) in words
+    assert (
+        "| Resident satisfaction | 71.4% | :orange[▲ Near target] (80.0%) "
+        "| :green[▲ +4.8 pts, better] | :green[▲ +4.8 pts, better] |"
+    ) in words
+    # No brand check ran before last week: nothing to compare with.
+    assert (
+        "| Brand compliance | 50.0% | :red[■ Below target] (95.0%) | none earlier | none earlier |"
+        in words
+    )
+
+
+def test_the_scorecard_shows_the_change_since_last_week_rounded() -> None:
+    at = open_view(app(service="alpha"), "views/service.py")
+    (compare,) = at.radio
+    compare.set_value("last week").run()
+    cards = {m.label: m for m in at.metric}
+    satisfaction = cards["Resident satisfaction"]
+    assert satisfaction.value == "71.4%"  # 5 of 7, to one decimal
+    assert satisfaction.delta == "+4.8 points since last week"
+    accessibility = cards["Pages with no serious accessibility failure"]
+    assert accessibility.delta == "+50.0 points since last week"
+    assert cards["Brand compliance"].delta is None or cards["Brand compliance"].delta == ""
+
+
+# --- every kind of issue in one place ---------------------------------------------------
+
+
+def test_the_issues_view_filtered_to_documents_lists_exactly_the_documents() -> None:
+    at = open_view(app(), "views/issues.py")
+    assert issue_ids(at) == [1, 2, 5, 6, 7, 8, 9, 11]
+    kind = next(m for m in at.multiselect if m.label.startswith("Kind"))
+    kind.set_value([IssueKind.documents]).run()
+    assert issue_ids(at) == [9]  # the fixed PDF issue 10 is not open
+    listed = frame(at, "What is wrong")
+    assert listed["Kind"].tolist() == ["Documents"]
+    assert listed["What is wrong"].tolist() == ["PDFs have no structure"]
+    assert at.query_params["kind"] == "documents"
+    # From its address too.
+    at = open_view(app(kind="documents"), "views/issues.py")
+    assert issue_ids(at) == [9]
+
+
+def test_the_issues_view_filtered_to_journeys_lists_the_issues_met_on_journeys() -> None:
+    at = open_view(app(), "views/issues.py")
+    kind = next(m for m in at.multiselect if m.label.startswith("Kind"))
+    kind.set_value([IssueKind.journeys]).run()
+    # Alpha's contrast issue and beta's broken link are on journeys; beta's acknowledged
+    # one is too but is not open.
+    assert issue_ids(at) == [1, 11]
+    listed = frame(at, "What is wrong").set_index("Issue")
+    assert set(listed["On a journey"]) == {"Yes"}
+    assert listed.loc["issue?id=11", "Kind"] == "Broken links"  # its own kind, met on a journey
+    assert at.query_params["kind"] == "journeys"
+    failing = frame(at, "Failed at step")
+    assert failing.Journey.tolist() == ["beta-main"]
+    assert failing.Why.tolist() == ["Step 3: button not found"]
+
+
+# --- a brand issue's header screenshot ----------------------------------------------------
+
+
+def test_a_brand_issue_shows_the_header_screenshot_that_was_kept() -> None:
+    at = open_view(app(id="6"), "views/issue.py")
+    (image,) = at.get("image")
+    (shot,) = image.proto.imgs
+    assert shot.caption == "The header of / when it was last checked"
+    assert shot.alt == "Screenshot of the page header of https://b.example/"
+    assert shot.url  # the kept file, served to the browser
+    # The statement issue on the same page shows none: only a brand issue has one.
+    at = open_view(app(id="8"), "views/issue.py")
+    assert not at.get("image")
