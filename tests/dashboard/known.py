@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 from monitor.models import (
@@ -297,14 +297,17 @@ def seed_known(repository: Repository, *, first_run_days_ago: int = 2) -> None:
 
 
 def seed_older_ratings(repository: Repository) -> None:
-    """Three of alpha's ratings nine days ago (5, 5, 1): a week ago its satisfaction was
-    2 of 3; with the known history's 5, 5, 4 and 2 it is now 5 of 7."""
+    """Three of alpha's ratings (5, 5, 1) on the Wednesday two weeks before this one (12 to
+    19 days ago, so always in one complete week): a week ago its satisfaction was 2 of 3;
+    with the known history's 5, 5, 4 and 2 it is now 5 of 7."""
     now = utcnow()
+    monday = now.date() - timedelta(days=now.weekday())
+    wednesday = datetime.combine(monday - timedelta(days=12), time(12), tzinfo=UTC)
     repository.bulk_insert(
         Feedback,
         [
             {
-                "received_at": now - timedelta(days=9, hours=hours),
+                "received_at": wednesday + timedelta(minutes=minutes),
                 "service_id": "alpha",
                 "page_path": "/start",
                 "kind": "satisfaction",
@@ -315,6 +318,6 @@ def seed_older_ratings(repository: Repository) -> None:
                 "flags": [],
                 "source": "widget",
             }
-            for hours, rating in ((1, 5), (2, 5), (3, 1))
+            for minutes, rating in ((1, 5), (2, 5), (3, 1))
         ],
     )

@@ -7,16 +7,24 @@ ratings and more issues), so the exact numbers of ``test_views`` stay as they ar
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 import streamlit as st
 from PIL import Image
 from sqlmodel import col, update
+from streamlit.testing.v1 import AppTest
 
+from dashboard.components import stacked_ratings
 from monitor.db import upgrade
+from monitor.humanise import day
+from monitor.measures import RATING_LABELS
+from monitor.measures.trends import monday_of
 from monitor.models import BrandResult, Issue, IssuePage, utcnow
 from monitor.repository import Repository
 from monitor.settings import get_settings
@@ -218,3 +226,62 @@ def test_a_brand_issue_shows_the_header_screenshot_that_was_kept() -> None:
     # The statement issue on the same page shows none: only a brand issue has one.
     at = open_view(app(id="8"), "views/issue.py")
     assert not at.get("image")
+
+
+# --- readable charts ------------------------------------------------------------------------
+
+
+def chart_specs(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def test_ratings_are_drawn_worst_to_best_on_a_diverging_scale() -> None:
+    at = open_view(app(service="alpha"), "views/feedback.py")
+    (spec,) = [s for s in chart_specs(at) if s["encoding"]["color"]["field"] == "Answer"]
+    colour = spec["encoding"]["color"]
+    natural = [RATING_LABELS[r] for r in sorted(RATING_LABELS)]  # 1 (worst) to 5 (best)
+    assert colour["scale"]["domain"] == natural and colour["sort"] == natural
+    assert spec["encoding"]["order"]["field"] == "order"  # stacked in that order too
+    worst, bad, middle, good, best = (rgb(c) for c in colour["scale"]["range"])
+    # Red for the dissatisfied, grey between, blue for the satisfied; darker at the ends.
+    assert all(r > b for r, _, b in (worst, bad)) and all(b > r for r, _, b in (good, best))
+    assert middle[0] == middle[1] == middle[2]
+    assert sum(worst) < sum(bad) and sum(best) < sum(good)
+    # The table beside it has the answers as columns in the same order.
+    answers = frame(at, "Very satisfied")
+    assert answers.columns.tolist() == ["Week of", *natural]
+
+
+def test_the_stacked_ratings_stack_each_answer_at_its_place_on_the_scale() -> None:
+    weeks = pd.DataFrame(
+        [{"Week of": "30 Nov 2026", **{label: 1 for label in RATING_LABELS.values()}}]
+    )
+    chart = stacked_ratings(weeks, x="Week of").to_dict()
+    (rows,) = chart["datasets"].values()
+    stacked = {row["Answer"]: row["order"] for row in rows}
+    assert stacked == {label: rating - 1 for rating, label in RATING_LABELS.items()}
+
+
+def test_the_week_in_progress_is_marked_so_far_and_left_out_of_the_shares() -> None:
+    this_week = day(monday_of(utcnow().date()))
+    at = open_view(app(service="alpha"), "views/feedback.py")
+    answers = frame(at, "Very satisfied")
+    weeks = answers["Week of"].tolist()
+    assert weeks[-1] == f"{this_week} (so far)"
+    assert not [w for w in weeks[:-1] if "so far" in w]
+    assert answers.drop(columns="Week of").to_numpy().sum() == 7  # every one of alpha's
+    shares = frame(at, "Satisfaction (%)")
+    assert shares["Week of"].tolist() == weeks[:-1]  # the week in progress left out
+    # The one complete week with enough answers: 2 of 3, rounded to one decimal; the rest
+    # too few, so gaps rather than zeros.
+    drawn = shares.dropna(subset=["Satisfaction (%)"])
+    assert drawn["Satisfaction (%)"].tolist() == [66.7]
+    assert len(drawn) == 1
+    at = open_view(app(service="alpha"), "views/journeys.py")
+    completion = frame(at, "Journey completion (%)")
+    assert len(completion) == len(weeks) - 1
+    assert this_week not in completion["Week of"].tolist()
