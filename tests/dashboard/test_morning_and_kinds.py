@@ -213,6 +213,21 @@ def test_the_issues_view_filtered_to_journeys_lists_the_issues_met_on_journeys()
     assert failing.Why.tolist() == ["Step 3: button not found"]
 
 
+def test_the_wcag_criteria_cover_the_kinds_chosen() -> None:
+    # Documents fail WCAG criteria too: a PDF without tags fails 1.3.1.
+    at = open_view(app(kind="documents"), "views/issues.py")
+    criteria = frame(at, "WCAG criterion")
+    assert criteria[["WCAG criterion", "Rule", "Issues"]].to_dict("records") == [
+        {"WCAG criterion": "1.3.1", "Rule": "pdf-untagged", "Issues": 1}
+    ]
+    # Accessibility alone: the web pages' issues listed above, and not the PDF's.
+    at = open_view(app(kind="accessibility"), "views/issues.py")
+    listed = issue_ids(at)
+    criteria = frame(at, "WCAG criterion")
+    assert "pdf-untagged" not in criteria.Rule.tolist()
+    assert criteria.Issues.sum() == len(listed) == 3  # issues 1, 2 and 5, one criterion each
+
+
 # --- a brand issue's header screenshot ----------------------------------------------------
 
 
