@@ -93,13 +93,18 @@ table(
     links={"Issue": r"issue\?id=(\d+)"},
 )
 
-if not kinds or IssueKind.accessibility in kinds:
+# Web pages and documents fail WCAG criteria; of them, the kinds chosen above (both when
+# none is), so the criteria count the very issues listed.
+wcag_kinds = tuple(
+    k for k in (IssueKind.accessibility, IssueKind.documents) if not kinds or k in kinds
+)
+if wcag_kinds:
     st.header("Accessibility issues by WCAG success criterion", anchor=False)
     st.markdown("An issue that fails two criteria is counted under each of them.")
     grouped = data.issues_by_criterion(
         IssueFilter(
             service_ids=wanted.service_ids,
-            kinds=(IssueKind.accessibility, IssueKind.documents),
+            kinds=wcag_kinds,
             impacts=wanted.impacts,
             states=wanted.states,
         )

@@ -77,11 +77,19 @@ class ScorecardRepository(RepositoryBase):
             )
 
     def bulk_insert(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> int:
-        """Insert many rows in batches through one transaction; returns how many."""
+        """Insert many rows in batches through one transaction; returns how many.
+
+        Rows may name different columns (a failed journey has a reason, a completed one
+        none): one statement takes its columns from its first row and would silently drop
+        the others' extra values, so rows are inserted in groups naming the same columns."""
         table: Any = model.__table__  # type: ignore[attr-defined]
+        groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(frozenset(row), []).append(row)
         with self.engine.begin() as connection:
-            for start in range(0, len(rows), BULK_BATCH):
-                connection.execute(insert(table), list(rows[start : start + BULK_BATCH]))
+            for group in groups.values():
+                for start in range(0, len(group), BULK_BATCH):
+                    connection.execute(insert(table), group[start : start + BULK_BATCH])
         return len(rows)
 
     def upsert_services(self, services: Iterable[Service]) -> None:

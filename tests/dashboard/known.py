@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 from monitor.models import (
     BrandResult,
@@ -23,8 +24,55 @@ BETA_COMMENT = "Beta only: the map would not load"
 LOW_COMMENT = "Alpha: the form lost my answers twice"
 
 
-def seed_known(repository: Repository) -> None:
-    """Two services: alpha (good) and beta (poor), two audit runs, known issues and ratings."""
+def issue_row(
+    issue_id: int,
+    service: str,
+    rule: str,
+    wcag: str,
+    impact: str,
+    status: str,
+    pages: int,
+    *,
+    now: datetime,
+    **extra: object,
+) -> dict[str, object]:
+    """An issue as stored, found by axe in audit run 1 and seen again in run 2."""
+    day = timedelta(days=1)
+    return {
+        "id": issue_id,
+        "service_id": service,
+        "fingerprint": f"fp{issue_id}",
+        "check": "axe",
+        "rule": rule,
+        "outcome": "violation",
+        "wcag": wcag,
+        "impact": impact,
+        "message": f"{rule} fails",
+        "selector": f"#{rule}",
+        "snippet": f'<p class="{rule}">x</p>',
+        "status": status,
+        "pages_affected": pages,
+        "on_journey": False,
+        "first_seen_at": now - 2 * day,
+        "first_seen_run_id": 1,
+        "last_seen_at": now - day,
+        "last_seen_run_id": 2,
+        "fixed_at": None,
+        "fixed_run_id": None,
+        "reopened_count": 0,
+        "ack_by": None,
+        "ack_reason": None,
+        "ack_until": None,
+        "help_url": f"https://dequeuniversity.com/rules/axe/4.12/{rule}",
+        **extra,
+    }
+
+
+def seed_known(repository: Repository, *, first_run_days_ago: int = 2) -> None:
+    """Two services: alpha (good) and beta (poor), two audit runs, known issues and ratings.
+
+    The first audit run began two days ago; ``first_run_days_ago=8`` moves it before last
+    week, so "since last week" has a value to compare with (the run before the latest)."""
     now = utcnow()
     repository.upsert_services(
         [
@@ -48,7 +96,7 @@ def seed_known(repository: Repository) -> None:
             "pages_found": 4,
             "pages_audited": 4,
         }
-        for run_id, ago in ((1, 2), (2, 1))
+        for run_id, ago in ((1, first_run_days_ago), (2, 1))
     ]
     runs.append({**runs[1], "id": 3, "kind": "journeys", "pages_found": 0})
     repository.bulk_insert(Run, runs)
@@ -143,45 +191,7 @@ def seed_known(repository: Repository) -> None:
         ],
     )
 
-    def issue(
-        issue_id: int,
-        service: str,
-        rule: str,
-        wcag: str,
-        impact: str,
-        status: str,
-        pages: int,
-        **extra: object,
-    ) -> dict[str, object]:
-        return {
-            "id": issue_id,
-            "service_id": service,
-            "fingerprint": f"fp{issue_id}",
-            "check": "axe",
-            "rule": rule,
-            "outcome": "violation",
-            "wcag": wcag,
-            "impact": impact,
-            "message": f"{rule} fails",
-            "selector": f"#{rule}",
-            "snippet": f'<p class="{rule}">x</p>',
-            "status": status,
-            "pages_affected": pages,
-            "on_journey": False,
-            "first_seen_at": now - 2 * day,
-            "first_seen_run_id": 1,
-            "last_seen_at": now - day,
-            "last_seen_run_id": 2,
-            "fixed_at": None,
-            "fixed_run_id": None,
-            "reopened_count": 0,
-            "ack_by": None,
-            "ack_reason": None,
-            "ack_until": None,
-            "help_url": f"https://dequeuniversity.com/rules/axe/4.12/{rule}",
-            **extra,
-        }
-
+    issue = partial(issue_row, now=now)
     repository.bulk_insert(
         Issue,
         [
@@ -284,3 +294,30 @@ def seed_known(repository: Repository) -> None:
     )
     # Written around the runner, so the runs' totals (which trends read) are stored here.
     repository.summarise_runs()
+
+
+def seed_older_ratings(repository: Repository) -> None:
+    """Three of alpha's ratings (5, 5, 1) on the Wednesday two weeks before this one (12 to
+    19 days ago, so always in one complete week): a week ago its satisfaction was 2 of 3;
+    with the known history's 5, 5, 4 and 2 it is now 5 of 7."""
+    now = utcnow()
+    monday = now.date() - timedelta(days=now.weekday())
+    wednesday = datetime.combine(monday - timedelta(days=12), time(12), tzinfo=UTC)
+    repository.bulk_insert(
+        Feedback,
+        [
+            {
+                "received_at": wednesday + timedelta(minutes=minutes),
+                "service_id": "alpha",
+                "page_path": "/start",
+                "kind": "satisfaction",
+                "rating": rating,
+                "useful": None,
+                "comment": None,
+                "redacted": False,
+                "flags": [],
+                "source": "widget",
+            }
+            for minutes, rating in ((1, 5), (2, 5), (3, 1))
+        ],
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.config import load_config
-from monitor.models import Feedback, PageResult, PageStatus, RunStatus, utcnow
+from monitor.models import Feedback, JourneyRun, PageResult, PageStatus, RunStatus, utcnow
 from monitor.repository import Repository
 from tests.conftest import CONFIG_DIR
 
@@ -142,3 +142,27 @@ def test_finish_run_counts_the_runs_findings(repository: Repository) -> None:
     # Violations and needs-review alike, journeys' too; none of the other run's.
     assert repository.finish_run(first.id, RunStatus.completed).findings_count == 4
     assert repository.finish_run(second.id, RunStatus.completed).findings_count == 1
+
+
+def test_bulk_insert_keeps_every_rows_columns_when_rows_name_different_ones(
+    repository: Repository,
+) -> None:
+    repository.sync_services(load_config(CONFIG_DIR).services)
+    run = repository.create_run(service_ids=["report-a-pothole"], trigger="cli", options={})
+    now = utcnow()
+    completed = {
+        "run_id": run.id,
+        "service_id": "report-a-pothole",
+        "journey_id": "report",
+        "attempt": 1,
+        "outcome": "completed",
+        "flaky": False,
+        "started_at": now,
+    }
+    # The failed attempt names two columns the first row does not.
+    failed = {**completed, "journey_id": "pay", "outcome": "failed"}
+    failed |= {"failed_step": 2, "reason": "Step 3: button not found"}
+    assert repository.bulk_insert(JourneyRun, [completed, failed]) == 2
+    rows = {r.journey_id: r for r in repository.read.journeys.history(limit=10)}
+    assert rows["pay"].failed_step == 2 and rows["pay"].reason == "Step 3: button not found"
+    assert rows["report"].failed_step is None and rows["report"].reason == ""
