@@ -143,6 +143,7 @@ def test_sitemap_index_and_children_list_exactly_the_sitemap_pages(
     }
 
 
+@pytest.mark.slow
 def test_every_link_on_the_site_resolves_except_the_manifest_defects(
     site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:

@@ -34,6 +34,9 @@ from tests.monitor.old_store import (
     write_old_history,
 )
 
+# A seeded year of the old store, upgraded and downgraded (tens of seconds): the slow tier.
+pytestmark = pytest.mark.slow
+
 NIGHTS = 365
 
 
