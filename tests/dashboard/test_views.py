@@ -3,7 +3,6 @@ what they should be, and every view opens from its own address."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -100,9 +99,8 @@ def chosen_service(at: AppTest) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(dashboard_env: dict[str, str]) -> Iterator[None]:
+def fresh_caches(dashboard_env: dict[str, str]) -> None:
     st.cache_data.clear()
-    yield
 
 
 # --- every view, every viewer ----------------------------------------------------------

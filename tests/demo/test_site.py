@@ -205,7 +205,7 @@ def test_static_assets(site: DemoSite, client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "host, path",
+    ("host", "path"),
     [
         ("main", "/"),
         ("main", "/join-the-library/apply"),

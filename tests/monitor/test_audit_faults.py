@@ -54,7 +54,7 @@ def wait_for_pages(repository: Repository, count: int) -> None:
         time.sleep(0.2)
         try:
             done = [r for r in repository.page_results(1) if r.status != "pending"]
-        except Exception:  # the database is still being created
+        except Exception:  # noqa: S112 - the database is still being created
             continue
         if len(done) >= count:
             return
