@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -431,7 +432,7 @@ def _one_service(site: DemoSite, tmp_path: Path, paths: list[str]) -> CouncilCon
 
 
 def _few_pages_run(
-    site: DemoSite, tmp_path: Path, paths: list[str], **settings: object
+    site: DemoSite, tmp_path: Path, paths: list[str], **settings: Any
 ) -> tuple[Repository, int, dict[str, PageResult]]:
     config = _one_service(site, tmp_path, paths)
     chosen = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", **settings)

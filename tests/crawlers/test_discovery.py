@@ -57,7 +57,7 @@ def server() -> Iterator[str]:
     httpd.shutdown()
 
 
-async def with_policy(work):  # type: ignore[no-untyped-def]
+async def with_policy(work):
     settings = Settings(http_retries=2)
     async with make_client(settings) as client:
         return await work(HostPolicy(settings, client))

@@ -288,7 +288,7 @@ def test_the_morning_summary_shows_changes_fix_first_and_comments() -> None:
         "| Pages with no serious accessibility failure | 100.0% | :green[● On target] (95.0%) "
         "| :green[▲ +50.0 pts, better] | none earlier |"
     ) in words
-    links = [(link.label, link.proto.query_string) for link in at.get("page_link")]
+    links = [(link.label, link.proto.query_string) for link in at.get("page_link")]  # type: ignore[union-attr]
     assert links[:3] == [
         ("1. Text is hard to read against its background", "id=1"),
         ("2. Images have no text alternative", "id=2"),
