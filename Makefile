@@ -60,10 +60,11 @@ lint: install
 test: lint govuk-frontend
 	$(BIN)/pytest
 
-# The tests that need no browser, no database server and no Redis (a couple of minutes):
-# the fake engine stands in for Chromium, SQLite for PostgreSQL.
-test-fast: install
-	$(BIN)/pytest -m "not browser and not postgres and not redis" -q
+# The tests that need no browser, no database server and no Redis, and are not marked slow
+# (real `monitor` processes, a seeded year of data, the fuzzers; `make test` runs those):
+# the fake engine stands in for Chromium, SQLite for PostgreSQL. Under two minutes.
+test-fast: install govuk-frontend
+	$(BIN)/pytest -m "not browser and not postgres and not redis and not slow" -q
 
 bench: install
 	$(BIN)/python -m bench

@@ -103,12 +103,12 @@ def _check_times() -> Iterator[Counter[str]]:
         return outcome
 
     pipeline.audit_page = timed
-    page_phase.audit_page = timed
+    page_phase.audit_page = timed  # type: ignore[attr-defined]
     try:
         yield spent
     finally:
         pipeline.audit_page = original
-        page_phase.audit_page = original
+        page_phase.audit_page = original  # type: ignore[attr-defined]
 
 
 class _Bench:

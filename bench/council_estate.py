@@ -187,7 +187,7 @@ def _frontier_probe() -> dict[str, float]:
             measured["addresses"] = float(len(queued))
             measured["mb"] = round((seen + tasks + sys.getsizeof(self.pages._queue)) / 1e6, 2)  # type: ignore[attr-defined]
 
-    runner.Frontier = Measured  # type: ignore[misc]
+    runner.Frontier = Measured  # type: ignore[attr-defined]
     return measured
 
 

@@ -610,12 +610,13 @@ class JourneyRunner:
         evidence_dir: Path,
     ) -> None:
         """Screenshot and trace of a failure, size-capped and scanned for secrets."""
-        evidence_dir.mkdir(parents=True, exist_ok=True)
+        # Local evidence folder operations, once per failed attempt: not worth a thread.
+        evidence_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
         stem = f"{result.service_id}--{result.journey_id}--attempt-{result.attempt}"
         trace_path = evidence_dir / f"{stem}.trace.zip"
         if tracing:
             await tab.stop_trace(trace_path)
-        elif trace_part is not None and trace_part.exists():
+        elif trace_part is not None and trace_part.exists():  # noqa: ASYNC240
             shutil.move(trace_part, trace_path)
         if trace_path.exists():
             if trace_path.stat().st_size > MAX_TRACE_BYTES:

@@ -69,7 +69,7 @@ AUDITED, CARRIED, FAILED, SKIPPED = "audited", "carried", "failed", "skipped"
 #: How many times one page may sign in again after its session expired.
 RENEWALS = 2
 #: Whether the page shows a password field (a sign-in page).
-_PASSWORD_FIELD = "() => !!document.querySelector('input[type=\"password\"]')"
+_PASSWORD_FIELD = "() => !!document.querySelector('input[type=\"password\"]')"  # noqa: S105
 #: Check errors that mean the page itself stopped answering: the checks left are not run.
 _PAGE_STOPPED = ("timeout", "crash")
 

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     # Feedback collector.
     feedback_host: str = "127.0.0.1"
     feedback_port: int = Field(default=8750, ge=0, le=65535)
-    feedback_secret: str = "development-only-secret"
+    feedback_secret: str = "development-only-secret"  # noqa: S105 - refused in production
     feedback_retention_days: int = Field(default=365, ge=1)
     feedback_rate_limit_per_minute: int = Field(default=20, ge=1)
     feedback_duplicate_window_minutes: int = Field(default=10, ge=0)
@@ -190,7 +190,7 @@ class Settings(BaseSettings):
     def _defaults_and_secrets(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'monitor.db').resolve()}"
-        if self.environment == "production" and self.feedback_secret == "development-only-secret":
+        if self.environment == "production" and self.feedback_secret == "development-only-secret":  # noqa: S105
             raise ValueError(
                 "MONITOR_FEEDBACK_SECRET must be set to a long random value in production"
             )

@@ -54,7 +54,7 @@ def record_journey_pages(
             run_id=run.id, service_id=service_id, journey_id=journey_id, outcome="completed"
         ),
         [
-            JourneyStepResult(index=i, action="goto", status="passed", url=url)
+            JourneyStepResult(journey_run_id=0, index=i, action="goto", status="passed", url=url)
             for i, url in enumerate(urls, start=1)
         ],
     )

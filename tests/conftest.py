@@ -6,6 +6,7 @@ import asyncio
 import gc
 import io
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -111,16 +112,37 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def repository(database_url: str) -> Repository:
-    upgrade(database_url)
-    return Repository(database_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database upgraded to the newest schema, for the session: a copy of the file
+    is the same empty database as a fresh upgrade, without running every migration again."""
+    path = tmp_path_factory.mktemp("migrated") / "monitor.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine_for(url).dispose()  # the last connection closed folds the WAL into the file
+    assert not path.with_name("monitor.db-wal").exists()
+    return path
+
+
+def _upgraded(database_url: str, migrated_sqlite: Path) -> str:
+    """``upgrade(database_url)``, by copying the migrated file when it is a new SQLite one."""
+    prefix = "sqlite:///"
+    target = Path(database_url.removeprefix(prefix))
+    if database_url.startswith(prefix) and not target.exists():
+        shutil.copyfile(migrated_sqlite, target)
+    else:
+        upgrade(database_url)
+    return database_url
 
 
 @pytest.fixture
-def sqlite_repository(sqlite_url: str) -> Repository:
-    upgrade(sqlite_url)
-    return Repository(sqlite_url)
+def repository(database_url: str, migrated_sqlite: Path) -> Repository:
+    return Repository(_upgraded(database_url, migrated_sqlite))
+
+
+@pytest.fixture
+def sqlite_repository(sqlite_url: str, migrated_sqlite: Path) -> Repository:
+    return Repository(_upgraded(sqlite_url, migrated_sqlite))
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,8 @@ async def keep_header_evidence(
     shared = context.run.shared
     if shared is not None and markup:
         kept = shared.get("header-evidence", markup)
-        if kept is not None and Path(kept).exists():
+        # One stat of a local evidence file: not worth a thread.
+        if kept is not None and Path(kept).exists():  # noqa: ASYNC240
             return str(kept)
     try:
         png = await page.screenshot(selector or "body")

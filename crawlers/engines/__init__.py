@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, ClassVar
 
 from crawlers.base import BrowserEngine, InteractiveTab, LoadedPage
-from crawlers.engines.base import BrowserUnavailable
+from crawlers.engines.base import BrowserUnavailable as BrowserUnavailable
 
 if TYPE_CHECKING:
     from crawlers.browser_state import SessionState

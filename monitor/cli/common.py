@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -107,7 +107,7 @@ class _ErrorLogHandler(logging.FileHandler):
         pass  # the message still reached standard error
 
 
-class _ConsoleHandler(logging.StreamHandler):
+class _ConsoleHandler(logging.StreamHandler[TextIO]):
     """Standard error, one line per message."""
 
 

@@ -75,7 +75,7 @@ def dashboard(
     out.print(f"Dashboard: http://{address}:{chosen}/  (Ctrl-C stops)")
     with sigterm_like_ctrl_c():
         try:
-            streamlit = subprocess.Popen(
+            streamlit = subprocess.Popen(  # noqa: S603 - our own argv, no shell
                 dashboard_command(chosen, address), env=dashboard_environment()
             )
         except FileNotFoundError as exc:

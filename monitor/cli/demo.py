@@ -128,7 +128,7 @@ def demo_run(
         if serve:
             with sigterm_like_ctrl_c():
                 ensure_free("127.0.0.1", s.dashboard_port, hint=dashboard_hint)
-                dashboard = subprocess.Popen(
+                dashboard = subprocess.Popen(  # noqa: S603 - our own argv, no shell
                     dashboard_command(s.dashboard_port), env=dashboard_environment()
                 )
                 try:

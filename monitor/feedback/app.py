@@ -148,7 +148,8 @@ API_PATH = "/api/feedback"
 
 def _route(scope: Scope) -> str:
     """The path FastAPI routes by: without the prefix the collector may be served under."""
-    path, root = scope["path"], scope.get("root_path", "")
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
 
 

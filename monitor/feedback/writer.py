@@ -71,7 +71,8 @@ class SqliteInserter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         table = Feedback.__table__  # type: ignore[attr-defined]
-        self._sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        # Names from the model, values bound as parameters.
+        self._sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
             table.name, ", ".join(FEEDBACK_COLUMNS), ", ".join("?" * len(FEEDBACK_COLUMNS))
         )
         self._columns = [

@@ -30,7 +30,7 @@ select: Any = sa_select
 class ScorecardRepository(RepositoryBase):
     """An issue's pages, and bulk writes for seed-history."""
 
-    def issue_pages(self, issue_id: int, *, limit: int = 200) -> list[dict]:
+    def issue_pages(self, issue_id: int, *, limit: int = 200) -> list[dict[str, Any]]:
         """The pages an issue affects, with the element and snippet last seen on each."""
         latest = (
             select(Finding.page_id, func.max(Finding.id).label("finding_id"))

@@ -109,6 +109,7 @@ def _audit(name: str, url: str, speedups: bool) -> tuple[bool, dict[str, Any]]:
     return asyncio.run(visit())
 
 
+@pytest.mark.browser  # drives a real headless Chromium (both engines)
 @pytest.mark.parametrize("name", ["playwright", "selenium"])
 def test_the_axe_speedups_change_no_finding(name: str, site: str) -> None:
     plain_installed, plain = _audit(name, f"{site}/", speedups=False)

@@ -57,7 +57,7 @@ def server() -> Iterator[str]:
     httpd.shutdown()
 
 
-async def with_policy(work):  # type: ignore[no-untyped-def]
+async def with_policy(work):
     settings = Settings(http_retries=2)
     async with make_client(settings) as client:
         return await work(HostPolicy(settings, client))
@@ -78,7 +78,21 @@ def test_robots_rules_and_crawl_delay_are_obeyed(server: str) -> None:
     assert all(gap >= 0.25 for gap in gaps), gaps
 
 
-def test_429_and_503_are_retried_with_back_off(server: str) -> None:
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Each sleep the policy asks for, recorded and not waited (the back-off is 1 s, 2 s)."""
+    asked: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def record(delay: float) -> None:
+        asked.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr("crawlers.discovery.asyncio.sleep", record)
+    return asked
+
+
+def test_429_and_503_are_retried_with_back_off(server: str, slept: list[float]) -> None:
     async def work(policy: HostPolicy) -> tuple[int | None, int | None]:
         flaky = await policy.fetch(f"{server}/flaky")
         busy = await policy.fetch(f"{server}/busy")
@@ -86,6 +100,8 @@ def test_429_and_503_are_retried_with_back_off(server: str) -> None:
 
     assert asyncio.run(with_policy(work)) == (200, 429)
     assert len(Server.hits["/flaky"]) == 3 and len(Server.hits["/busy"]) == 3
+    # Two back-offs for each address, doubling: 1 s then 2 s (besides any Crawl-delay waits).
+    assert [d for d in slept if d in (1.0, 2.0)] == [1.0, 2.0, 1.0, 2.0]
 
 
 def test_sitemap_index_and_gzip_children_are_followed(server: str) -> None:

@@ -49,6 +49,7 @@ def test_a_pdf_linked_from_a_journey_page_is_flagged_with_more_weight(
         ),
         [
             JourneyStepResult(
+                journey_run_id=0,  # set by the repository, as in crawlers/journeys.py
                 index=1,
                 action="goto",
                 status="passed",

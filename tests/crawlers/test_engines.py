@@ -468,10 +468,10 @@ def test_a_crashed_tab_is_replaced(browser: Driven, site: str) -> None:
         async with engine.open(f"{site}/normal") as page:
             if engine.name == "playwright":
                 cdp = await page.page.context.new_cdp_session(page.page)
-                with pytest.raises(Exception):  # noqa: B017 - the tab dies under the call
+                with pytest.raises(Exception):  # noqa: B017, PT011 - the tab dies under the call
                     await asyncio.wait_for(cdp.send("Page.crash"), 1)
             else:
-                with pytest.raises(Exception):  # noqa: B017
+                with pytest.raises(Exception):  # noqa: B017, PT011 - as above
                     await asyncio.to_thread(page.driver.execute_cdp_cmd, "Page.crash", {})
             await page.evaluate("() => document.title")
 

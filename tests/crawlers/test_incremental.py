@@ -97,7 +97,7 @@ def test_a_second_run_over_an_unchanged_site_carries_every_page_forward(
     assert seen(repository, second.id) == seen(repository, first.id)
     # Only the links check (a target may break), whole-service checks and documents (read
     # afresh) run again.
-    rechecked = {"links"} | {c.name for c in [*service_checks(), *document_checks()]}
+    rechecked = {"links"} | {c.name for c in service_checks()} | {c.name for c in document_checks()}
     assert all(f.carried for f in repository.findings(second.id) if f.check not in rechecked)
     # The issues stay open and the measures do not move.
     issues = repository.issues(service_id="report-a-pothole")

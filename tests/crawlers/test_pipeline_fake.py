@@ -223,7 +223,18 @@ def test_a_link_answering_a_server_error_is_broken_while_the_site_answers() -> N
     assert [(f.rule, f.key) for f in found.findings] == [("broken-link", found.url[:-5] + "/fees")]
 
 
-def test_server_errors_from_a_site_going_down_blame_no_link() -> None:
+def test_server_errors_from_a_site_going_down_blame_no_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The 503s are retried with back-off; the waits are asked for but not waited.
+    real_sleep = asyncio.sleep
+    asked: list[float] = []
+
+    async def record(delay: float) -> None:
+        asked.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr("crawlers.discovery.asyncio.sleep", record)
     # The page was served, then every address of the site answers 503 (a gateway that
     # lost the server): the links check could not judge (its issues stay as they were),
     # and no link is called broken.
@@ -232,3 +243,4 @@ def test_server_errors_from_a_site_going_down_blame_no_link() -> None:
     [error] = found.check_errors
     assert (error.check, error.kind) == ("links", "connection")
     assert "stopped answering" in error.message and "HTTP 503" in error.message
+    assert asked and min(asked) > 0

@@ -82,7 +82,7 @@ class CouncilSite(BaseHTTPRequestHandler):
         elif path == "/api/notice":
             body, kind = state.notice, "text/html; charset=utf-8"
         elif path == "/beacon":
-            port = self.server.server_address[1]
+            port = self.server.server_address[1]  # type: ignore[index]  # an IP socket
             script = (
                 f"<script>fetch('http://localhost:{port}/collect', "
                 "{method: 'POST', body: 'v=1'});</script>"
@@ -343,7 +343,7 @@ def test_a_night_when_nothing_changed_never_starts_the_browser(site: Site, tmp_p
 
 def test_what_a_page_fetched_decides_whether_it_is_static() -> None:
     css, icon = "https://c.gov.uk/site.css", "https://c.gov.uk/favicon.ico"
-    seen = {
+    seen: dict[str, Any] = {
         "resources": [
             [css, "link"],
             [css, "link"],

@@ -37,14 +37,14 @@ def _state(base: str, generation: int, value: str) -> SessionState:
 def test_a_tab_holds_one_session_and_public_pages_never_see_it(engine: str) -> None:
     settings = Settings(concurrency=1, network_idle_seconds=0.2, page_timeout_seconds=20)
 
-    async def visit(base: str) -> tuple[list[str], int, list[str], int]:
+    async def visit(base: str) -> tuple[list[str], int, list[str], list[int]]:
         first, renewed = _state(base, 1, "one"), _state(base, 2, "two")
         async with make_engine(settings, engine) as pool:
             titles = []
             for session in (first, None, first, None):
                 async with pool.open(base + "/page", session=session) as page:
                     titles.append(page.title)
-            made = pool.contexts_created
+            made = pool.contexts_created  # type: ignore[attr-defined]
             async with pool.open(base + "/page", session=renewed) as page:
                 after = [page.title]
             held = [t.session.generation for t in pool._idle if t.session is not None]  # type: ignore[attr-defined]

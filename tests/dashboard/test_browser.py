@@ -55,6 +55,7 @@ def dashboard_url(dashboard_env: dict[str, str]) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                assert process.stderr is not None
                 raise RuntimeError(f"the dashboard did not start: {process.stderr.read()!r}")
             time.sleep(0.3)
         yield base

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from demo.history import seed_history
 from monitor.models import Finding, Issue, PageResult
@@ -21,7 +22,10 @@ def test_seed_history_is_consistent(sqlite_repository: Repository) -> None:
         issues = session.execute(select(func.count()).select_from(Issue)).scalar_one()
         results = session.execute(
             select(
-                PageResult.run_id, PageResult.page_id, PageResult.status, PageResult.serious_count
+                col(PageResult.run_id),
+                col(PageResult.page_id),
+                col(PageResult.status),
+                col(PageResult.serious_count),
             )
         ).all()
     assert rows == report.finding_rows and issues == report.issues
@@ -53,7 +57,7 @@ def test_seed_history_spreads_a_large_estate_over_the_services(
     assert sum(sizes) == 300 and sizes[0] >= 1 and sizes[-1] > sizes[0]
 
 
-def test_seed_history_is_repeatable(sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_history_is_repeatable(sqlite_url: str, tmp_path) -> None:
     from monitor.db import upgrade
 
     other = f"sqlite:///{tmp_path / 'other.db'}"

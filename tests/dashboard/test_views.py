@@ -3,7 +3,6 @@ what they should be, and every view opens from its own address."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -100,9 +99,8 @@ def chosen_service(at: AppTest) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(dashboard_env: dict[str, str]) -> Iterator[None]:
+def fresh_caches(dashboard_env: dict[str, str]) -> None:
     st.cache_data.clear()
-    yield
 
 
 # --- every view, every viewer ----------------------------------------------------------
@@ -290,7 +288,7 @@ def test_the_morning_summary_shows_changes_fix_first_and_comments() -> None:
         "| Pages with no serious accessibility failure | 100.0% | :green[● On target] (95.0%) "
         "| :green[▲ +50.0 pts, better] | none earlier |"
     ) in words
-    links = [(link.label, link.proto.query_string) for link in at.get("page_link")]
+    links = [(link.label, link.proto.query_string) for link in at.get("page_link")]  # type: ignore[union-attr]
     assert links[:3] == [
         ("1. Text is hard to read against its background", "id=1"),
         ("2. Images have no text alternative", "id=2"),

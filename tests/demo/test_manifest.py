@@ -192,6 +192,7 @@ def defect_present(
     return HTML_CHECKS[defect.rule](soup, matched)
 
 
+@pytest.mark.slow
 def test_every_defect_is_present_and_can_be_fixed_and_restored(
     site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:

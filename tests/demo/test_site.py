@@ -143,6 +143,7 @@ def test_sitemap_index_and_children_list_exactly_the_sitemap_pages(
     }
 
 
+@pytest.mark.slow
 def test_every_link_on_the_site_resolves_except_the_manifest_defects(
     site: DemoSite, manifest: Manifest, client: httpx.Client, signed_in: httpx.Client
 ) -> None:
@@ -204,7 +205,7 @@ def test_static_assets(site: DemoSite, client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "host, path",
+    ("host", "path"),
     [
         ("main", "/"),
         ("main", "/join-the-library/apply"),

@@ -54,7 +54,7 @@ def wait_for_pages(repository: Repository, count: int) -> None:
         time.sleep(0.2)
         try:
             done = [r for r in repository.page_results(1) if r.status != "pending"]
-        except Exception:  # the database is still being created
+        except Exception:  # noqa: S112 - the database is still being created
             continue
         if len(done) >= count:
             return
@@ -134,7 +134,8 @@ def test_ctrl_c_interrupts_the_run_and_records_nothing_wrongly(
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "Interrupted." in stderr
     run = repository.run(1)
-    assert run is not None and run.status == RunStatus.interrupted, run.error
+    assert run is not None
+    assert run.status == RunStatus.interrupted, run.error
     assert no_fault_recorded_as_a_page(repository) == []
     assert any(r.status == "pending" for r in repository.page_results(1))
     resumed = resume(demo_site, tmp_path)

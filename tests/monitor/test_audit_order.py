@@ -75,7 +75,7 @@ def audit(
     urls = {p.id: p.url for s in SERVICES for p in repository.pages(s)}
     visited = sorted(
         (r for r in repository.page_results(run.id) if r.checks_ms is not None),
-        key=lambda r: r.started_at or 0,  # type: ignore[arg-type, return-value]
+        key=lambda r: r.started_at or 0,
     )
     VISITS[(concurrency, reverse)] = [urls[r.page_id] for r in visited]
     return findings_of(repository, run.id, SERVICES), issues_of(repository, SERVICES)

@@ -229,7 +229,7 @@ def test_two_celery_workers_find_what_the_local_backend_finds(
     url = new_database("two")
     repository = prepared(url, site, config)
     workers = Workers(tmp_path, worker_env(url, redis_url, site, tmp_path, "two"), 2)
-    sent: list[object] = []
+    sent: list[tuple[object, ...]] = []
     real_send = Celery.send_task
 
     def noting(app: Celery, name: str, *args: Any, **kwargs: Any) -> Any:

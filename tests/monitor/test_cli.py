@@ -67,7 +67,7 @@ def test_audit_refuses_an_unknown_engine_and_fail_on_level() -> None:
     assert bad.exit_code == 2 and "--fail-on must be one of" in bad.output
 
 
-def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:
     from crawlers.base import FindingData
     from monitor.config import load_config
     from monitor.db import upgrade
@@ -138,6 +138,7 @@ def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:  # type: ignor
             ],
         )
         assert acked.exit_code == 0, acked.output
+        assert issue.id is not None
         stored = repository.issue(issue.id)
         assert stored is not None and stored.ack_by == "Sam Owner"
         assert stored.ack_until is not None and stored.ack_until.date().isoformat() == "2027-01-31"
@@ -147,7 +148,7 @@ def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:  # type: ignor
         get_settings.cache_clear()
 
 
-def test_a_bad_setting_is_named_without_a_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_setting_is_named_without_a_traceback(monkeypatch) -> None:
     from monitor.settings import get_settings
 
     monkeypatch.setenv("MONITOR_CONCURRENCY", "lots")

@@ -21,6 +21,9 @@ import pytest
 from tests.conftest import CONFIG_DIR, config_folder
 from tests.servers import free_port, html_site
 
+# Every test here starts `monitor` as real processes (seconds each): the slow tier.
+pytestmark = pytest.mark.slow
+
 #: The most any start-up here may take before the test gives up (a safety net, not a check).
 START_LIMIT_SECONDS = 180
 

@@ -78,6 +78,7 @@ def queued_runs(database: Path) -> int:
     return len(Repository(f"sqlite:///{database}").queued_runs())
 
 
+@pytest.mark.slow
 def test_a_lock_held_past_the_busy_timeout_and_the_retries_is_exit_3_in_one_sentence(
     database: Path, lock: subprocess.Popen[str]
 ) -> None:
@@ -100,6 +101,7 @@ def test_a_lock_held_past_the_busy_timeout_and_the_retries_is_exit_3_in_one_sent
     assert queued_runs(database) == 0
 
 
+@pytest.mark.slow
 def test_a_lock_let_go_while_the_command_waits_is_waited_for(
     database: Path, lock: subprocess.Popen[str]
 ) -> None:
@@ -159,6 +161,7 @@ def test_a_full_database_is_exit_3_in_one_sentence_and_nothing_is_imported(
     assert Repository(url).count_feedback() == 0
 
 
+@pytest.mark.slow
 def test_a_migration_that_meets_a_lock_is_retried_then_exit_3(tmp_path: Path) -> None:
     # A new database whose first migration has to write, while another process holds it.
     database = tmp_path / "new.db"

@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from crawlers.base import FindingData
 from monitor.audit.recording import CarriedBatches
 from monitor.config import load_config
-from monitor.models import BrandResult, Finding, PageResult, PageStatus, RunStatus
+from monitor.models import BrandResult, Finding, Issue, PageResult, PageStatus, RunStatus
 from monitor.repository import Repository
 from monitor.repository.issues import CarriedVisit
 from tests.conftest import CONFIG_DIR
@@ -150,7 +151,9 @@ def test_an_unchanged_site_writes_no_finding_again(repository: Repository) -> No
     assert {f.run_id for f in carried} == {runs[-1]} and all(f.carried for f in carried)
     assert not any(f.carried for f in repository.findings(first))
     with repository.session() as session:
-        stretches = set(session.execute(select(Finding.first_run_id, Finding.last_run_id)).all())
+        stretches = set(
+            session.execute(select(col(Finding.first_run_id), col(Finding.last_run_id))).all()
+        )
     assert stretches == {(first, runs[-1])}
 
 
@@ -275,8 +278,9 @@ def test_the_issue_lifecycle_and_what_changed_on_stretches(repository: Repositor
     site.audited(first, HOME, [ALT])
     site.audited(first, FORM, [ALT])
     site.finish(first)
-    (issue,) = repository.issues(service_id=SERVICE)
-    assert (issue.status, issue.pages_affected) == ("new", 2)
+    (new,) = repository.issues(service_id=SERVICE)
+    issue: Issue | None = new
+    assert issue is not None and (issue.status, issue.pages_affected) == ("new", 2)
     assert [i.rule for i in repository.read.issues.run_changes(SERVICE, first).broke] == [
         "image-alt"
     ]
@@ -291,7 +295,7 @@ def test_the_issue_lifecycle_and_what_changed_on_stretches(repository: Repositor
     assert changes.broke == [] and changes.fixed == []
     assert site.rows() == 2
     with repository.session() as session:
-        tied = session.execute(select(Finding.issue_id).distinct()).scalars().all()
+        tied = session.execute(select(col(Finding.issue_id)).distinct()).scalars().all()
     assert tied == [issue.id]
 
     third = site.start()
@@ -441,7 +445,9 @@ def test_a_carried_brand_result_reads_the_details_of_the_run_that_judged_it(
     with repository.session() as session:
         kept = [
             r.details
-            for r in session.execute(select(BrandResult).order_by(BrandResult.run_id)).scalars()
+            for r in session.execute(
+                select(BrandResult).order_by(col(BrandResult.run_id))
+            ).scalars()
         ]
     assert kept[1:] == [{"carried_from_run": runs[0]}] * 2
     carried = repository.brand_result(runs[2], site.pages[HOME])
@@ -528,7 +534,7 @@ def test_carried_pages_recorded_in_one_batch_are_stored_as_one_by_one(
     with repository.session() as session:
         compact = (
             session.execute(
-                select(PageResult.carried_from_run_id).where(PageResult.run_id == batched)
+                select(col(PageResult.carried_from_run_id)).where(col(PageResult.run_id) == batched)
             )
             .scalars()
             .all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 
 from crawlers.base import FindingData
@@ -26,8 +27,10 @@ def image_alt(src: str = "/static/hole.jpg") -> FindingData:
 
 
 def run_once(
-    repository: Repository, pages: dict[str, list[FindingData]], failed: set[str] = frozenset()
-) -> int:  # type: ignore[assignment]
+    repository: Repository,
+    pages: dict[str, list[FindingData]],
+    failed: AbstractSet[str] = frozenset(),
+) -> int:
     run = repository.create_run(service_ids=[SERVICE])
     assert run.id is not None
     repository.start_run(run.id, holder="test")
@@ -44,7 +47,7 @@ def run_once(
     return run.id
 
 
-def the_issue(repository: Repository):  # type: ignore[no-untyped-def]
+def the_issue(repository: Repository):
     (issue,) = repository.issues(service_id=SERVICE, check="axe")
     return issue
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlmodel import col
 from typer.testing import CliRunner
 
 from demo.history import seed_history
@@ -101,7 +102,7 @@ def test_pruning_keeps_every_trend_and_the_kept_runs_whole(repository: Repositor
     with repository.session() as session:
         marked = set(
             session.execute(
-                select(RunSummary.run_id).where(RunSummary.detail_pruned_at.is_not(None))  # type: ignore[union-attr]
+                select(col(RunSummary.run_id)).where(col(RunSummary.detail_pruned_at).is_not(None))
             ).scalars()
         )
     assert set(pruned) <= marked and not marked & set(kept)

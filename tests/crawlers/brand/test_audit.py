@@ -9,7 +9,6 @@ import pytest
 
 from crawlers.brand.audit import (
     PageObservations,
-    host_allowed,
     judge,
     judge_footer_links,
     judge_palette,
@@ -17,6 +16,7 @@ from crawlers.brand.audit import (
     title_regex,
 )
 from crawlers.brand.score import RULES, applicable_rules, brand_score, configured_rules
+from crawlers.urls import host_allowed
 from monitor.config import BrandFile, BrandRuleId, load_config
 from tests.conftest import CONFIG_DIR
 

@@ -86,6 +86,7 @@ def test_a_page_address_longer_once_redacted_is_stored_cut_to_its_column(
     assert "9434765919" not in row.page_path and row.flags == ["nhs-number"]
 
 
+@pytest.mark.slow
 def test_no_piece_of_the_corpus_reaches_the_database(collector: Collector) -> None:
     """Every personal comment of the redaction corpus, sent as each free-text field and
     as the page address through the real collector: none of it is in the SQLite files."""
@@ -416,6 +417,7 @@ def test_cors_allows_the_councils_sites_only(collector: Collector) -> None:
         assert response.headers.get("access-control-allow-origin") is None, origin
 
 
+@pytest.mark.slow
 def test_parallel_posts_lose_nothing(collector: Collector) -> None:
     before = collector.repository.count_feedback()
 

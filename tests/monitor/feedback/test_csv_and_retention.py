@@ -111,7 +111,7 @@ def test_import_uses_the_default_service_for_rows_without_one(
 def test_import_is_one_transaction(repository: Repository) -> None:
     good = Feedback(service_id="join-the-library", kind="satisfaction", rating=4)
     broken = Feedback(service_id="join-the-library", kind=None, rating=4)  # type: ignore[arg-type]
-    with pytest.raises(Exception):  # noqa: B017 - whatever the database says, nothing is kept
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the database says, nothing is kept
         repository.import_feedback([good, broken])
     assert repository.count_feedback() == 0
 

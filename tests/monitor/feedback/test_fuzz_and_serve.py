@@ -67,6 +67,7 @@ plausible = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     body=st.one_of(json_values, plausible, st.dictionaries(st.sampled_from(FIELDS), json_values))
@@ -77,6 +78,7 @@ def test_no_json_body_gets_a_server_error(collector: Collector, body: Any) -> No
     assert response.status_code in (201, 400, 415, 422), response.text
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     raw=st.binary(max_size=300),
@@ -103,6 +105,7 @@ def test_no_raw_body_gets_a_server_error(
     assert response.status_code < 500, response.text
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     form=st.dictionaries(
@@ -142,6 +145,7 @@ def test_awkward_json_numbers_and_text_get_a_clear_answer(collector: Collector, 
     assert response.status_code in (201, 400, 422), response.text
 
 
+@pytest.mark.slow
 def test_the_serve_command_logs_no_client_address(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'monitor.db'}"
     upgrade(url)

@@ -184,6 +184,6 @@ def test_a_published_number_is_kept_however_it_is_written() -> None:
     assert redactor.redact("ring me on 0300 041 4142").text == "ring me on [phone]"
 
 
-def test_council_reference_patterns_come_from_services_yaml(council_config) -> None:  # type: ignore[no-untyped-def]
+def test_council_reference_patterns_come_from_services_yaml(council_config) -> None:
     redactor = Redactor(council_config.feedback.redact_patterns)
     assert redactor.redact("about POT-104233").text == "about [reference]"
