@@ -141,9 +141,8 @@ def longer_history(
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(longer_history: Path) -> Iterator[None]:
+def fresh_caches(longer_history: Path) -> None:
     st.cache_data.clear()
-    yield
 
 
 def test_the_morning_summary_shows_the_change_since_last_week() -> None:
