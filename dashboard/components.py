@@ -381,3 +381,19 @@ def weekly_trend_chart(weeks: Sequence[WeekPoint], key: str) -> None:
         complete.round(1),
         key,
     )
+
+
+def ratings_by_week_chart(weeks: Sequence[WeekPoint], title: str, key: str) -> None:
+    """Residents' answers to "How satisfied were you?" week by week, stacked worst to best,
+    with their table (the week in progress says "so far")."""
+    answers = pd.DataFrame(
+        [
+            {
+                "Week of": day(w.week) + (" (so far)" if w.partial else ""),
+                **{RATING_LABELS[r]: w.ratings.get(r, 0) for r in RATING_LABELS},
+            }
+            for w in weeks
+        ],
+        columns=["Week of", *RATING_COLOURS],
+    )
+    chart_and_table(title, stacked_ratings(answers, x="Week of"), answers, key)

@@ -11,13 +11,12 @@ import streamlit as st
 
 from dashboard import auth, data
 from dashboard.components import (
-    RATING_COLOURS,
     chart_and_table,
     csv_bytes,
     day,
     lines,
     pick_service,
-    stacked_ratings,
+    ratings_by_week_chart,
     when,
 )
 from monitor.access import comment_services
@@ -139,21 +138,8 @@ with comments_tab:
 
 with weeks_tab:
     weeks = data.weekly_trend(12, (service_id,) if service_id else None)
-    answers = pd.DataFrame(
-        [
-            {
-                "Week of": day(w.week) + (" (so far)" if w.partial else ""),
-                **{RATING_LABELS[r]: w.ratings.get(r, 0) for r in RATING_LABELS},
-            }
-            for w in weeks
-        ],
-        columns=["Week of", *RATING_COLOURS],
-    )
-    chart_and_table(
-        'Answers to "How satisfied were you?" each week, worst to best',
-        stacked_ratings(answers, x="Week of"),
-        answers,
-        "ratings-by-week",
+    ratings_by_week_chart(
+        weeks, 'Answers to "How satisfied were you?" each week, worst to best', "ratings-by-week"
     )
     shares = pd.DataFrame(
         [

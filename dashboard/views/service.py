@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
 from dashboard.components import (
-    RATING_COLOURS,
     audit_trend_chart,
-    chart_and_table,
-    day,
     measure_card,
     pick_service,
+    ratings_by_week_chart,
     reach_notes,
-    stacked_ratings,
     weekly_trend_chart,
     when,
 )
@@ -68,21 +64,8 @@ with left:
 weeks = data.weekly_trend(12, (service_id,))
 with right:
     weekly_trend_chart(weeks, "service-weekly-trend")
-ratings = pd.DataFrame(
-    [
-        {
-            "Week of": day(w.week) + (" (so far)" if w.partial else ""),
-            **{RATING_LABELS[r]: w.ratings.get(r, 0) for r in RATING_LABELS},
-        }
-        for w in weeks
-    ],
-    columns=["Week of", *RATING_COLOURS],
-)
-chart_and_table(
-    "Residents' answers each week, worst to best",
-    stacked_ratings(ratings, x="Week of"),
-    ratings,
-    "service-ratings-by-week",
+ratings_by_week_chart(
+    weeks, "Residents' answers each week, worst to best", "service-ratings-by-week"
 )
 
 st.header("What residents said recently", anchor=False)
