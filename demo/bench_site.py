@@ -436,10 +436,10 @@ class BenchSite:
 
     def start(self) -> str:
         if self.in_process:
-            server = ThreadingHTTPServer((self.host, self.port), _handler(self))
-            server.daemon_threads = True
+            server = _serve_in_thread(
+                self.host, self.port, lambda m, p: _bench_answer(self, m, p), "bench-site"
+            )
             self._server = server
-            threading.Thread(target=server.serve_forever, daemon=True, name="bench-site").start()
             self.base_url = f"http://{self.host}:{server.server_address[1]}"
             return self.base_url
         # A process of its own (``python -m demo.bench_site``), told of page edits on its
@@ -468,10 +468,8 @@ class BenchSite:
         return self.base_url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        _stop_server(self._server)
+        self._server = None
         if self._process is not None:
             with suppress(OSError, ValueError):
                 assert self._process.stdin is not None
@@ -498,52 +496,85 @@ def _serve(argv: list[str]) -> None:
     site.stop()
 
 
-def _handler(site: BenchSite) -> type[BaseHTTPRequestHandler]:
+NOT_FOUND = b"<!DOCTYPE html><title>Not found</title>"
+
+
+def _bench_answer(site: BenchSite, method: str, raw_path: str) -> tuple[int, str, bytes]:
+    """What the generated site answers: its pages, static files, sitemap and index."""
+    path = raw_path.split("?", 1)[0]
+    html_type = "text/html; charset=utf-8"
+    if path.startswith("/services/page-") and path[15:].isdigit():
+        index = int(path[15:])
+        return (
+            (200, html_type, site.body(index))
+            if index < site.pages
+            else (404, html_type, NOT_FOUND)
+        )
+    if path.startswith("/static/") and (STATIC / path[8:]).is_file():
+        file = STATIC / path[8:]
+        kind = {".css": "text/css", ".png": "image/png"}.get(
+            file.suffix, "application/octet-stream"
+        )
+        return 200, kind, file.read_bytes()
+    if path == "/sitemap.xml":
+        locs = "".join(f"<url><loc>{u}</loc></url>" for u in site.urls)
+        return 200, "application/xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+        ).encode()  # fmt: skip
+    if path == "/":
+        links = "".join(f'<li><a href="{u}">{u}</a></li>' for u in site.urls)
+        return 200, html_type, (
+            '<!DOCTYPE html><html lang="en"><head><title>Example County Council'
+            f"</title></head><body><main><h1>Services</h1><ul>{links}</ul></main>"
+            "</body></html>"
+        ).encode()  # fmt: skip
+    return 404, html_type, NOT_FOUND
+
+
+def _serve_in_thread(
+    host: str, port: int, answer: Callable[[str, str], tuple[int, str, bytes]], name: str
+) -> ThreadingHTTPServer:
+    """An HTTP/1.1 server on a thread of this process, answering GET, HEAD and POST with
+    ``answer(method, path)``."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            status, ctype, body = 200, "text/html; charset=utf-8", b""
-            if path.startswith("/services/page-") and path[15:].isdigit():
-                index = int(path[15:])
-                if index < site.pages:
-                    body = site.body(index)
-                else:
-                    status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
-            elif path.startswith("/static/") and (STATIC / path[8:]).is_file():
-                file = STATIC / path[8:]
-                body = file.read_bytes()
-                ctype = {".css": "text/css", ".png": "image/png"}.get(
-                    file.suffix, "application/octet-stream"
-                )
-            elif path == "/sitemap.xml":
-                ctype = "application/xml"
-                locs = "".join(f"<url><loc>{u}</loc></url>" for u in site.urls)
-                body = (
-                    '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                    f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-                ).encode()
-            elif path == "/":
-                links = "".join(f'<li><a href="{u}">{u}</a></li>' for u in site.urls)
-                body = (
-                    '<!DOCTYPE html><html lang="en"><head><title>Example County Council'
-                    f"</title></head><body><main><h1>Services</h1><ul>{links}</ul></main>"
-                    "</body></html>"
-                ).encode()
-            else:
-                status, body = 404, b"<!DOCTYPE html><title>Not found</title>"
+        def _reply(self, method: str) -> None:
+            status, ctype, body = answer(method, self.path)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            self.wfile.write(body)
+            if method != "HEAD":
+                self.wfile.write(body)
 
-    return Handler
+        def do_GET(self) -> None:
+            self._reply("GET")
+
+        def do_HEAD(self) -> None:
+            self._reply("HEAD")
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._reply("POST")
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 128
+    threading.Thread(target=server.serve_forever, daemon=True, name=name).start()
+    return server
+
+
+def _stop_server(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 #: A county council's sections, one online service each: (address, name).
@@ -762,51 +793,17 @@ class CouncilSite:
         index = self.index_of(path)
         if index is not None:
             return 200, "text/html; charset=utf-8", self.body(index)
-        return 404, "text/html; charset=utf-8", b"<!DOCTYPE html><title>Not found</title>"
+        return 404, "text/html; charset=utf-8", NOT_FOUND
 
     def start(self) -> str:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _reply(self, method: str) -> None:
-                status, ctype, body = site._answer(method, self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-cache")
-                self.end_headers()
-                if method != "HEAD":
-                    self.wfile.write(body)
-
-            def do_GET(self) -> None:
-                self._reply("GET")
-
-            def do_HEAD(self) -> None:
-                self._reply("HEAD")
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                self._reply("POST")
-
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
-        server.daemon_threads = True
-        server.request_queue_size = 128
+        server = _serve_in_thread(self.host, self.port, self._answer, "council-site")
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True, name="council-site").start()
         self.base_url = f"http://{self.host}:{server.server_address[1]}"
         return self.base_url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        _stop_server(self._server)
+        self._server = None
 
 
 def _serve_council(argv: list[str]) -> None:
