@@ -19,6 +19,7 @@ from crawlers.context import JourneyStep, PageContext, RunContext
 from crawlers.engines.fake import FakeDocument, FakeEngine
 from crawlers.pipeline import PageOutcome, PreviousVisit, audit_address
 from monitor.settings import Settings
+from tests.servers import served
 
 URL = "https://www.example.gov.uk/report-a-pothole"
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>Report a pothole</title></head>
@@ -175,8 +176,7 @@ def test_findings_on_a_journey_step_are_tied_to_it(journey: JourneyStep) -> None
 def _links_outcome(answers: dict[str, int]) -> PageOutcome:
     """The links check on a fake page whose links point at a real local server answering
     ``answers[path]`` (404 for the rest)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     import httpx
 
@@ -193,15 +193,12 @@ def _links_outcome(answers: dict[str, int]) -> PageOutcome:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     page = FakeDocument(
         '<html lang="en"><title>Bins</title><main><h1>Bins</h1>'
         '<a href="/collections">Collection days</a><a href="/fees">Fees</a></main></html>'
     )
 
-    async def audit() -> PageOutcome:
+    async def audit(base: str) -> PageOutcome:
         settings = Settings()
         async with httpx.AsyncClient() as client:
             run = RunContext(settings=settings, http=HostPolicy(settings, client))
@@ -210,11 +207,8 @@ def _links_outcome(answers: dict[str, int]) -> PageOutcome:
                 engine, f"{base}/bins", [LINKS], run.for_page(service_id="s")
             )
 
-    try:
-        return asyncio.run(audit())
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(Answers) as base:
+        return asyncio.run(audit(base))
 
 
 def test_a_link_answering_a_server_error_is_broken_while_the_site_answers() -> None:

@@ -21,7 +21,7 @@ from monitor.models import IssueStatus, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
 from tests.conftest import CONFIG_DIR, PROJECT, config_folder
-from tests.servers import free_port, html_site
+from tests.servers import free_port, html_site, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -200,8 +200,7 @@ def test_a_host_that_does_not_resolve_is_unreachable(tmp_path: Path) -> None:
 
 
 def test_a_site_answering_503_everywhere_is_unreachable(tmp_path: Path) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     class Unavailable(BaseHTTPRequestHandler):
         def _answer(self) -> None:
@@ -218,15 +217,9 @@ def test_a_site_answering_503_everywhere_is_unreachable(tmp_path: Path) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(Unavailable) as base:
         settings, repository = world(tmp_path)
         run = start_audit(settings, _one_service(tmp_path, f"{base}/"), repository, AuditRequest())
-    finally:
-        server.shutdown()
-        server.server_close()
     assert run.status == RunStatus.failed
     assert "503" in (run.unreachable or {})["down"]
     assert repository.issues() == []  # a page of "Service unavailable" is not audited
@@ -276,9 +269,8 @@ def test_monitor_audit_names_each_check_that_could_not_judge_a_page(
 def test_a_large_download_is_judged_from_its_headers_without_reading_it(tmp_path: Path) -> None:
     # A gigabyte "installer" sent slowly: judged from its headers (skipped, with its type
     # and size), so the monitor hangs up long before the body could have been read.
-    import threading
     import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     sent = {"bytes": 0}
     size = 1024**3
@@ -317,16 +309,9 @@ def test_a_large_download_is_judged_from_its_headers_without_reading_it(tmp_path
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(Site) as base:
         settings, repository = world(tmp_path)
         run = start_audit(settings, _one_service(tmp_path, f"{base}/"), repository, AuditRequest())
-    finally:
-        server.shutdown()
-        server.server_close()
     assert run.id is not None
     pages = {p.id: p.url for p in repository.pages("down")}
     results = {pages[r.page_id]: r for r in repository.page_results(run.id)}
