@@ -34,6 +34,7 @@ from crawlers.base import FindingData
 from crawlers.check import CouldNotJudge, ServiceCheck
 from crawlers.context import Needs, RunContext, ServiceEvidence
 from crawlers.urls import normalise_url
+from monitor.months import MONTH_NAMES, MONTHS
 from monitor.vocabulary import is_serious_or_more
 
 if TYPE_CHECKING:
@@ -47,32 +48,11 @@ GUIDANCE = (
     "https://www.gov.uk/guidance/accessibility-requirements-for-public-sector-websites-and-apps"
 )
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")\.?,?\s+(\d{4})\b", re.IGNORECASE
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + MONTH_NAMES + r")\.?,?\s+(\d{4})\b", re.IGNORECASE
 )
 _MONTH_DAY_YEAR = re.compile(
-    r"\b(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE
+    r"\b(" + MONTH_NAMES + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE
 )
 _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")  # UK order: day/month/year
 

@@ -43,6 +43,7 @@ from urllib.parse import quote, unquote
 
 from monitor.config import FeedbackConfig, RedactPattern
 from monitor.feedback.submission import MAX_PAGE
+from monitor.months import MONTH_NAMES, MONTHS
 
 EMAIL = "email"
 PHONE = "phone"
@@ -545,28 +546,6 @@ def _postcodes(scan: _Scan, *, address: bool) -> None:
 
 # --- dates --------------------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # All-digit dates, one pattern (one pass over the text): 12/03/1985, 12.03.85, 12 03 1985,
 # 1985-03-12. Each way of writing has its own group names.
 _NUMERIC_DATE = re.compile(
@@ -577,9 +556,9 @@ _NUMERIC_DATE = re.compile(
 # Dates with the month in words: 3rd March 2010, 12-Mar-1985, March 5, 1962.
 _WORDED_DATE = re.compile(
     r"\b(?:(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|[\-/])(?P<mname>"
-    + _MONTH_NAMES
+    + MONTH_NAMES
     + r")\.?(?:,?\s+|[\-/])(?P<y>\d{4})"
-    r"|(?P<mname2>" + _MONTH_NAMES + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))\b",
+    r"|(?P<mname2>" + MONTH_NAMES + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))\b",
     re.IGNORECASE,
 )
 _MONTH_HINT = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
@@ -624,7 +603,7 @@ def _date_kind(match: re.Match[str], scan: _Scan, today: date) -> str | None:
     found = {k.rstrip("23"): v for k, v in match.groupdict().items() if v is not None}
     try:
         day = int(found["d"])
-        month = _MONTHS[found["mname"].lower()] if "mname" in found else int(found["m"])
+        month = MONTHS[found["mname"].lower()] if "mname" in found else int(found["m"])
         year = int(found["y"])
     except (KeyError, ValueError):
         return _NOT_A_DATE
