@@ -18,7 +18,9 @@ from dashboard import auth, data
 from monitor import humanise
 from monitor.exports import safe_cell
 from monitor.measures import RATING_LABELS, MeasureResult, Status
+from monitor.measures.morning import MorningSummary
 from monitor.measures.trends import RunPoint, WeekPoint
+from monitor.repository.read import CommentRow
 from monitor.vocabulary import Impact
 
 #: Severity, most severe first, from dark to light red: the order residents are harmed in.
@@ -283,6 +285,34 @@ def pick_service(
     elif "service" in st.query_params:
         del st.query_params["service"]
     return chosen or None
+
+
+def service_heading(key: str, heading: str) -> tuple[str, MorningSummary, Any]:
+    """A service view's title beside its service picker: the service chosen, its morning
+    summary and the title's column (for a line under the title). Stops the view when
+    there is no service yet."""
+    top, picker = st.columns([3, 1], vertical_alignment="bottom")
+    with picker:
+        service_id = pick_service(key=key)
+    if service_id is None:
+        st.stop()
+    summary = data.morning(service_id)
+    with top:
+        st.title(f"{summary.name}: {heading}")
+    return service_id, summary, top
+
+
+def comment_cells(comment: CommentRow) -> dict[str, Any]:
+    """A resident's answer and words as the columns of a comments CSV."""
+    useful = comment.useful
+    return {
+        "Page": comment.page,
+        "Rating": RATING_LABELS.get(comment.rating or 0, ""),
+        "Page useful": "" if useful is None else ("Yes" if useful else "No"),
+        "Comment": comment.comment,
+        "What were you doing": comment.what_doing,
+        "What went wrong": comment.what_wrong,
+    }
 
 
 def when(value: Any) -> str:

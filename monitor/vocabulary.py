@@ -20,6 +20,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+#: The five answers of the satisfaction question (GOV.UK's scale), by rating.
+RATING_LABELS: dict[int, str] = {
+    1: "Very dissatisfied",
+    2: "Dissatisfied",
+    3: "Neither satisfied or dissatisfied",
+    4: "Satisfied",
+    5: "Very satisfied",
+}
+
+
+def answer_in_words(rating: int | None, useful: bool | None) -> str:
+    """A resident's answer as the feedback widget asked it."""
+    if rating is not None:
+        return RATING_LABELS.get(rating, "")
+    if useful is not None:
+        return "Page useful: yes" if useful else "Page useful: no"
+    return "Problem report"
+
 
 class Impact(StrEnum):
     """How badly an issue gets in a resident's way, least first (axe's levels)."""

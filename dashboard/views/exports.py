@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import csv_bytes, pick_service
+from dashboard.components import comment_cells, csv_bytes, pick_service
 from dashboard.report import accessibility_report_html
 from monitor import humanise
 from monitor.access import comment_services
@@ -122,13 +122,8 @@ def comments_frame() -> pd.DataFrame:
             {
                 "Received": humanise.csv_time(c.received_at, zone),
                 "Service": c.service_id,
-                "Page": c.page,
                 "Kind": c.kind,
-                "Rating": RATING_LABELS.get(c.rating or 0, ""),
-                "Page useful": "" if c.useful is None else ("Yes" if c.useful else "No"),
-                "Comment": c.comment,
-                "What were you doing": c.what_doing,
-                "What went wrong": c.what_wrong,
+                **comment_cells(c),
             }
             for c in data.comments(CommentFilter(service_ids=tuple(readable)), limit=10_000)
         ]

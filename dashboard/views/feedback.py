@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.components import (
     chart_and_table,
+    comment_cells,
     csv_bytes,
     day,
     lines,
@@ -95,13 +96,7 @@ with comments_tab:
         )
         for comment in shown:
             with st.container(border=True):
-                answer = (
-                    RATING_LABELS.get(comment.rating, "")
-                    if comment.rating is not None
-                    else ("Page useful: yes" if comment.useful else "Page useful: no")
-                    if comment.useful is not None
-                    else "Problem report"
-                )
+                answer = comment.answer
                 # Residents' words are plain text: never rendered as Markdown or HTML.
                 st.text(
                     f"{answer} · {data.service_name(comment.service_id)} · {comment.page} · "
@@ -119,12 +114,7 @@ with comments_tab:
                     {
                         "Received (UK time)": when(c.received_at),
                         "Service": data.service_name(c.service_id),
-                        "Page": c.page,
-                        "Rating": RATING_LABELS.get(c.rating or 0, ""),
-                        "Page useful": "" if c.useful is None else ("Yes" if c.useful else "No"),
-                        "Comment": c.comment,
-                        "What were you doing": c.what_doing,
-                        "What went wrong": c.what_wrong,
+                        **comment_cells(c),
                     }
                     for c in shown
                 ]

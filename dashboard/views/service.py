@@ -8,25 +8,17 @@ from dashboard import auth, data
 from dashboard.components import (
     audit_trend_chart,
     measure_card,
-    pick_service,
     ratings_by_week_chart,
     reach_notes,
+    service_heading,
     weekly_trend_chart,
     when,
 )
 from monitor.config import MeasureId
-from monitor.measures import RATING_LABELS
 from monitor.measures.morning import LAST_WEEK, PREVIOUS_RUN
 from monitor.repository.read import CommentFilter
 
-top, picker = st.columns([3, 1], vertical_alignment="bottom")
-with picker:
-    service_id = pick_service(key="scorecard-service")
-if service_id is None:
-    st.stop()
-summary = data.morning(service_id)
-with top:
-    st.title(f"{summary.name}: scorecard")
+service_id, summary, _ = service_heading("scorecard-service", "scorecard")
 st.markdown(
     f"[This morning's summary](summary?service={service_id}) · "
     f"[Issues](issues?service={service_id}) · [Journeys](journeys?service={service_id}) · "
@@ -77,8 +69,7 @@ else:
         st.write("No comments yet.")
     for comment in recent:
         with st.container(border=True):
-            answer = RATING_LABELS.get(comment.rating or 0) or comment.kind.replace("_", " ")
             # Residents' words are shown as plain text: never as Markdown or HTML.
-            st.text(f"{answer} · {comment.page} · {when(comment.received_at)}")
-            st.text(comment.comment or comment.what_wrong or comment.what_doing)
+            st.text(f"{comment.answer} · {comment.page} · {when(comment.received_at)}")
+            st.text(comment.words)
     st.markdown(f"[Every comment, by rating](feedback?service={service_id})")

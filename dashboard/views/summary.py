@@ -6,20 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import code, md, measures_table, pick_service, reach_notes, when
-from monitor.measures import MEASURE_ORDER, RATING_LABELS
+from dashboard.components import code, md, measures_table, reach_notes, service_heading, when
+from monitor.measures import MEASURE_ORDER
 from monitor.measures.fix_first import RankedIssue
 from monitor.measures.morning import LAST_WEEK, PREVIOUS_RUN
 from monitor.repository.read import CommentFilter, IssueRow, path_of
 
-top, picker = st.columns([3, 1], vertical_alignment="bottom")
-with picker:
-    service_id = pick_service(key="summary-service")
-if service_id is None:
-    st.stop()
-summary = data.morning(service_id)
+service_id, summary, top = service_heading("summary-service", "this morning")
 with top:
-    st.title(f"{summary.name}: this morning")
     latest = (
         f"Latest audit began {when(summary.latest_run.started_at)}"
         if summary.latest_run
@@ -116,16 +110,8 @@ with news_col:
         if not recent:
             st.markdown("No comments yet.")
         for comment in recent:
-            answer = (
-                RATING_LABELS.get(comment.rating, "")
-                if comment.rating is not None
-                else ("Page useful: yes" if comment.useful else "Page useful: no")
-                if comment.useful is not None
-                else "Problem report"
-            )
-            words = comment.comment or comment.what_wrong or comment.what_doing
             # Residents' words are plain text: never rendered as Markdown or HTML.
-            st.text(f"{answer}, {when(comment.received_at)}: {words[:160]}")
+            st.text(f"{comment.answer}, {when(comment.received_at)}: {comment.words[:160]}")
     st.page_link(
         "views/feedback.py",
         label="Every comment, by rating",

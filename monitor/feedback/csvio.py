@@ -21,9 +21,10 @@ from typing import IO, Any
 from monitor.config import CouncilConfig
 from monitor.exports import safe_cell
 from monitor.feedback.redaction import Redactor
-from monitor.feedback.submission import RATING_LABELS, InvalidSubmission, parse_submission
+from monitor.feedback.submission import InvalidSubmission, parse_submission
 from monitor.models import Feedback, utcnow
 from monitor.repository import Repository
+from monitor.vocabulary import RATING_LABELS
 
 IMPORT_FIELDS = (
     "service",

@@ -16,13 +16,13 @@ from monitor.feedback.submission import (
     HONEYPOT_FIELD,
     MAX_TEXT,
     PROBLEM_HEADING,
-    RATING_LABELS,
     SATISFACTION_QUESTION,
     USEFUL_QUESTION,
     WHAT_DOING,
     WHAT_WRONG,
     FieldError,
 )
+from monitor.vocabulary import RATING_LABELS
 
 PERSONAL_DATA_HINT = (
     "Do not include personal information such as your name, email address, phone number, "

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from monitor.vocabulary import RATING_LABELS
+
 SATISFACTION_QUESTION = "Overall, how satisfied were you with this service today?"
 COMPLETED_QUESTION = "Did you finish what you came to do today?"
 USEFUL_QUESTION = "Is this page useful?"
@@ -27,13 +29,6 @@ MAX_TEXT = 1200
 MAX_PAGE = 1000  # the page_path column
 HONEYPOT_FIELD = "website"
 
-RATING_LABELS: dict[int, str] = {
-    5: "Very satisfied",
-    4: "Satisfied",
-    3: "Neither satisfied or dissatisfied",
-    2: "Dissatisfied",
-    1: "Very dissatisfied",
-}
 _RATING_WORDS = {label.lower(): value for value, label in RATING_LABELS.items()}
 _RATING_WORDS["neither satisfied nor dissatisfied"] = 3
 _YES = {"yes", "y", "true", "1", "on"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from monitor.measures.values import (
     MEASURE_ORDER,
-    RATING_LABELS,
     SATISFIED_RATINGS,
     Comparison,
     MeasureResult,
@@ -31,6 +30,7 @@ from monitor.measures.values import (
     rag,
     satisfaction,
 )
+from monitor.vocabulary import RATING_LABELS
 
 __all__ = [
     "MEASURE_ORDER",

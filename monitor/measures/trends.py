@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from monitor.measures import values as v
 from monitor.measures.snapshot import MeasureRules
 from monitor.repository.read import FeedbackCounts, JourneyTally, ReadSide
+from monitor.vocabulary import RATING_LABELS
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def weekly_trend(
             WeekPoint(
                 week=week,
                 partial=week == this_monday,
-                ratings={r: answers.ratings.get(r, 0) for r in v.RATING_LABELS},
+                ratings={r: answers.ratings.get(r, 0) for r in RATING_LABELS},
                 satisfaction=v.enough(
                     v.satisfaction(answers.ratings), answers.answered, rules.min_responses
                 ),

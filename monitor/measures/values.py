@@ -12,15 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from monitor.config import MeasureId, MeasuresFile, Thresholds
+from monitor.vocabulary import RATING_LABELS
 
 SATISFIED_RATINGS = (4, 5)  # "Satisfied" and "Very satisfied" on the five-point scale
-RATING_LABELS = {
-    1: "Very dissatisfied",
-    2: "Dissatisfied",
-    3: "Neither satisfied or dissatisfied",
-    4: "Satisfied",
-    5: "Very satisfied",
-}
 #: The measures in the order every view and report lists them.
 MEASURE_ORDER = (
     MeasureId.satisfaction,

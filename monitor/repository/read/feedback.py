@@ -15,6 +15,7 @@ from sqlmodel import col
 from monitor.models import Feedback, utcnow
 from monitor.repository.base import RepositoryBase
 from monitor.repository.read._sql import aware, few, keep
+from monitor.vocabulary import answer_in_words
 
 RATINGS = (1, 2, 3, 4, 5)  # Very dissatisfied … Very satisfied
 LOW_RATINGS = (1, 2)  # Very dissatisfied and Dissatisfied
@@ -74,6 +75,15 @@ class CommentRow:
     comment: str
     what_doing: str
     what_wrong: str
+
+    @property
+    def answer(self) -> str:
+        return answer_in_words(self.rating, self.useful)
+
+    @property
+    def words(self) -> str:
+        """What the resident wrote, whichever question they answered."""
+        return self.comment or self.what_wrong or self.what_doing
 
 
 @dataclass
