@@ -28,6 +28,10 @@ from monitor.cli.common import (
     EXIT_FINDINGS,
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
+    EngineName,
+    FullAudit,
+    MaxPages,
+    ServiceIds,
     council_config,
     err,
     friendly_errors,
@@ -59,16 +63,11 @@ def _check_level(level: str | None) -> None:
 @app.command()
 @friendly_errors
 def audit(
-    service: Annotated[
-        list[str] | None,
-        typer.Option("--service", "-s", help="Service id (repeatable); default every service"),
-    ] = None,
-    engine: Annotated[str | None, typer.Option(help="playwright or selenium")] = None,
-    max_pages: Annotated[
-        int | None, typer.Option(help="At most this many pages per service")
-    ] = None,
+    service: ServiceIds = None,
+    engine: EngineName = None,
+    max_pages: MaxPages = None,
     resume: Annotated[bool, typer.Option(help="Finish the last interrupted audit")] = False,
-    full: Annotated[bool, typer.Option(help="Audit every page, even unchanged ones")] = False,
+    full: FullAudit = False,
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")
     ] = None,
@@ -78,9 +77,6 @@ def audit(
 ) -> None:
     """Crawl and audit the council's services; stores a run."""
     _check_level(fail_on)
-    if engine not in (None, "playwright", "selenium"):
-        err.print(f"--engine must be playwright or selenium, not {engine!r}")
-        raise typer.Exit(EXIT_USAGE)
     config = council_config()
     repository = open_repository(config)
     request = AuditRequest(
@@ -333,7 +329,7 @@ def audit_urls(
     urls: Annotated[
         list[str], typer.Argument(help="Addresses to audit, or @FILE with one per line")
     ],
-    engine: Annotated[str | None, typer.Option(help="playwright or selenium")] = None,
+    engine: EngineName = None,
     format: Annotated[str, typer.Option("--format", help="json or table")] = "table",
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 if a violation at or over this impact was found")

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -182,6 +182,24 @@ def friendly_errors(func: F) -> F:
             raise typer.Exit(EXIT_USAGE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _engine_name(value: str | None) -> str | None:
+    if value not in (None, "playwright", "selenium"):
+        raise typer.BadParameter(f"must be playwright or selenium, not {value!r}")
+    return value
+
+
+#: The options the commands that start an audit share.
+ServiceIds = Annotated[
+    list[str] | None,
+    typer.Option("--service", "-s", help="Service id (repeatable); default every service"),
+]
+EngineName = Annotated[
+    str | None, typer.Option(help="playwright or selenium", callback=_engine_name)
+]
+MaxPages = Annotated[int | None, typer.Option(help="At most this many pages per service")]
+FullAudit = Annotated[bool, typer.Option(help="Audit every page, even unchanged ones")]
 
 
 def settings() -> Settings:

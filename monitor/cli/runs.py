@@ -11,6 +11,10 @@ from rich.table import Table
 
 from monitor.cli.common import (
     EXIT_USAGE,
+    EngineName,
+    FullAudit,
+    MaxPages,
+    ServiceIds,
     configure_logging,
     council_config,
     err,
@@ -73,13 +77,10 @@ def runs_list(
 @app.command("queue")
 @friendly_errors
 def runs_queue(
-    service: Annotated[
-        list[str] | None,
-        typer.Option("--service", "-s", help="Service id (repeatable); default every service"),
-    ] = None,
-    engine: Annotated[str | None, typer.Option(help="playwright or selenium")] = None,
-    max_pages: Annotated[int | None, typer.Option(help="At most this many pages")] = None,
-    full: Annotated[bool, typer.Option(help="Audit every page, even unchanged ones")] = False,
+    service: ServiceIds = None,
+    engine: EngineName = None,
+    max_pages: MaxPages = None,
+    full: FullAudit = False,
 ) -> None:
     """Queue an audit for a worker (``monitor runs worker`` or the scheduler)."""
     from monitor.audit.queue import queue_audit
