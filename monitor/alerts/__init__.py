@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -185,12 +185,7 @@ def send_alerts(
     now: datetime | None = None,
 ) -> AlertReport:
     """Find what is worth telling owners now, and tell them (once per item and channel)."""
-
-    chosen = make_channels(config) if channels is None else list(channels)
-    items = find_alerts(config, repository, now=now or utcnow())
-    if not chosen:
-        return AlertReport(found=len(items))
-    return dispatch(config, repository, items, chosen)
+    return _send(find_alerts, config, repository, channels, now)
 
 
 def send_digest(
@@ -201,9 +196,20 @@ def send_digest(
     now: datetime | None = None,
 ) -> AlertReport:
     """The daily digest: one message per service and channel, at most once a day."""
+    return _send(digest_items, config, repository, channels, now)
 
+
+def _send(
+    find: Callable[..., list[AlertItem]],
+    config: CouncilConfig,
+    repository: Repository,
+    channels: Sequence[AlertChannel] | None,
+    now: datetime | None,
+) -> AlertReport:
     chosen = make_channels(config) if channels is None else list(channels)
-    items = digest_items(config, repository, now=now or utcnow())
+    items = find(config, repository, now=now or utcnow())
+    if not chosen:
+        return AlertReport(found=len(items))
     return dispatch(config, repository, items, chosen)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from itertools import takewhile
 from typing import TYPE_CHECKING
 
 from monitor.alerts.channel import AlertItem
@@ -49,11 +50,9 @@ def unreachable_alerts(config: CouncilConfig, repository: Repository) -> list[Al
     ]
     items: list[AlertItem] = []
     for service in config.services:
-        spell = []
-        for run in (r for r in runs if service.id in r.service_ids):  # newest first
-            if service.id not in (run.unreachable or {}):
-                break
-            spell.append(run)
+        audited = (r for r in runs if service.id in r.service_ids)  # newest first
+        # The lambdas are used up at once, inside their loop's turn.
+        spell = list(takewhile(lambda r: service.id in (r.unreachable or {}), audited))  # noqa: B023
         if not spell:
             continue
         latest, first = spell[0], spell[-1]
@@ -86,11 +85,8 @@ def journey_alerts(config: CouncilConfig, repository: Repository) -> list[AlertI
                 verdicts[attempt.run_id] = attempt.outcome
                 step = f" at step {attempt.failed_step}" if attempt.failed_step is not None else ""
                 last_reason[attempt.run_id] = f"{attempt.outcome}{step}: {attempt.reason or ''}"
-            streak: list[int] = []
-            for run_id in sorted(verdicts, reverse=True):
-                if verdicts[run_id] not in FAILED_OUTCOMES:
-                    break
-                streak.append(run_id)
+            newest_first = sorted(verdicts, reverse=True)
+            streak = list(takewhile(lambda r: verdicts[r] in FAILED_OUTCOMES, newest_first))  # noqa: B023
             if len(streak) < needed:
                 continue
             first = streak[-1]
