@@ -302,26 +302,24 @@ def describe_target(target: Target | PressTarget) -> str:
     return f"element {target.css}"
 
 
+#: How a step that acts on an element reads: "Click button \"Continue\"".
+_ACTING_ON = {"click": "Click", "fill": "Fill", "check": "Tick", "wait_for": "Wait for"}
+
+
 def describe_step(step: JourneyStep) -> str:
     if step.name:
         return step.name
     action = step.action
     if step.goto is not None:
         return f"Go to {step.goto}"
-    if step.click is not None:
-        return f"Click {describe_target(step.click)}"
-    if step.fill is not None:
-        return f"Fill {describe_target(step.fill)}"
     if step.select is not None:
         return f"Choose {step.select.value!r} in {describe_target(step.select)}"
-    if step.check is not None:
-        return f"Tick {describe_target(step.check)}"
     if step.press is not None:
         return f"Press {step.press.key}"
     if step.expect is not None:
         return f"Expect {describe_expectation(step.expect)}"
-    if step.wait_for is not None:
-        return f"Wait for {describe_target(step.wait_for)}"
+    if action in _ACTING_ON:
+        return f"{_ACTING_ON[action]} {describe_target(getattr(step, action))}"
     return "Stop before submitting" if action == "stop_before" else action
 
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -720,17 +720,6 @@ return {origin: performance.timeOrigin, url: location.href, method: method,
 _POLL_SECONDS = 0.1
 
 
-def _find_args(target: Find) -> dict[str, Any]:
-    return {
-        "role": target.role,
-        "name": target.name,
-        "label": target.label,
-        "text": target.text,
-        "css": target.css,
-        "exact": target.exact,
-    }
-
-
 class SeleniumTab(InteractiveTab):
     """A WebDriver session a journey drives (local chromedriver or a Selenium Grid).
 
@@ -784,9 +773,7 @@ class SeleniumTab(InteractiveTab):
         """The first element matching ``target`` once it is visible (polled)."""
         deadline = time.monotonic() + seconds
         while True:
-            found = self.driver.execute_script(
-                f"return ({LOCATE})(arguments[0]);", _find_args(target)
-            )
+            found = self.driver.execute_script(f"return ({LOCATE})(arguments[0]);", asdict(target))
             if found["count"] and found["visible"]:
                 return self.driver.find_element(By.CSS_SELECTOR, _FOUND)
             if time.monotonic() >= deadline:
@@ -891,7 +878,7 @@ class SeleniumTab(InteractiveTab):
                 return False
             for wanted in ([Find(text=text)] if text else []) + ([element] if element else []):
                 found = self.driver.execute_script(
-                    f"return ({LOCATE})(arguments[0]);", _find_args(wanted)
+                    f"return ({LOCATE})(arguments[0]);", asdict(wanted)
                 )
                 if not (found["count"] and found["visible"]):
                     return False
