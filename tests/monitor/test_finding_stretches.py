@@ -71,17 +71,7 @@ class Site:
 
     def audited(self, run_id: int, url: str, findings: list[FindingData], **extra: object) -> None:
         self.repository.record_page(
-            PageResult(
-                run_id=run_id,
-                page_id=self.pages[url],
-                service_id=SERVICE,
-                status=PageStatus.audited,
-                title=f"Title of {url}",
-                final_url=url,
-                facts={"statement_links": [f"{url}/accessibility"], "documents": []},
-                **extra,  # type: ignore[arg-type]
-            ),
-            findings,
+            self._result(run_id, url, PageStatus.audited, **extra), findings
         )
 
     def failed(self, run_id: int, url: str) -> None:
@@ -99,19 +89,31 @@ class Site:
         rechecked: tuple[str, ...] = ("links",),
     ) -> None:
         self.repository.record_carried_page(
-            PageResult(
-                run_id=run_id,
-                page_id=self.pages[url],
-                service_id=SERVICE,
-                status=PageStatus.carried,
-                title=f"Title of {url}",
-                final_url=url,
-                facts={"statement_links": [f"{url}/accessibility"], "documents": []},
-            ),
-            previous,
-            fresh,
-            rechecked,
+            self._result(run_id, url, PageStatus.carried), previous, fresh, rechecked
         )
+
+    def _result(self, run_id: int, url: str, status: PageStatus, **extra: object) -> PageResult:
+        return PageResult(
+            run_id=run_id,
+            page_id=self.pages[url],
+            service_id=SERVICE,
+            status=status,
+            title=f"Title of {url}",
+            final_url=url,
+            facts={"statement_links": [f"{url}/accessibility"], "documents": []},
+            **extra,  # type: ignore[arg-type]
+        )
+
+    def brand_judged(self, run_id: int, url: str) -> dict[str, Any]:
+        """A brand result whose logo failed; its details (the header evidence) returned."""
+        details = {"url": url, "rules": {"logo": {"passed": False, "detail": "no logo"}}}
+        self.repository.save_brand_result(
+            run_id,
+            self.pages[url],
+            SERVICE,
+            {"score": 80, "passed": False, "rules": {"logo": False}, "details": details},
+        )
+        return details
 
     def finish(self, run_id: int) -> None:
         self.repository.update_issues(run_id, SERVICE)
@@ -433,13 +435,7 @@ def test_a_carried_brand_result_reads_the_details_of_the_run_that_judged_it(
 ) -> None:
     site = Site(repository)
     runs = [site.start() for _ in range(3)]
-    details = {"url": HOME, "rules": {"logo": {"passed": False, "detail": "no logo"}}}
-    repository.save_brand_result(
-        runs[0],
-        site.pages[HOME],
-        SERVICE,
-        {"score": 80, "passed": False, "rules": {"logo": False}, "details": details},
-    )
+    details = site.brand_judged(runs[0], HOME)
     repository.carry_brand_result(runs[0], runs[1], site.pages[HOME])
     repository.carry_brand_result(runs[1], runs[2], site.pages[HOME])
     with repository.session() as session:

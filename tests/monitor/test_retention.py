@@ -29,7 +29,7 @@ from monitor.repository.read import IssueFilter
 from monitor.schedule import Scheduler
 from monitor.settings import Settings, get_settings
 from tests.conftest import CONFIG_DIR
-from tests.monitor.test_finding_stretches import ALT, HOME, SERVICE, Site
+from tests.monitor.test_finding_stretches import ALT, HOME, Site
 
 DAYS, KEEP = 60, 20
 #: One moment for every reading, so readings before and after a prune compare.
@@ -126,13 +126,7 @@ def test_a_kept_carried_result_takes_over_the_details_of_a_pruned_run(
     site = Site(repository)
     runs = [site.start() for _ in range(4)]
     site.audited(runs[0], HOME, [ALT])
-    details = {"url": HOME, "rules": {"logo": {"passed": False, "detail": "no logo"}}}
-    repository.save_brand_result(
-        runs[0],
-        site.pages[HOME],
-        SERVICE,
-        {"score": 80, "passed": False, "rules": {"logo": False}, "details": details},
-    )
+    details = site.brand_judged(runs[0], HOME)
     for previous, run in itertools.pairwise(runs):
         site.carried(run, HOME, previous)
         repository.carry_brand_result(previous, run, site.pages[HOME])
