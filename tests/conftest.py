@@ -11,15 +11,21 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 from demo import DemoSite
 from demo.account import DEMO_EMAIL, DEMO_PASSWORD, EMAIL_ENV, PASSWORD_ENV
 from monitor.config import CouncilConfig, load_config
 from monitor.db import engine_for, upgrade
 from monitor.repository import Repository
+from monitor.settings import BROWSER_FLAGS, Settings
 from tests.servers import postgres_server
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -154,7 +160,6 @@ def demo_site() -> Iterator[DemoSite]:
 
 #: What the demo configuration reads from the environment: the demo site's addresses and
 #: the "My account" sign-in recipe's credentials (the demo's test account).
-DEMO_ENV = ("DEMO_SITE", "DEMO_SUPPLIER", EMAIL_ENV, PASSWORD_ENV)
 
 
 def demo_environment(site: DemoSite) -> dict[str, str]:
@@ -170,16 +175,36 @@ def demo_environment(site: DemoSite) -> dict[str, str]:
 def demo_config(demo_site: DemoSite) -> Iterator[CouncilConfig]:
     """The demo configuration pointing at ``demo_site`` (with the demo account's
     credentials in the environment, as ``monitor demo run`` sets them)."""
-    saved = {key: os.environ.get(key) for key in DEMO_ENV}
-    os.environ.update(demo_environment(demo_site))
-    try:
+    with patch.dict(os.environ, demo_environment(demo_site)):
         yield load_config(CONFIG_DIR)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+
+
+@pytest.fixture
+def site(running_site: DemoSite) -> Iterator[DemoSite]:
+    """The test module's running demo site (its ``running_site``), every defect and page
+    text put back before and after each test."""
+    running_site.restore_all()
+    yield running_site
+    running_site.restore_all()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright's synchronous API, one per test module (the
+    check tests' conftest gives them the product's own engines under this name instead).
+    No skip: a missing Chromium is a missing install step and must fail loudly."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = Settings().chromium_path
+    assert chromium.exists(), f"{chromium} is missing: run `make install`"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=BROWSER_FLAGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def config_folder(folder: Path, services_yaml: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,17 +55,27 @@ def template_site() -> Iterator[str]:
 
 
 def audit_twice(
-    folder: Path, config: CouncilConfig, services: list[str]
+    folder: Path,
+    config: CouncilConfig,
+    services: list[str] | None = None,
+    *,
+    every_shortcut: bool = False,
+    **extra: Any,
 ) -> dict[bool, tuple[Repository, int]]:
+    """One audit with the shortcuts (True) and one without (False), each in its own store.
+    The plain audit is plain axe-core too: no shared furniture, no speedups, and with
+    ``every_shortcut`` no check shortcuts either."""
     runs = {}
     for shared in (True, False):
         where = folder / f"shared-{shared}"
-        # The plain audit is plain axe-core too: no shared furniture, no speedups.
+        if every_shortcut:
+            extra["check_shortcuts"] = shared
         settings = Settings(
             data_dir=where,
             database_url=f"sqlite:///{where / 'm.db'}",
             shared_furniture=shared,
             axe_speedups=shared,
+            **extra,
         )
         upgrade(settings.database_url)
         repository = Repository(settings.database_url)
@@ -202,22 +213,12 @@ def test_every_default_check_finds_on_every_layout_what_a_plain_run_finds(
                 "    include: ['^/services/page-']\n    max_pages: 6\n",
             )
         )
+        audits = audit_twice(tmp_path, config, every_shortcut=True, network_idle_seconds=0.3)
         runs = {}
-        for shortcuts in (True, False):
-            where = tmp_path / f"shortcuts-{shortcuts}"
-            settings = Settings(
-                data_dir=where,
-                database_url=f"sqlite:///{where / 'm.db'}",
-                shared_furniture=shortcuts,
-                axe_speedups=shortcuts,
-                check_shortcuts=shortcuts,
-                network_idle_seconds=0.3,
-            )
-            upgrade(settings.database_url)
-            repository = Repository(settings.database_url)
-            run = start_audit(settings, config, repository, AuditRequest())
-            assert run.id is not None and run.pages_audited == 6
-            runs[shortcuts] = default_findings(repository, run.id)
+        for shortcuts, (repository, run_id) in audits.items():
+            run = repository.run(run_id)
+            assert run is not None and run.pages_audited == 6
+            runs[shortcuts] = default_findings(repository, run_id)
     finally:
         site.stop()
     assert runs[True] == runs[False]

@@ -46,12 +46,6 @@ SIGNED_IN_PAGES = {
 NEVER_FOLLOWED = [p.path.partition("?")[0] for p in MANIFEST.pages if p.never_follow]
 
 
-@pytest.fixture(scope="module")
-def running_site() -> Iterator[DemoSite]:
-    with DemoSite(port=0, slow_page_seconds=0.3) as site:
-        yield site
-
-
 @pytest.fixture
 def site(running_site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoSite]:
     """The demo site, every switch put back, its request log empty; the demo account's

@@ -32,12 +32,6 @@ ROUTES = {p.path for p in MANIFEST.pages_for(service=APP)}
 EXPECTED = {(d.path, d.rule) for d in MANIFEST.defects_for(service=APP)}
 
 
-@pytest.fixture(scope="module")
-def running_site() -> Iterator[DemoSite]:
-    with DemoSite(port=0, slow_page_seconds=0.3) as site:
-        yield site
-
-
 @pytest.fixture
 def site(running_site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoSite]:
     running_site.restore_all()

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from crawlers.axe_source import axe_script
 from monitor.cli.dashboard import dashboard_command
-from monitor.settings import BROWSER_FLAGS, DEFAULT_AXE_TAGS, get_settings
+from monitor.settings import DEFAULT_AXE_TAGS
 from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -62,16 +62,6 @@ def dashboard_url(dashboard_env: dict[str, str]) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(get_settings().chromium_path), headless=True, args=BROWSER_FLAGS
-        )
-        yield browser
-        browser.close()
 
 
 def opened(browser: Browser, url: str, heading: str) -> Page:

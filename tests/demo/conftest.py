@@ -35,14 +35,6 @@ def running_site() -> Iterator[DemoSite]:
         yield site
 
 
-@pytest.fixture
-def site(running_site: DemoSite) -> Iterator[DemoSite]:
-    """The module's running site; every defect and page text is put back afterwards."""
-    running_site.restore_all()
-    yield running_site
-    running_site.restore_all()
-
-
 @pytest.fixture(scope="module")
 def manifest() -> Manifest:
     return load_manifest()

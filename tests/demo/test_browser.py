@@ -6,8 +6,6 @@ Uses Debian's Chromium (never a downloaded browser) and the axe-core bundled wit
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,39 +14,16 @@ from crawlers.axe_source import axe_script
 from demo import DemoSite
 from demo.account import SESSION_COOKIE
 from demo.manifest import Manifest, PageEntry
+from monitor.settings import DEFAULT_AXE_TAGS
 from tests.demo.conftest import html_pages, url_of
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WCAG_TAGS = DEFAULT_AXE_TAGS
 
 
 def _axe_source() -> str:
     return axe_script()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # No skip: a missing Chromium is a missing install step and must fail loudly.
-    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: run `make install`"
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def signed_in_context(site: DemoSite, browser: Any) -> Any:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from monitor.config import load_config
+from monitor.config import BrandRuleId, load_config
 from monitor.models import PageResult, PageStatus
 from monitor.repository import Repository
 from tests.conftest import CONFIG_DIR
@@ -14,21 +14,7 @@ SERVICE = "pay-a-parking-fine"
 
 def result(failed: tuple[str, ...] = (), *, shot: str | None = None) -> dict[str, Any]:
     """A ``brand_result`` as the branding check returns it (ten rules, ``failed`` failing)."""
-    rules = {
-        rule: rule not in failed
-        for rule in (
-            "logo",
-            "palette",
-            "typeface",
-            "header",
-            "footer",
-            "footer-links",
-            "title-pattern",
-            "favicon",
-            "cookie-banner",
-            "domain",
-        )
-    }
+    rules = {rule: rule not in failed for rule in get_args(BrandRuleId)}
     return {
         "score": 100.0 * sum(rules.values()) / len(rules),
         "passed": not failed,

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from celery import Celery
@@ -32,7 +33,7 @@ from monitor.models import PageStatus, Run, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
 from tests.audits import findings_of, issues_of, page_urls, record_journey_pages
-from tests.conftest import CONFIG_DIR, DEMO_ENV, PROJECT, demo_environment
+from tests.conftest import CONFIG_DIR, PROJECT, demo_environment
 from tests.servers import redis_server
 
 pytestmark = [
@@ -56,17 +57,11 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[DemoSite]:
-    with DemoSite(port=0, slow_page_seconds=0.5) as demo:
-        saved = {k: os.environ.get(k) for k in DEMO_ENV}
-        os.environ.update(demo_environment(demo))
-        try:
-            yield demo
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with (
+        DemoSite(port=0, slow_page_seconds=0.5) as demo,
+        patch.dict(os.environ, demo_environment(demo)),
+    ):
+        yield demo
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -199,16 +200,9 @@ def test_a_queued_run_is_listed_and_can_be_cancelled(
 @pytest.fixture(scope="module")
 def demo_config(config: CouncilConfig) -> Iterator[CouncilConfig]:
     with DemoSite(port=0, slow_page_seconds=0.5) as site:
-        saved = {k: os.environ.get(k) for k in ("DEMO_SITE", "DEMO_SUPPLIER")}
-        os.environ["DEMO_SITE"], os.environ["DEMO_SUPPLIER"] = site.base_url, site.supplier_url
-        try:
+        demo = {"DEMO_SITE": site.base_url, "DEMO_SUPPLIER": site.supplier_url}
+        with patch.dict(os.environ, demo):
             yield dataclasses.replace(load_config(CONFIG_DIR), schedule=config.schedule)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 @pytest.mark.browser

@@ -98,14 +98,6 @@ def running_site() -> Iterator[DemoSite]:
         yield site
 
 
-@pytest.fixture
-def site(running_site: DemoSite) -> Iterator[DemoSite]:
-    """The module's demo site with every defect present again afterwards."""
-    running_site.restore_all()
-    yield running_site
-    running_site.restore_all()
-
-
 class _PagesHandler(BaseHTTPRequestHandler):
     """Serves ``pages.PAGES`` plus the council's logo and favicon."""
 

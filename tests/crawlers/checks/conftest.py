@@ -187,3 +187,11 @@ def demo_html_pages(demo: DemoSite) -> list[tuple[str, str, str | None]]:
 def expected_demo_defects(demo: DemoSite, check: str) -> set[tuple[str, str, str]]:
     """``(host, path, rule)`` of the manifest's defects found by ``check``."""
     return {(d.host, d.path, d.rule) for d in demo.manifest.defects if d.check == check}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The product's engine, started once per test module."""
+    started = start_browser()
+    yield started
+    stop_browser(started)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from crawlers.base import FindingData
@@ -104,13 +102,6 @@ UNREACHABLE = page(
     '<div class="card" onclick="location.href=\'/more\'">Open the menu</div>'
     '<span role="button">Close</span></main>'
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    started = start_browser()
-    yield started
-    stop_browser(started)
 
 
 def test_a_keyboard_trap_is_found(browser: Browser, local_site: LocalSite) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from crawlers.base import FindingData
@@ -21,8 +19,6 @@ from tests.crawlers.checks.conftest import (
     demo_html_pages,
     demo_url,
     rules,
-    start_browser,
-    stop_browser,
 )
 from tests.crawlers.checks.pages import ACCESSIBLE, page
 
@@ -75,13 +71,6 @@ FORM_INVALID_NO_TEXT = page(
     '<main><h1>Your details</h1><form><label for="n">Name</label>'
     '<input id="n" type="text" aria-invalid="true"><button>Continue</button></form></main>'
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    started = start_browser()
-    yield started
-    stop_browser(started)
 
 
 def test_the_language_detector_is_conservative() -> None:

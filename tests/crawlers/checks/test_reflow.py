@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from crawlers.checks.reflow import CHECK
@@ -46,13 +44,6 @@ TWO_TABLE_PAGES = page(
     "<main><h1>Exempt</h1><div style='overflow-x:auto'><table style='width:900px'><tr>"
     "<td>a</td></tr></table></div><svg width='700' height='20'></svg></main>"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    started = start_browser()
-    yield started
-    stop_browser(started)
 
 
 def test_content_that_does_not_reflow_at_320_pixels_is_found(

@@ -49,25 +49,6 @@ POSITIVE = [
     ("ref pot-654321 still open", "ref [reference] still open", "reference"),
 ]
 
-NEGATIVE = [
-    "model X12 3AB-2000 broke",
-    "part number AB12CD",
-    "product code ME141XQ on the box",
-    "on 12/03/2024 I reported it",
-    "reported at 14:05 on 3 June 2025",
-    "version 1.2.30 of the app",
-    "meeting at 10:30:00",
-    "I paid £1,234,567",
-    "card 4111-1111-1111-1112 is not a real number",
-    "Ordered 2 x 12345678901234",
-    "The form has 12 questions and took 20 minutes",
-    "Call 999 in an emergency",
-    "Page 3 of 10",
-    "ME14 is my area",
-    "The road between A229 and M20 is broken",
-    "",
-]
-
 
 @pytest.mark.parametrize(("text", "expected", "kind"), POSITIVE)
 def test_personal_data_is_replaced_by_a_placeholder(text: str, expected: str, kind: str) -> None:
@@ -77,9 +58,9 @@ def test_personal_data_is_replaced_by_a_placeholder(text: str, expected: str, ki
     assert result.redacted
 
 
-@pytest.mark.parametrize("text", NEGATIVE)
-def test_look_alikes_are_left_alone(text: str) -> None:
-    result = REDACTOR.redact(text)
+@pytest.mark.parametrize("text", KEEP)
+def test_look_alikes_are_left_alone(council_config: CouncilConfig, text: str) -> None:
+    result = _corpus_redactor(council_config).redact(text)
     assert result.text == text
     assert result.kinds == frozenset()
 

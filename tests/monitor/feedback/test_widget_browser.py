@@ -13,25 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from crawlers.axe_source import axe_script
-from monitor.settings import BROWSER_FLAGS, Settings
 from tests.monitor.feedback.conftest import Collector
 
 pytestmark = pytest.mark.browser
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(Settings().chromium_path), headless=True, args=BROWSER_FLAGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
