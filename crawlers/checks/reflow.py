@@ -37,6 +37,11 @@ SETTLE = (
 )
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
+#: What 200% zoom may do to text that it did not do before: (measure, rule, message).
+ZOOM_RULES = (
+    ("clipped", "resize-text-clipped", "Text '{text}' is cut off at 200% zoom"),
+    ("overlaps", "resize-text-overlap", "Text '{text}' is drawn over '{other}' at 200% zoom"),
+)
 MEASURE_ALL = {"do": "measure", "clipped": True, "overlaps": True}
 
 
@@ -69,9 +74,7 @@ class ReflowCheck(PageCheck):
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
         findings: list[FindingData] = []
-        baseline = await run_script(
-            page, "reflow", {"do": "measure", "clipped": True, "overlaps": True}
-        )
+        baseline = await run_script(page, "reflow", MEASURE_ALL)
         findings += await self._text_spacing(page, baseline)
         findings += await self._on_focus(page)
         try:
@@ -114,34 +117,13 @@ class ReflowCheck(PageCheck):
         width, height = size
         await page.set_viewport(max(width // ZOOM, REFLOW_WIDTH), max(height // ZOOM, 200))
         await page.evaluate(SETTLE)
-        zoomed = await run_script(
-            page, "reflow", {"do": "measure", "clipped": True, "overlaps": True}
-        )
-        found = [
-            _finding(
-                "resize-text-clipped",
-                "1.4.4",
-                "serious",
-                f"Text '{item['text']}' is cut off at 200% zoom",
-                "resize-text",
-                item,
-            )
-            for key, item in zoomed["clipped"].items()
-            if key not in baseline["clipped"]
+        zoomed = await run_script(page, "reflow", MEASURE_ALL)
+        return [
+            _finding(rule, "1.4.4", "serious", words.format(**item), "resize-text", item)
+            for kind, rule, words in ZOOM_RULES
+            for key, item in zoomed[kind].items()
+            if key not in baseline[kind]
         ]
-        found += [
-            _finding(
-                "resize-text-overlap",
-                "1.4.4",
-                "serious",
-                f"Text '{item['text']}' is drawn over '{item['other']}' at 200% zoom",
-                "resize-text",
-                item,
-            )
-            for key, item in zoomed["overlaps"].items()
-            if key not in baseline["overlaps"]
-        ]
-        return found
 
     async def _reflow(self, page: LoadedPage) -> list[FindingData]:
         await page.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT)

@@ -41,24 +41,21 @@ class Status(StrEnum):
 
     @property
     def colour(self) -> str:
-        return {
-            Status.on_target: "green",
-            Status.near_target: "orange",
-            Status.below_target: "red",
-            Status.too_few: "gray",
-            Status.no_data: "gray",
-        }[self]
+        return _STATUS_LOOKS[self][0]
 
     @property
     def symbol(self) -> str:
         """A shape as well as a colour, for people who cannot tell red from green."""
-        return {
-            Status.on_target: "●",
-            Status.near_target: "▲",
-            Status.below_target: "■",
-            Status.too_few: "◌",
-            Status.no_data: "○",
-        }[self]
+        return _STATUS_LOOKS[self][1]
+
+
+_STATUS_LOOKS = {
+    Status.on_target: ("green", "●"),
+    Status.near_target: ("orange", "▲"),
+    Status.below_target: ("red", "■"),
+    Status.too_few: ("gray", "◌"),
+    Status.no_data: ("gray", "○"),
+}
 
 
 def percentage(part: float, whole: float) -> float | None:
