@@ -67,85 +67,23 @@ def test_audit_refuses_an_unknown_engine_and_fail_on_level() -> None:
     assert bad.exit_code == 2 and "--fail-on must be one of" in bad.output
 
 
-def test_issues_list_show_and_ack(tmp_path, monkeypatch) -> None:
-    from crawlers.base import FindingData
-    from monitor.config import load_config
-    from monitor.db import upgrade
-    from monitor.models import PageResult, PageStatus
-    from monitor.repository import Repository
-    from monitor.settings import get_settings
-    from tests.conftest import CONFIG_DIR
-
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
-    get_settings.cache_clear()
-    upgrade(url)
-    repository = Repository(url)
-    repository.sync_services(load_config(CONFIG_DIR).services)
-    run = repository.create_run(service_ids=["join-the-library"])
-    page = repository.upsert_page("join-the-library", "http://x/join-the-library")
-    assert run.id and page.id
-    finding = FindingData(
-        check="axe",
-        rule="label",
-        message="Add a label",
-        wcag=("4.1.2",),
-        impact="critical",
-        selector="#name",
-        snippet='<input id="name">',
-    )
-    repository.record_page(
-        PageResult(
-            run_id=run.id, page_id=page.id, service_id="join-the-library", status=PageStatus.audited
-        ),
-        [finding],
-    )
-    repository.update_issues(run.id, "join-the-library")
-    (issue,) = repository.issues()
-    try:
-        listed = runner.invoke(app, ["issues", "list", "--service", "join-the-library"])
-        assert listed.exit_code == 0 and "label" in listed.output and "critical" in listed.output
-        shown = runner.invoke(app, ["issues", "show", str(issue.id)])
-        assert shown.exit_code == 0 and "http://x/join-the-library" in shown.output
-        assert "4.1.2" in shown.output
-        bad = runner.invoke(
-            app,
-            [
-                "issues",
-                "ack",
-                str(issue.id),
-                "--by",
-                "Sam",
-                "--reason",
-                "r",
-                "--until",
-                "next week",
-            ],
-        )
-        assert bad.exit_code == 2 and "--until must be a date" in bad.output
-        acked = runner.invoke(
-            app,
-            [
-                "issues",
-                "ack",
-                str(issue.id),
-                "--by",
-                "Sam Owner",
-                "--reason",
-                "Fix in next release",
-                "--until",
-                "2027-01-31",
-            ],
-        )
-        assert acked.exit_code == 0, acked.output
-        assert issue.id is not None
-        stored = repository.issue(issue.id)
-        assert stored is not None and stored.ack_by == "Sam Owner"
-        assert stored.ack_until is not None and stored.ack_until.date().isoformat() == "2027-01-31"
-        missing = runner.invoke(app, ["issues", "show", "9999"])
-        assert missing.exit_code == 2
-    finally:
-        get_settings.cache_clear()
+def test_issues_list_show_and_ack(one_issue: tuple[Repository, int]) -> None:
+    repository, issue_id = one_issue
+    listed = runner.invoke(app, ["issues", "list", "--service", "join-the-library"])
+    assert listed.exit_code == 0 and "label" in listed.output and "critical" in listed.output
+    shown = runner.invoke(app, ["issues", "show", str(issue_id)])
+    assert shown.exit_code == 0 and "http://x/join-the-library" in shown.output
+    assert "4.1.2" in shown.output
+    ack = ["issues", "ack", str(issue_id), "--by", "Sam Owner", "--reason", "Fix in next release"]
+    bad = runner.invoke(app, [*ack, "--until", "next week"])
+    assert bad.exit_code == 2 and "--until must be a date" in bad.output
+    acked = runner.invoke(app, [*ack, "--until", "2027-01-31"])
+    assert acked.exit_code == 0, acked.output
+    stored = repository.issue(issue_id)
+    assert stored is not None and stored.ack_by == "Sam Owner"
+    assert stored.ack_until is not None and stored.ack_until.date().isoformat() == "2027-01-31"
+    missing = runner.invoke(app, ["issues", "show", "9999"])
+    assert missing.exit_code == 2
 
 
 def test_a_bad_setting_is_named_without_a_traceback(monkeypatch) -> None:
@@ -178,7 +116,17 @@ def one_issue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         PageResult(
             run_id=run.id, page_id=page.id, service_id="join-the-library", status=PageStatus.audited
         ),
-        [FindingData(check="axe", rule="label", message="Add a label", impact="critical")],
+        [
+            FindingData(
+                check="axe",
+                rule="label",
+                message="Add a label",
+                wcag=("4.1.2",),
+                impact="critical",
+                selector="#name",
+                snippet='<input id="name">',
+            )
+        ],
     )
     repository.update_issues(run.id, "join-the-library")
     (issue,) = repository.issues()

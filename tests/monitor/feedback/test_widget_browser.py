@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -80,10 +81,11 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]} for v in result["violations"]]
 
 
-def test_no_then_report_a_problem_is_stored_and_announced(
-    browser: Browser, demo_site: str, collector: Collector
-) -> None:
-    context = browser.new_context()
+@contextmanager
+def opened(browser: Browser, **options: Any) -> Iterator[tuple[Page, list[str]]]:
+    """A page in a fresh browser context, and the Content Security Policy errors its
+    console reports (the widget must need no inline script or style)."""
+    context = browser.new_context(**options)
     page = context.new_page()
     csp_errors: list[str] = []
     page.on(
@@ -91,6 +93,15 @@ def test_no_then_report_a_problem_is_stored_and_announced(
         lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
     try:
+        yield page, csp_errors
+    finally:
+        context.close()
+
+
+def test_no_then_report_a_problem_is_stored_and_announced(
+    browser: Browser, demo_site: str, collector: Collector
+) -> None:
+    with opened(browser) as (page, csp_errors):
         page.goto(f"{demo_site}/report-a-pothole/location")
         widget = page.locator(".dx-feedback")
         no = widget.get_by_role("button", name="No this page is not useful")
@@ -127,16 +138,12 @@ def test_no_then_report_a_problem_is_stored_and_announced(
         assert any(r.kind == "page_useful" and r.useful is False for r in rows)
         assert collector.repository.count_feedback() == before + 2
         assert csp_errors == []
-    finally:
-        context.close()
 
 
 def test_an_empty_problem_report_is_explained_not_sent(
     browser: Browser, demo_site: str, collector: Collector
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
+    with opened(browser) as (page, _):
         page.goto(f"{demo_site}/join-the-library")
         widget = page.locator(".dx-feedback")
         widget.get_by_role("button", name="Report a problem with this page").click()
@@ -149,21 +156,12 @@ def test_an_empty_problem_report_is_explained_not_sent(
         widget.get_by_role("button", name="Cancel").click()
         expect(widget.get_by_role("button", name="Report a problem with this page")).to_be_focused()
         assert collector.repository.count_feedback() == before
-    finally:
-        context.close()
 
 
 def test_the_satisfaction_question_on_an_end_page_under_a_strict_csp(
     browser: Browser, end_page: str, collector: Collector
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    csp_errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    try:
+    with opened(browser) as (page, csp_errors):
         page.goto(end_page)
         widget = page.locator(".dx-feedback")
         question = widget.get_by_role(
@@ -193,16 +191,12 @@ def test_the_satisfaction_question_on_an_end_page_under_a_strict_csp(
             )
             == "4px"
         )
-    finally:
-        context.close()
 
 
 def test_without_javascript_the_link_leads_to_a_form_that_works(
     browser: Browser, demo_site: str, collector: Collector
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with opened(browser, java_script_enabled=False) as (page, _):
         page.goto(f"{demo_site}/join-the-library")
         page.locator(".dx-feedback a").click()
         expect(
@@ -224,16 +218,12 @@ def test_without_javascript_the_link_leads_to_a_form_that_works(
         row = collector.repository.feedback(limit=1)[0]
         assert (row.kind, row.source, row.page_path) == ("problem", "form", "/join-the-library")
         assert row.what_wrong == "The date of birth field (born [date-of-birth]) failed"
-    finally:
-        context.close()
 
 
 def test_the_no_javascript_form_page_has_no_axe_violations(
     browser: Browser, collector: Collector
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
+    with opened(browser) as (page, _):
         page.goto(f"{collector.base_url}/feedback?service=join-the-library&page=/join-the-library")
         page.evaluate(axe_script())
         result = page.evaluate(
@@ -250,5 +240,3 @@ def test_the_no_javascript_form_page_has_no_axe_violations(
             AXE_TAGS,
         )
         assert [v["id"] for v in result["violations"]] == []
-    finally:
-        context.close()
