@@ -7,6 +7,7 @@ import gc
 import io
 import os
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -205,6 +206,21 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+def run_monitor(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``python -m monitor ARGS`` as an officer or the scheduler runs it, from the project
+    folder, its output kept for the test to read."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def config_folder(folder: Path, services_yaml: str) -> Path:

@@ -150,22 +150,31 @@ def test_on_the_demo_site_the_optimised_audit_equals_a_plain_one(
     assert {rule for _, rule, _, _ in plain} >= {"image-alt", "color-contrast", "html-has-lang"}
 
 
+def bench_config(folder: Path, base: str, pages: int, extra: str = "") -> CouncilConfig:
+    """The benchmark site at ``base`` as one service of ``pages`` pages."""
+    return load_config(
+        config_folder(
+            folder,
+            "services:\n  - id: bench\n    name: Benchmark service\n"
+            "    owner: {name: Web team, email: web@example.gov.uk}\n"
+            f"    start_urls: ['{base}/services/page-0']\n"
+            f"    sitemaps: ['{base}/sitemap.xml']\n"
+            f"    include: ['^/services/page-']\n    max_pages: {pages}\n{extra}",
+        )
+    )
+
+
 def test_on_the_benchmark_site_the_optimised_audit_equals_a_plain_one(tmp_path: Path) -> None:
     from demo.bench_site import BenchSite
 
     site = BenchSite(pages=16)
     base = site.start()
     try:
-        config = load_config(
-            config_folder(
-                tmp_path,
-                "services:\n  - id: bench\n    name: Benchmark service\n"
-                "    owner: {name: Web team, email: web@example.gov.uk}\n"
-                f"    start_urls: ['{base}/services/page-0']\n"
-                f"    sitemaps: ['{base}/sitemap.xml']\n"
-                "    include: ['^/services/page-']\n    max_pages: 16\n"
-                "    checks: {branding: false, links: false, keyboard: false, reflow: false}\n",
-            )
+        config = bench_config(
+            tmp_path,
+            base,
+            16,
+            "    checks: {branding: false, links: false, keyboard: false, reflow: false}\n",
         )
         runs = audit_twice(tmp_path, config, ["bench"])
     finally:
@@ -203,16 +212,7 @@ def test_every_default_check_finds_on_every_layout_what_a_plain_run_finds(
     site = BenchSite(pages=6, layout=layout)  # type: ignore[arg-type]
     base = site.start()
     try:
-        config = load_config(
-            config_folder(
-                tmp_path,
-                "services:\n  - id: bench\n    name: Benchmark service\n"
-                "    owner: {name: Web team, email: web@example.gov.uk}\n"
-                f"    start_urls: ['{base}/services/page-0']\n"
-                f"    sitemaps: ['{base}/sitemap.xml']\n"
-                "    include: ['^/services/page-']\n    max_pages: 6\n",
-            )
-        )
+        config = bench_config(tmp_path, base, 6)
         audits = audit_twice(tmp_path, config, every_shortcut=True, network_idle_seconds=0.3)
         runs = {}
         for shortcuts, (repository, run_id) in audits.items():

@@ -17,7 +17,7 @@ import pytest
 from demo import DemoSite
 from monitor.models import RunStatus
 from monitor.repository import Repository
-from tests.conftest import CONFIG_DIR, PROJECT
+from tests.conftest import CONFIG_DIR, PROJECT, run_monitor
 from tests.monitor.test_database_faults import HOLD_THE_WRITE_LOCK
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
@@ -70,14 +70,7 @@ def resume(site: DemoSite, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         "DEMO_SITE": site.base_url,
         "DEMO_SUPPLIER": site.supplier_url,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "audit", *SERVICE, "--resume"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    return run_monitor("audit", *SERVICE, "--resume", env=env, timeout=240)
 
 
 def no_fault_recorded_as_a_page(repository: Repository) -> list[str]:

@@ -22,7 +22,7 @@ from monitor.config import load_config
 from monitor.db import engine_for, upgrade
 from monitor.repository import Repository
 from monitor.settings import get_settings
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, run_monitor
 
 # Holds SQLite's write lock (BEGIN IMMEDIATE) until a line arrives on standard input.
 HOLD_THE_WRITE_LOCK = """
@@ -83,9 +83,7 @@ def test_a_lock_held_past_the_busy_timeout_and_the_retries_is_exit_3_in_one_sent
     database: Path, lock: subprocess.Popen[str]
 ) -> None:
     env = monitor_env(database, sqlite_busy_timeout_seconds="0.2", database_retry_seconds="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", *QUEUE], env=env, capture_output=True, text=True
-    )
+    result = run_monitor(*QUEUE, env=env)
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]

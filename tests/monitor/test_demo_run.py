@@ -5,15 +5,13 @@ residents' feedback through the real collector."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from demo.account import DEMO_PASSWORD, EMAIL_ENV, PASSWORD_ENV
 from monitor.repository import Repository
-from tests.conftest import PROJECT
+from tests.conftest import run_monitor
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -27,14 +25,7 @@ def test_the_demo_replays_journeys_before_it_audits(tmp_path: Path) -> None:
         "MONITOR_DEMO_PORT": str(free_port()),
         "MONITOR_FEEDBACK_PORT": str(free_port()),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "demo", "run", "--no-serve", "--feedback", "20"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-    )
+    done = run_monitor("demo", "run", "--no-serve", "--feedback", "20", env=env, timeout=540)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     repository = Repository(env["MONITOR_DATABASE_URL"])

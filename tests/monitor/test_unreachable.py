@@ -6,8 +6,6 @@ hears about it."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from monitor.db import upgrade
 from monitor.models import IssueStatus, RunStatus
 from monitor.repository import Repository
 from monitor.settings import Settings
-from tests.conftest import CONFIG_DIR, PROJECT, config_folder
+from tests.conftest import CONFIG_DIR, config_folder, run_monitor
 from tests.servers import free_port, html_site, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -100,14 +98,7 @@ def test_one_service_down_makes_the_run_partial_and_the_cli_names_it(tmp_path: P
             "MONITOR_CONFIG_DIR": str(config),
             "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}",
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "monitor", "audit"],
-            cwd=PROJECT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
+        done = run_monitor("audit", env=env, timeout=240)
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "Unreachable: down: none of its 2 page(s) could be loaded" in done.stderr
