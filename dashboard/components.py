@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import auth, data
 from monitor import humanise
-from monitor.exports import safe_cell
+from monitor.exports import exporter
 from monitor.measures import RATING_LABELS, MeasureResult, Status
 from monitor.measures.morning import MorningSummary
 from monitor.measures.trends import RunPoint, WeekPoint
@@ -114,9 +114,15 @@ def measure_card(result: MeasureResult, since: str) -> None:
 # --- tables --------------------------------------------------------------------------------
 
 
+def export_bytes(frame: pd.DataFrame, format: str = "csv") -> bytes:
+    """The table in an export format (CSV: a spreadsheet will not run its cells as
+    formulas); a missing value is an empty cell or null."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return exporter(format).to_bytes(list(frame.columns), plain.itertuples(index=False))
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as CSV that a spreadsheet will not run as formulas."""
-    return frame.map(safe_cell).to_csv(index=False).encode("utf-8")
+    return export_bytes(frame, "csv")
 
 
 def table(

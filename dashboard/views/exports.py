@@ -1,18 +1,20 @@
-"""Exports: the dashboard's tables as CSV (formula-safe, named after what they hold) and
-the printable accessibility report of a service."""
+"""Exports: the dashboard's tables as CSV (formula-safe) or JSON, named after what they
+hold, and the printable accessibility report of a service."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.components import comment_cells, csv_bytes, pick_service
+from dashboard.components import comment_cells, export_bytes, pick_service
 from dashboard.report import accessibility_report_html
 from monitor import humanise
 from monitor.access import comment_services
+from monitor.exports import EXPORTERS
 from monitor.measures import MEASURE_ORDER, RATING_LABELS
 from monitor.models import utcnow
 from monitor.repository.read import CommentFilter
@@ -21,7 +23,8 @@ from monitor.vocabulary import OPEN_STATES, IssueState
 st.title("Exports")
 st.markdown(
     "CSV files open safely in a spreadsheet: text that would run as a formula is prefixed "
-    "with an apostrophe. Times are UK time."
+    "with an apostrophe. JSON files are for the council's own tools (one object a row). "
+    "Times are UK time."
 )
 viewer = auth.viewer()
 zone = data.timezone()
@@ -145,15 +148,16 @@ tables: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
 if readable:
     tables["Residents' comments"] = ("resident-comments", comments_frame)
 
-st.header("Tables as CSV", anchor=False)
+st.header("Tables as CSV or JSON", anchor=False)
 choice = st.selectbox("Table", list(tables))
 name, load = tables[choice]
-st.download_button(
-    f"Download {choice[0].lower() + choice[1:]} (CSV)",
-    lambda: csv_bytes(load()),
-    file_name=f"{name}.csv",
-    mime="text/csv",
-)
+for made in EXPORTERS.values():
+    st.download_button(
+        f"Download {choice[0].lower() + choice[1:]} ({made.name.upper()})",
+        partial(lambda named: export_bytes(load(), named), made.name),
+        file_name=f"{name}{made.suffix}",
+        mime=made.media_type,
+    )
 
 st.header("Accessibility report for a service", anchor=False)
 st.markdown(

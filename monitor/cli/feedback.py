@@ -136,20 +136,29 @@ def import_(
 @app.command("export")
 def export(
     service: Annotated[str | None, typer.Option(help="Only this service")] = None,
-    output: Annotated[Path | None, typer.Option(help="CSV file (default: standard output)")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
 ) -> None:
-    """Export feedback as CSV that is safe to open in a spreadsheet."""
+    """Export feedback: CSV that is safe to open in a spreadsheet, or JSON."""
 
     @cli.friendly_errors
     def run() -> None:
-        from monitor.feedback.csvio import export_csv, export_to_path
+        from monitor.exports import exporter
+        from monitor.feedback.csvio import export_feedback, export_to_path
 
+        try:
+            chosen = exporter(format)
+        except KeyError as exc:
+            cli.err.print(f"--format: {exc.args[0]}")
+            raise typer.Exit(cli.EXIT_USAGE) from None
         repository = cli.open_repository()
         cli.require_known_service(repository, service)
         if output is None:
-            export_csv(sys.stdout, repository, service=service)
+            export_feedback(sys.stdout, repository, service=service, exporter=chosen)
             return
-        count = export_to_path(output, repository, service=service)
+        count = export_to_path(output, repository, service=service, exporter=chosen)
         cli.out.print(f"Wrote {count} feedback row(s) to {output}")
 
     run()

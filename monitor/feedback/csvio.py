@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from monitor.config import CouncilConfig
-from monitor.exports import safe_cell
+from monitor.exports import CsvExporter, Exporter
 from monitor.feedback.redaction import Redactor
 from monitor.feedback.submission import InvalidSubmission, parse_submission
 from monitor.models import Feedback, utcnow
@@ -217,47 +217,52 @@ def import_csv(
 
 
 def export_rows(repository: Repository, *, service: str | None = None) -> Iterable[list[Any]]:
-    yield list(EXPORT_COLUMNS)
+    """Every stored answer (of one service), in the columns of ``EXPORT_COLUMNS``."""
     for row in repository.iter_feedback(service_id=service):
         yield [
-            safe_cell(value)
-            for value in (
-                row.id,
-                row.received_at.isoformat(),
-                row.service_id,
-                row.page_path,
-                row.kind,
-                row.rating,
-                RATING_LABELS.get(row.rating) if row.rating else None,
-                None if row.useful is None else ("yes" if row.useful else "no"),
-                row.completed,
-                row.comment,
-                row.what_doing,
-                row.what_wrong,
-                "yes" if row.redacted else "no",
-                ";".join(row.flags or []),
-                row.source,
-                row.comment_purged_at.isoformat() if row.comment_purged_at else None,
-            )
+            row.id,
+            row.received_at.isoformat(),
+            row.service_id,
+            row.page_path,
+            row.kind,
+            row.rating,
+            RATING_LABELS.get(row.rating) if row.rating else None,
+            None if row.useful is None else ("yes" if row.useful else "no"),
+            row.completed,
+            row.comment,
+            row.what_doing,
+            row.what_wrong,
+            "yes" if row.redacted else "no",
+            ";".join(row.flags or []),
+            row.source,
+            row.comment_purged_at.isoformat() if row.comment_purged_at else None,
         ]
 
 
-def export_csv(stream: IO[str], repository: Repository, *, service: str | None = None) -> int:
-    """Write feedback as CSV; return the number of rows written."""
-    writer = csv.writer(stream)
-    count = -1
-    for count, row in enumerate(export_rows(repository, service=service)):  # noqa: B007
-        writer.writerow(row)
-    return max(count, 0)
+def export_feedback(
+    stream: IO[str],
+    repository: Repository,
+    *,
+    service: str | None = None,
+    exporter: Exporter | None = None,
+) -> int:
+    """Write feedback (CSV unless another exporter is given); return the rows written."""
+    chosen = exporter or CsvExporter()
+    return chosen.write(stream, EXPORT_COLUMNS, export_rows(repository, service=service))
 
 
-def export_to_path(path: Path, repository: Repository, *, service: str | None = None) -> int:
-    # The byte-order mark makes Excel read the file as UTF-8 (names, accents, £ signs).
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        return export_csv(stream, repository, service=service)
+def export_to_path(
+    path: Path,
+    repository: Repository,
+    *,
+    service: str | None = None,
+    exporter: Exporter | None = None,
+) -> int:
+    chosen = exporter or CsvExporter()
+    return chosen.write_file(path, EXPORT_COLUMNS, export_rows(repository, service=service))
 
 
 def export_text(repository: Repository, *, service: str | None = None) -> str:
     buffer = io.StringIO()
-    export_csv(buffer, repository, service=service)
+    export_feedback(buffer, repository, service=service)
     return buffer.getvalue()

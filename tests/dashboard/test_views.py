@@ -459,3 +459,13 @@ def test_acknowledging_takes_an_issue_out_of_the_measure(dashboard_env: dict[str
             row.ack_by = row.ack_reason = row.ack_at = row.ack_until = None
             session.add(row)
             session.commit()
+
+
+def test_the_exports_view_offers_each_table_in_every_export_format() -> None:
+    at = open_view(app(service="alpha", id="1"), "views/exports.py")
+    labels = [d.proto.label for d in at.get("download_button")]
+    for made in ("CSV", "JSON"):
+        assert any(label.startswith("Download ") and f"({made})" in label for label in labels), (
+            made,
+            labels,
+        )

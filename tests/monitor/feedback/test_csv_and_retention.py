@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -244,6 +245,17 @@ def test_the_feedback_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert result.exit_code == 0, result.output
         text = exported.read_text(encoding="utf-8-sig")
         assert "'=HYPERLINK" in text
+        as_json = tmp_path / "out.json"
+        result = runner.invoke(
+            app, ["feedback", "export", "--format", "json", "--output", str(as_json)]
+        )
+        assert result.exit_code == 0, result.output
+        records = json.loads(as_json.read_text(encoding="utf-8"))
+        assert len(records) == len(list(csv.DictReader(io.StringIO(text)))) > 0
+        # JSON is not opened by a spreadsheet: the words are kept exactly as stored.
+        assert any(r["comment"].startswith("=HYPERLINK") for r in records if r["comment"])
+        unknown = runner.invoke(app, ["feedback", "export", "--format", "xlsx"])
+        assert unknown.exit_code == 2 and "expected one of csv, json" in unknown.output
 
         result = runner.invoke(app, ["feedback", "purge"])
         assert result.exit_code == 0, result.output

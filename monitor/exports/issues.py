@@ -1,4 +1,4 @@
-"""Helpers shared by every export the monitor writes for people to open in a spreadsheet."""
+"""Issues as the rows of an export: the same states, words and dates as the dashboard."""
 
 from __future__ import annotations
 
@@ -9,21 +9,6 @@ from monitor import humanise
 from monitor.acknowledgements import day_of
 from monitor.barriers import explain
 from monitor.repository.read import IssueRow, PageRef
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# a resident could type "=HYPERLINK(...)" into a comment.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """The value, with text that a spreadsheet would run as a formula made inert.
-
-    A leading apostrophe makes Excel, LibreOffice and Google Sheets show the text as typed.
-    Numbers, booleans and ``None`` are returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def issue_csv_rows(
