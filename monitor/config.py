@@ -90,14 +90,17 @@ class Owner(Strict):
     email: Email
 
 
-class Target(Strict):
-    """How a journey step finds an element: as residents and assistive technology do."""
-
+class _Locator(Strict):
     role: str | None = None
     name: str | None = None
     label: str | None = None
-    text: str | None = None
     css: str | None = None
+
+
+class Target(_Locator):
+    """How a journey step finds an element: as residents and assistive technology do."""
+
+    text: str | None = None
     exact: bool = False
 
     @model_validator(mode="after")
@@ -111,12 +114,10 @@ class FillTarget(Target):
     value: str
 
 
-class PressTarget(Strict):
+class PressTarget(_Locator):
+    """A key pressed, on the element found this way (or wherever focus is)."""
+
     key: str
-    role: str | None = None
-    name: str | None = None
-    label: str | None = None
-    css: str | None = None
 
 
 class Expectation(Strict):
