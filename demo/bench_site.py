@@ -143,6 +143,17 @@ def _links(names: list[str], prefix: str) -> str:
     )
 
 
+def _head(topic: str) -> str:
+    """A page's document head and the opening of its body."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(topic)} - Example County Council</title>
+<link rel="stylesheet" href="/static/council.css"></head>
+<body>
+"""
+
+
 def _cookie_banner() -> str:
     return """<div class="cookie-banner" id="cookie-banner" role="region"
   aria-label="Cookies on Example County Council"><div class="width-container">
@@ -362,22 +373,19 @@ def render_page(index: int, revision: int = 0, layout: Layout = "council") -> st
             'statement</a></li><li><a href="/privacy">Privacy</a></li></ul>'
             "<p>© Example County Council</p></footer>"
         )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(topic)} - Example County Council</title>
-<link rel="stylesheet" href="/static/council.css"></head>
-<body>
-{top}
+    return (
+        _head(topic)
+        + f"""{top}
 <nav aria-label="Breadcrumb" class="breadcrumbs"><div class="width-container"><ol>
   <li><a href="/">Home</a></li><li><a href="/sections/{index % len(SECTIONS)}">{
-        html.escape(section)
-    }</a></li>
+            html.escape(section)
+        }</a></li>
   <li aria-current="page">{html.escape(topic)}</li></ol></div></nav>
 {_main(index, revision, defect, body_bytes, aside)}
 {bottom}
 </body></html>
 """
+    )
 
 
 class BenchSite:
@@ -701,13 +709,10 @@ class CouncilSite:
   <p><a href="/{slug}/contact">All the ways to contact us</a></p></div></aside>"""
         body_bytes = random.Random(-index).randint(6_000, 45_000)
         main = _main(index, revision, defect, body_bytes, link=lambda n: self.path(n % self.pages))
-        return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(topic)} - Example County Council</title>
-<link rel="stylesheet" href="/static/council.css"></head>
-<body>
-{_cookie_banner()}<a class='skip-link' href='#main'>Skip to main content</a>{_header(nav)}
+        skip = "<a class='skip-link' href='#main'>Skip to main content</a>"
+        return (
+            _head(topic)
+            + f"""{_cookie_banner()}{skip}{_header(nav)}
 <nav aria-label="Breadcrumb" class="breadcrumbs"><div class="width-container"><ol>
   <li><a href="/">Home</a></li><li><a href="/{slug}">{html.escape(name)}</a></li>
   <li aria-current="page">{html.escape(topic)}</li></ol></div></nav>
@@ -716,6 +721,7 @@ class CouncilSite:
 {_feedback(index)}{_footer(_updated(index, revision))}
 </body></html>
 """
+        )
 
     def landing(self, section: int, letter_page: int | None = None) -> str:
         slug, name = COUNCIL_SECTIONS[section]
