@@ -19,24 +19,15 @@ from hypothesis import strategies as st
 from demo.feedback import backdate_demo_feedback, send_demo_feedback
 from monitor.config import CouncilConfig
 from monitor.db import upgrade
+from monitor.feedback.submission import FeedbackIn
 from monitor.models import utcnow
 from monitor.repository import Repository
 from tests.conftest import CONFIG_DIR, PROJECT
 from tests.monitor.feedback.conftest import Collector, resident
 from tests.servers import free_port
 
-FIELDS = [
-    "service",
-    "page",
-    "kind",
-    "rating",
-    "useful",
-    "completed",
-    "comment",
-    "what_doing",
-    "what_wrong",
-    "website",
-]
+#: Every field a post may carry, the robots' trap included.
+FIELDS = list(FeedbackIn.model_fields)
 json_values = st.recursive(
     st.none()
     | st.booleans()
