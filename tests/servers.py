@@ -83,9 +83,15 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"server on port {port} did not start within {timeout}s")
 
 
+_NOT_DURABLE = " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield the URL of a fresh PostgreSQL cluster; stop and delete it afterwards."""
+def postgres_server(*, durable: bool = False) -> Iterator[str]:
+    """Yield the URL of a fresh PostgreSQL cluster; stop and delete it afterwards.
+
+    Tests run it without waiting for the disk (fsync off); ``durable`` keeps PostgreSQL's
+    own defaults, as a council's server runs, for benchmarks of what a server holds."""
     bin_dir = _pg_bin()
     folder = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
     if os.geteuid() == 0:
@@ -120,8 +126,8 @@ def postgres_server() -> Iterator[str]:
                 str(folder / "log"),
                 "-w",
                 "-o",
-                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off",
+                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+                + ("" if durable else _NOT_DURABLE),
                 "start",
             ]
         ),
