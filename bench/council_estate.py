@@ -122,8 +122,20 @@ class _Sampler:
             return [psutil.Process(self.site_pid)]
         return []
 
+    def _note_cpu(self) -> None:
+        """Each process's processor time as last seen: the browser's processes are gone by
+        the end of the run (and renderers come and go at tab recycles), so what they used
+        is read while they live."""
+        for process in self._tree():
+            with contextlib.suppress(psutil.Error):
+                t = process.cpu_times()
+                key = (process.pid, process.create_time())
+                self._seen.setdefault(key, (t.user + t.system) if key in self._at_start else 0.0)
+                self._latest[key] = t.user + t.system
+
     def _loop(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
+            self._note_cpu()
             self.series.append(
                 (int(time.perf_counter() - self.began), self.done, float(round(self.pss())))
             )
@@ -133,7 +145,13 @@ class _Sampler:
         self.load_before = os.getloadavg()[0]
         machine = psutil.cpu_times()
         self.machine_before = machine.user + machine.system + machine.nice + machine.irq
-        self.ours_before = self._cpu(self._tree())
+        self._seen: dict[tuple[int, float], float] = {}
+        self._latest: dict[tuple[int, float], float] = {}
+        self._at_start: set[tuple[int, float]] = set()
+        for process in self._tree():
+            with contextlib.suppress(psutil.Error):
+                self._at_start.add((process.pid, process.create_time()))
+        self._note_cpu()
         self.site_before = self._cpu(self._site())
         self._thread.start()
         return self
@@ -144,7 +162,8 @@ class _Sampler:
         self.seconds = time.perf_counter() - self.began
         machine = psutil.cpu_times()
         busy = machine.user + machine.system + machine.nice + machine.irq - self.machine_before
-        ours = self._cpu(self._tree()) - self.ours_before
+        self._note_cpu()
+        ours = sum(self._latest[key] - self._seen[key] for key in self._latest)
         site = self._cpu(self._site()) - self.site_before
         seconds = self.seconds or 1.0
         self.ours_cores = ours / seconds
