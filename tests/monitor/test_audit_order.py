@@ -48,6 +48,9 @@ class ReverseOrder(LocalDispatcher):
 Audit = tuple[set[Finding], set[IssueSummary]]
 #: The web pages of each audit in the order they were visited.
 VISITS: dict[tuple[int, bool], list[str]] = {}
+#: What each audit could not judge (failed pages, check errors): a difference between two
+#: audits on a loaded machine is first looked for here.
+NOT_JUDGED: dict[tuple[int, bool], list[str]] = {}
 
 
 def audit(
@@ -78,6 +81,11 @@ def audit(
         key=lambda r: r.started_at or 0,
     )
     VISITS[(concurrency, reverse)] = [urls[r.page_id] for r in visited]
+    NOT_JUDGED[(concurrency, reverse)] = [
+        f"{urls[r.page_id]}: {r.status} {r.error or ''} {r.check_errors or ''}".strip()
+        for r in repository.page_results(run.id)
+        if r.status == "failed" or r.check_errors
+    ]
     return findings_of(repository, run.id, SERVICES), issues_of(repository, SERVICES)
 
 
@@ -131,7 +139,12 @@ def test_one_or_several_pages_at_a_time_give_the_same_audit(
 ) -> None:
     one = audit_once(1)
     assert one[0] and one[1]
-    assert audit_once(3) == one
+    three = audit_once(3)
+    assert three == one, {
+        "only one at a time": sorted(one[0] - three[0]),
+        "only three at a time": sorted(three[0] - one[0]),
+        "not judged": {key: NOT_JUDGED.get(key) for key in ((1, False), (3, False))},
+    }
 
 
 def test_pages_visited_in_reverse_order_give_the_same_audit(
