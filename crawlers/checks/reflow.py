@@ -11,6 +11,11 @@
 Text problems are judged *against the page as it was*: only text cut off or overlapping
 after the change counts, so a deliberate ellipsis or an overlay that was always there is
 not blamed on zoom. The check restores the viewport, focus, scroll and its styles.
+
+With ``settings.check_shortcuts`` the same steps take fewer calls into the page: the
+measure of the page as it was, the one with text spacing and the tooltips in one, and each
+settle after a resize in the same call as what follows it (the settle then ends with a task
+of its own, as a separate call would start with). A plain run makes one call per step.
 """
 
 from __future__ import annotations
@@ -49,6 +54,15 @@ async def _reflow_js(page: LoadedPage, op: dict[str, Any]) -> Any:
     return await run_script(page, "reflow", op)
 
 
+async def _settled(page: LoadedPage, op: dict[str, Any], merged: bool) -> Any:
+    """``op`` once the page has settled after a resize: in the same call (``merged``), or
+    a call to ``SETTLE`` and then one to ``op``."""
+    if merged:
+        return await _reflow_js(page, {**op, "settle": True})
+    await page.evaluate(SETTLE)
+    return await _reflow_js(page, op)
+
+
 def _finding(
     rule: str, wcag: str, impact: str, message: str, help_page: str, item: dict[str, Any]
 ) -> FindingData:
@@ -73,30 +87,40 @@ class ReflowCheck(PageCheck):
     order = 70  # resizes the viewport: after every check that only reads the page
 
     async def run(self, page: LoadedPage, context: PageContext) -> list[FindingData]:
+        merged = context.run.settings.check_shortcuts
         findings: list[FindingData] = []
-        baseline = await run_script(page, "reflow", MEASURE_ALL)
-        findings += await self._text_spacing(page, baseline)
-        findings += await self._on_focus(page)
+        if merged:
+            before = await _reflow_js(page, {"do": "before"})
+            baseline, spaced, triggers = before["baseline"], before["spaced"], before["tooltips"]
+        else:
+            baseline = await _reflow_js(page, MEASURE_ALL)
+            spaced = await self._spaced(page)
+            triggers = await _reflow_js(page, {"do": "tooltips"})
+        findings += self._text_spacing(baseline, spaced)
+        findings += await self._on_focus(page, triggers)
         try:
             size = await page.viewport()
             try:
-                findings += await self._zoomed(page, baseline, size)
-                findings += await self._reflow(page)
+                findings += await self._zoomed(page, baseline, size, merged)
+                findings += await self._reflow(page, merged)
             finally:
                 await page.set_viewport(*size)
-                await page.evaluate(SETTLE)
-                x, y = baseline["scroll"]
-                await page.evaluate("(xy) => window.scrollTo(xy[0], xy[1])", [x, y])
+                await _settled(page, {"do": "scroll", "to": baseline["scroll"]}, merged)
         except NotImplementedError:
             log.info("the %s engine cannot resize: reflow skipped", type(page).__name__)
         return findings
 
-    async def _text_spacing(self, page: LoadedPage, baseline: dict[str, Any]) -> list[FindingData]:
+    @staticmethod
+    async def _spaced(page: LoadedPage) -> dict[str, Any]:
         await _reflow_js(page, {"do": "spacing-on"})
         try:
-            spaced = await _reflow_js(page, {"do": "measure", "clipped": True})
+            spaced: dict[str, Any] = await _reflow_js(page, {"do": "measure", "clipped": True})
         finally:
             await _reflow_js(page, {"do": "spacing-off"})
+        return spaced
+
+    @staticmethod
+    def _text_spacing(baseline: dict[str, Any], spaced: dict[str, Any]) -> list[FindingData]:
         return [
             _finding(
                 "text-spacing-clipped",
@@ -112,12 +136,11 @@ class ReflowCheck(PageCheck):
         ]
 
     async def _zoomed(
-        self, page: LoadedPage, baseline: dict[str, Any], size: tuple[int, int]
+        self, page: LoadedPage, baseline: dict[str, Any], size: tuple[int, int], merged: bool
     ) -> list[FindingData]:
         width, height = size
         await page.set_viewport(max(width // ZOOM, REFLOW_WIDTH), max(height // ZOOM, 200))
-        await page.evaluate(SETTLE)
-        zoomed = await run_script(page, "reflow", MEASURE_ALL)
+        zoomed = await _settled(page, MEASURE_ALL, merged)
         return [
             _finding(rule, "1.4.4", "serious", words.format(**item), "resize-text", item)
             for kind, rule, words in ZOOM_RULES
@@ -125,10 +148,9 @@ class ReflowCheck(PageCheck):
             if key not in baseline[kind]
         ]
 
-    async def _reflow(self, page: LoadedPage) -> list[FindingData]:
+    async def _reflow(self, page: LoadedPage, merged: bool) -> list[FindingData]:
         await page.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT)
-        await page.evaluate(SETTLE)
-        narrow = await _reflow_js(page, {"do": "measure", "sideways": True})
+        narrow = await _settled(page, {"do": "measure", "sideways": True}, merged)
         sideways = narrow["sideways"]
         if not sideways["scrolls"]:
             return []
@@ -146,10 +168,11 @@ class ReflowCheck(PageCheck):
             for item in sideways["culprits"]
         ]
 
-    async def _on_focus(self, page: LoadedPage) -> list[FindingData]:
+    async def _on_focus(
+        self, page: LoadedPage, triggers: list[dict[str, Any]]
+    ) -> list[FindingData]:
         """1.4.13: a tooltip shown on focus must be dismissible with Escape."""
         found: list[FindingData] = []
-        triggers = await _reflow_js(page, {"do": "tooltips"})
         try:
             for trigger in triggers:
                 if not await run_script(

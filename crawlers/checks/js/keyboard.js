@@ -26,18 +26,38 @@
 
   // Everything whose rendering can show that `el` has focus: itself and its pseudo-elements,
   // a few ancestors (focus-within), neighbours (GOV.UK radios style the label's ::before),
-  // its labels and first descendants.
-  function signature(el) {
-    const parts = [look(el, null, true), look(el, '::before'), look(el, '::after')];
+  // its labels and first descendants, as [node, pseudo, shape] to be looked at.
+  function watched(el) {
+    const parts = [[el, null, true], [el, '::before'], [el, '::after']];
     let node = el.parentElement;
-    for (let i = 0; i < 3 && node; i += 1, node = node.parentElement) parts.push(look(node, null));
+    for (let i = 0; i < 3 && node; i += 1, node = node.parentElement) parts.push([node, null]);
     const near = [el.previousElementSibling, el.nextElementSibling,
       el.nextElementSibling && el.nextElementSibling.nextElementSibling];
     for (const n of near.concat(Array.from(el.labels || []))) {
-      if (n) parts.push(look(n, null), look(n, '::before'), look(n, '::after'));
+      if (n) parts.push([n, null], [n, '::before'], [n, '::after']);
     }
-    Array.from(el.querySelectorAll('*')).slice(0, 12).forEach((d) => parts.push(look(d, null)));
+    Array.from(el.querySelectorAll('*')).slice(0, 12).forEach((d) => parts.push([d, null]));
     return parts;
+  }
+
+  // The looks of `el`'s watched parts, each read once per call however many controls share
+  // it (siblings share their ancestors): nothing changes the page while one call runs.
+  function signature(el, cache) {
+    return watched(el).map(([node, pseudo, shape]) => {
+      const key = (pseudo || '') + (shape ? '|shape' : '');
+      let looks = cache.get(node);
+      if (!looks) cache.set(node, (looks = new Map()));
+      if (!looks.has(key)) looks.set(key, look(node, pseudo, shape));
+      return looks.get(key);
+    });
+  }
+
+  // Whether `el` looks any different from `before`: the answer comparing whole signatures
+  // gives, found by looking only as far as the first part that differs (usually the first).
+  function changed(el, before) {
+    const parts = watched(el);
+    if (parts.length !== before.length) return true;
+    return parts.some(([node, pseudo, shape], i) => look(node, pseudo, shape) !== before[i]);
   }
 
   function idOf(el) {
@@ -74,7 +94,8 @@
 
     const order = M.tabbables();
     K.before = new Map();
-    order.slice(0, 120).forEach((el) => K.before.set(el, signature(el)));
+    const looks = new Map();
+    order.slice(0, 120).forEach((el) => K.before.set(el, signature(el, looks)));
 
     // Skip link: among the first tab stops, a same-page link to the main content.
     const findings = [];
@@ -175,21 +196,19 @@
 
   function obscured(el) {
     // 2.4.11: every sampled point of the focused element is under fixed or sticky content.
+    // One point in view and not covered settles it, so the rest are not hit-tested.
     const r = el.getBoundingClientRect();
     const vw = window.innerWidth;
     const vh = window.innerHeight;
     const xs = [r.left + r.width / 2, r.left + 2, r.right - 2];
     const ys = [r.top + r.height / 2, r.top + 2, r.bottom - 2];
-    let inView = 0;
-    let covered = 0;
     let cover = null;
     for (const x of xs) {
       for (const y of ys) {
         if (x < 0 || y < 0 || x >= vw || y >= vh) continue;
-        inView += 1;
         const hit = document.elementFromPoint(x, y);
-        if (!hit || hit === el || el.contains(hit) || hit.contains(el)) continue;
-        if (Array.from(el.labels || []).some((l) => l === hit || l.contains(hit))) continue;
+        if (!hit || hit === el || el.contains(hit) || hit.contains(el)) return null;
+        if (Array.from(el.labels || []).some((l) => l === hit || l.contains(hit))) return null;
         let node = hit;
         let pinned = null;
         while (node && node.nodeType === 1) {
@@ -197,12 +216,11 @@
           if (pos === 'fixed' || pos === 'sticky') { pinned = node; break; }
           node = node.parentElement;
         }
-        if (!pinned || pinned.contains(el)) continue;
-        covered += 1;
+        if (!pinned || pinned.contains(el)) return null;
         cover = pinned;
       }
     }
-    return inView > 0 && covered === inView ? M.cssPath(cover) : null;
+    return cover ? M.cssPath(cover) : null;
   }
 
   function pinnedBox(el) {
@@ -225,11 +243,7 @@
     }
     const r = el.getBoundingClientRect();
     const before = K.before.get(el);
-    let visible = true;
-    if (before) {
-      const now = signature(el);
-      visible = now.length !== before.length || now.some((v, i) => v !== before[i]);
-    }
+    const visible = before ? changed(el, before) : true;
     return {
       id: idOf(el),
       selector: M.cssPath(el),

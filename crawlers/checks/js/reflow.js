@@ -1,7 +1,9 @@
 // The reflow check's in-page part: (op, M) => result.
 // op.do: "measure" (clipped text and overlaps in the main content, page overflow),
 // "spacing-on"/"spacing-off" (the WCAG 1.4.12 text-spacing overrides), "tooltips",
-// "tooltip-shown".
+// "tooltip-shown", "scroll" (back to op.to), "before" (in one call: a measure of the page as
+// it is, one with text spacing, and the tooltips). op.settle: first let the page settle
+// after a resize, as the check's SETTLE does, in the same call.
 (op, M) => {
   const SPACING_ID = '__council-monitor-text-spacing';
   // Two-dimensional content that may scroll sideways at 320 px (1.4.10's exception).
@@ -31,10 +33,10 @@
       .filter((el) => M.seen(el));
   }
 
-  function clipped(root) {
+  function clipped(root, blocks) {
     // Text cut off: a box that hides overflow is smaller than the text inside it.
     const out = {};
-    for (const el of textBlocks(root)) {
+    for (const el of blocks) {
       let node = el;
       for (let depth = 0; depth < 3 && node && node !== root.parentElement; depth += 1) {
         const s = getComputedStyle(node);
@@ -55,10 +57,10 @@
     return out;
   }
 
-  function overlaps(root) {
+  function overlaps(blocks) {
     // Pairs of text boxes drawn over one another (neither inside the other).
     const boxes = [];
-    for (const el of textBlocks(root)) {
+    for (const el of blocks) {
       if (el.closest('[aria-hidden="true"]')) continue;
       // Its own text only: a descendant's text is judged as its own block when it is seen,
       // and a visually hidden one (clipped to a pixel) draws nothing, though a range over
@@ -143,7 +145,7 @@
     return { scrolls: true, width, scrollWidth, culprits };
   }
 
-  if (op.do === 'spacing-on') {
+  function spacingOn() {
     if (!document.getElementById(SPACING_ID)) {
       const style = document.createElement('style');
       style.id = SPACING_ID;
@@ -153,12 +155,14 @@
     }
     return true;
   }
-  if (op.do === 'spacing-off') {
+
+  function spacingOff() {
     const style = document.getElementById(SPACING_ID);
     if (style) style.remove();
     return true;
   }
-  if (op.do === 'tooltips') {
+
+  function tooltips() {
     // Triggers of content shown on focus: aria-describedby pointing at a role=tooltip.
     const found = [];
     for (const el of document.querySelectorAll('[aria-describedby]')) {
@@ -172,25 +176,60 @@
     }
     return found;
   }
-  if (op.do === 'focus') {
-    const el = document.querySelector(op.selector);
-    if (el) el.focus({ preventScroll: true });
-    return !!el && document.activeElement === el;
+
+  function measure(want) {
+    const root = mainContent();
+    // One list of text blocks for both measures: nothing changes the page in between.
+    const blocks = want.clipped || want.overlaps ? textBlocks(root) : [];
+    return {
+      clipped: want.clipped ? clipped(root, blocks) : {},
+      overlaps: want.overlaps ? overlaps(blocks) : {},
+      sideways: want.sideways ? sideways() : null,
+      scroll: [window.scrollX, window.scrollY],
+    };
   }
-  if (op.do === 'tooltip-shown') {
-    const tip = document.querySelector(op.selector);
-    return !!tip && M.seen(tip);
+
+  function act() {
+    if (op.do === 'spacing-on') return spacingOn();
+    if (op.do === 'spacing-off') return spacingOff();
+    if (op.do === 'tooltips') return tooltips();
+    if (op.do === 'before') {
+      const baseline = measure({ clipped: true, overlaps: true });
+      spacingOn();
+      let spaced;
+      try {
+        spaced = measure({ clipped: true });
+      } finally {
+        spacingOff();
+      }
+      return { baseline, spaced, tooltips: tooltips() };
+    }
+    if (op.do === 'focus') {
+      const el = document.querySelector(op.selector);
+      if (el) el.focus({ preventScroll: true });
+      return !!el && document.activeElement === el;
+    }
+    if (op.do === 'tooltip-shown') {
+      const tip = document.querySelector(op.selector);
+      return !!tip && M.seen(tip);
+    }
+    if (op.do === 'blur') {
+      const active = document.activeElement;
+      if (active && active !== document.body && active.blur) active.blur();
+      return true;
+    }
+    if (op.do === 'scroll') {
+      window.scrollTo(op.to[0], op.to[1]);
+      return true;
+    }
+    return measure(op);
   }
-  if (op.do === 'blur') {
-    const active = document.activeElement;
-    if (active && active !== document.body && active.blur) active.blur();
-    return true;
-  }
-  const root = mainContent();
-  return {
-    clipped: op.clipped ? clipped(root) : {},
-    overlaps: op.overlaps ? overlaps(root) : {},
-    sideways: op.sideways ? sideways() : null,
-    scroll: [window.scrollX, window.scrollY],
-  };
+
+  if (!op.settle) return act();
+  // Two animation frames (or 100 ms), then a task of its own: what the page has when the
+  // SETTLE call returns and the next call into the page starts.
+  return new Promise((done) => {
+    const t = setTimeout(() => done(true), 100);
+    requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(t); done(true); }));
+  }).then(() => new Promise((done) => setTimeout(done, 0))).then(act);
 }

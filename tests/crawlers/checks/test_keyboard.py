@@ -75,6 +75,20 @@ NO_FOCUS_STYLE = page(
     style="a.plain:focus { outline: none !important; background: none !important; "
     "box-shadow: none !important; }",
 )
+# Focus shown only around a link (its card's :focus-within, a neighbour's ::before) is
+# shown; cards share their ancestors, whose looks are read once per page.
+SHOWN_AROUND = page(
+    '<a class="skip" href="#m">Skip to main content</a><main id="m"><h1>Cards</h1>'
+    + "".join(
+        f'<div class="card"><p><a class="bare" href="/card/{n}">Card {n}</a></p></div>'
+        for n in range(4)
+    )
+    + '<p><span class="mark"></span><a class="bare" href="/marked">Marked</a></p>'
+    '<p><a class="bare" href="/plain">Plain link</a></p></main>',
+    style="a.bare:focus { outline: none !important; background: none !important; "
+    "box-shadow: none !important; } .card:focus-within { outline: 3px solid #fd0; } "
+    ".mark::before { content: ''; } .mark:has(+ a:focus)::before { content: '>'; }",
+)
 NO_SKIP = page(NAV + "<main><h1>No skip link</h1><p>Text.</p></main>")
 BROKEN_SKIP = page(
     '<a class="skip" href="#nowhere">Skip to main content</a>'
@@ -136,6 +150,15 @@ def test_focus_that_does_not_show_is_found(browser: Browser, local_site: LocalSi
     found = browser.check(CHECK, local_site.add("/kb/no-focus", NO_FOCUS_STYLE))
     assert rules(found) == {("focus-not-visible", ("2.4.7",))}
     assert "First plain link" in found[0].message
+
+
+def test_focus_shown_around_a_link_counts_and_a_plain_link_is_found(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    found = browser.check(CHECK, local_site.add("/kb/shown-around", SHOWN_AROUND))
+    assert [(f.rule, f.selector) for f in found] == [
+        ("focus-not-visible", "#m > p:nth-of-type(2) > a")
+    ]
 
 
 def test_a_missing_or_broken_skip_link_is_found(browser: Browser, local_site: LocalSite) -> None:
@@ -270,6 +293,7 @@ EVERY_PAGE = {
     "patterns": CAROUSEL_AND_COMPONENT,
     "in-frame": IN_FRAME,
     "swallowed": SWALLOWED,
+    "shown-around": SHOWN_AROUND,
 }
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from crawlers.base import FindingData
+from crawlers.checks.interaction import CHECK as INTERACTION
 from crawlers.checks.reflow import CHECK
+from crawlers.context import RunContext
+from crawlers.pipeline import audit_page
 from demo import DemoSite
 from tests.crawlers.checks.conftest import (
     Browser,
@@ -111,3 +117,65 @@ def test_the_selenium_engine_narrows_and_restores_the_viewport(local_site: Local
         assert after == [1280, 0]
     finally:
         stop_browser(selenium)
+
+
+# Every reflow barrier on a page whose scripts answer a resize a frame late, as debounced
+# handlers do: a box made wide on narrow windows, a select (that changes the page when
+# chosen) shown only on wide ones, and the width they last saw. The page starts scrolled.
+SETTLING = page(
+    '<main><h1>Settling</h1><div id="wide" style="width:800px">Always 800 pixels wide.</div>'
+    '<p id="box" style="width:300px;height:3em;overflow:hidden;line-height:1.2;margin:0">Two'
+    " lines of text that fit in their box until the spacing grows.</p>"
+    '<div id="banner" style="height:1.6em;overflow:hidden;font-size:16px;line-height:1.4">'
+    "Applications for school places starting in September close on 31 October, so apply soon"
+    '</div><button class="has-tip" aria-describedby="t">PIN</button>'
+    '<div id="t" role="tooltip" class="tip">Four numbers</div>'
+    '<div id="late">Made wide by a script a frame after the window narrows.</div>'
+    '<p id="area"><label for="pick">Area</label> <select id="pick" '
+    "onchange=\"location.href = '/areas/' + this.value\"><option>north</option>"
+    '<option>south</option></select></p><div style="height:1500px"></div></main>'
+    "<script>addEventListener('resize', () => requestAnimationFrame(() => {"
+    "document.getElementById('late').style.width = innerWidth < 700 ? '900px' : '';"
+    "document.getElementById('area').hidden = innerWidth < 1000;"
+    "document.body.dataset.width = String(innerWidth); }));"
+    "scrollTo(0, 300);</script>"
+)
+
+
+def _audited(browser: Browser, url: str, shortcuts: bool) -> tuple[list[tuple[str, ...]], Any]:
+    """Reflow and then interaction (which reads the page reflow put back), and the page's
+    width, scroll and last width seen by its script after both."""
+    settings = browser.settings.model_copy(update={"check_shortcuts": shortcuts})
+    context = RunContext(settings=settings).for_page(service_id="test")
+
+    async def visit() -> tuple[list[FindingData], Any]:
+        async with browser.engine.open(url) as loaded:
+            outcome = await audit_page(loaded, [CHECK, INTERACTION], context)
+            assert not outcome.check_errors, outcome.check_errors
+            after = await loaded.evaluate(
+                "() => [innerWidth, innerHeight, scrollY, document.body.dataset.width]"
+            )
+            return outcome.findings, after
+
+    found, after = browser.run(visit())
+    return sorted((f.check, f.rule, f.selector, f.message, f.outcome) for f in found), after
+
+
+def test_fewer_calls_into_the_page_find_what_one_call_per_step_finds(
+    browser: Browser, local_site: LocalSite
+) -> None:
+    url = local_site.add("/rf/settling", SETTLING)
+    merged, merged_after = _audited(browser, url, shortcuts=True)
+    plain, plain_after = _audited(browser, url, shortcuts=False)
+    assert merged == plain
+    assert merged_after == plain_after == [1280, 720, 300, "1280"]
+    # Every step had something to find, the late script's box and select included.
+    assert {(check, rule) for check, rule, *_ in plain} == {
+        ("reflow", "text-spacing-clipped"),
+        ("reflow", "resize-text-clipped"),
+        ("reflow", "resize-text-overlap"),
+        ("reflow", "reflow"),
+        ("reflow", "hover-content-dismissible"),
+        ("interaction", "change-of-context"),
+    }
+    assert {selector for _, rule, selector, *_ in plain if rule == "reflow"} == {"#wide", "#late"}
