@@ -11,7 +11,6 @@ Export: every cell is made safe to open in a spreadsheet (see ``monitor.exports.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -263,6 +262,4 @@ def export_to_path(
 
 
 def export_text(repository: Repository, *, service: str | None = None) -> str:
-    buffer = io.StringIO()
-    export_feedback(buffer, repository, service=service)
-    return buffer.getvalue()
+    return CsvExporter().text(EXPORT_COLUMNS, export_rows(repository, service=service))
